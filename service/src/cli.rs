@@ -1,0 +1,191 @@
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use accubooks_service::engine::EngineConfig;
+use accubooks_service::http::{router, App, HttpConfig};
+use accubooks_service::ids::{TenantId, Token};
+use accubooks_service::serve::{serve, ServeConfig};
+use accubooks_service::store::sql::{connect, SqlLimits};
+use accubooks_service::store::{Store, Tenant};
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use uuid::Uuid;
+
+#[derive(Parser)]
+#[command(name = "accubooks", version, about = "AccuBooks idempotent write service")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct DbArgs {
+    /// sqlite://path.db (embedded default) or postgres://user@host/db
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://accubooks.db")]
+    database_url: String,
+    /// Pooled database connections at most.
+    #[arg(long, env = "ACCUBOOKS_POOL_CONNECTIONS_MAX", default_value_t = 32)]
+    pool_connections_max: u32,
+    /// How long a request waits for a pooled connection before 503.
+    #[arg(long, env = "ACCUBOOKS_POOL_ACQUIRE_WAIT_MS_MAX", default_value_t = 5000)]
+    pool_acquire_wait_ms_max: u64,
+    /// How long a duplicate waits for a same-key request in flight before 409.
+    #[arg(long, env = "ACCUBOOKS_INFLIGHT_WAIT_MS_MAX", default_value_t = 5000)]
+    inflight_wait_ms_max: u64,
+}
+
+impl DbArgs {
+    fn sql_limits(&self) -> SqlLimits {
+        SqlLimits {
+            pool_connections_max: self.pool_connections_max,
+            pool_acquire_wait: Duration::from_millis(self.pool_acquire_wait_ms_max),
+            lock_wait: Duration::from_millis(self.inflight_wait_ms_max),
+            ..SqlLimits::default()
+        }
+    }
+
+    async fn open(&self) -> anyhow::Result<Arc<dyn Store>> {
+        connect(&self.database_url, self.sql_limits())
+            .await
+            .with_context(|| format!("opening {}", redact(&self.database_url)))
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP service (migrates the database first).
+    Serve {
+        #[arg(long, env = "ACCUBOOKS_BIND", default_value = "127.0.0.1:8080")]
+        bind: String,
+        #[command(flatten)]
+        db: DbArgs,
+        /// Largest accepted request body.
+        #[arg(long, env = "ACCUBOOKS_REQUEST_BODY_BYTES_MAX", default_value_t = 64 * 1024)]
+        request_body_bytes_max: usize,
+        /// Open connections at most.
+        #[arg(long, env = "ACCUBOOKS_CONNECTIONS_MAX", default_value_t = 1024)]
+        connections_max: usize,
+    },
+    /// Create or upgrade the schema, then exit.
+    Migrate {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Tenant management.
+    Tenant {
+        #[command(subcommand)]
+        command: TenantCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TenantCommand {
+    /// Create a tenant and print its id and bearer token (shown once).
+    Create {
+        name: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    let rt = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve { bind, db, request_body_bytes_max, connections_max } => {
+            let store = db.open().await?;
+            let engine = EngineConfig {
+                inflight_wait: Duration::from_millis(db.inflight_wait_ms_max),
+                ..EngineConfig::default()
+            };
+            let http = HttpConfig { request_body_bytes_max, ..HttpConfig::default() };
+            let app = App::new(store, engine, http);
+            let listener = tokio::net::TcpListener::bind(&bind).await.with_context(|| format!("binding {bind}"))?;
+            let addr = listener.local_addr()?;
+            tracing::info!(%addr, database = %redact(&db.database_url), "listening");
+            // Tools that spawn the service read this line to find the port.
+            println!("listening on http://{addr}");
+            let config = ServeConfig { connections_max, ..ServeConfig::default() };
+            serve(listener, router(app), config, shutdown_signal()).await;
+            tracing::info!("shut down");
+            Ok(())
+        }
+        Command::Migrate { db } => {
+            db.open().await?;
+            println!("migrated {}", redact(&db.database_url));
+            Ok(())
+        }
+        Command::Tenant { command: TenantCommand::Create { name, db } } => {
+            let name = name.trim().to_owned();
+            anyhow::ensure!(!name.is_empty() && name.chars().count() <= 200, "tenant name must be 1 to 200 characters");
+            let store = db.open().await?;
+            let token = Token::generate().map_err(|e| anyhow::anyhow!("generating a token: {e}"))?;
+            let tenant = Tenant { id: TenantId(Uuid::new_v4()), name };
+            store.create_tenant(&tenant, &token.hash_hex()).await?;
+            println!("tenant: {}", tenant.id);
+            println!("name: {}", tenant.name);
+            println!("token: {}", token.expose());
+            eprintln!("store the token now: it is not shown again (the database keeps only its hash)");
+            Ok(())
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+    tracing::info!("shutdown signal received");
+}
+
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("ACCUBOOKS_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(filter)
+        .with_current_span(false)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+/// Database URLs may carry passwords: print scheme, host and path only.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}://***@{}", &url[..s], &url[at + 1..]),
+        _ => url.to_owned(),
+    }
+}

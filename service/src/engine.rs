@@ -1,0 +1,413 @@
+//! The idempotency engine: the only place that decides whether a request
+//! executes, replays, is rejected as a mismatch or waits for a same-key
+//! request in flight.
+//!
+//! Architecture invariant: the engine knows nothing of HTTP beyond status
+//! codes; it knows nothing of SQL. It talks to a `Store` and runs an
+//! `Operation`'s plan inside one transaction together with the key record,
+//! the outbox rows and the audit row.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::fingerprint::FINGERPRINT_VERSION;
+use crate::ids::{deterministic_id, workflow_id, TenantId};
+use crate::key::IdempotencyKey;
+use crate::metrics::Metrics;
+use crate::ops::{ExecCtx, Operation, Plan, Rejection};
+use crate::problem::problem_body;
+use crate::store::{
+    AuditRecord, AuditStatus, Claim, Entity, KeyClaim, KeyRecord, Store, StoreError, StoredResponse, Tx,
+    WorkflowInstance,
+};
+use crate::time::rfc3339_now;
+
+/// Engine limits. Every wait and retry is bounded.
+#[derive(Debug, Clone, Copy)]
+pub struct EngineConfig {
+    /// How long a duplicate waits for a same-key request in flight before 409.
+    pub inflight_wait: Duration,
+    /// Attempts of one transaction on serialization failure or deadlock.
+    pub tx_attempts_max: u32,
+    /// Base backoff between those attempts (multiplied by the attempt number).
+    pub tx_retry_backoff: Duration,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self { inflight_wait: Duration::from_secs(5), tx_attempts_max: 5, tx_retry_backoff: Duration::from_millis(5) }
+    }
+}
+
+/// What the claim told the engine to do: the engine's decision, as a type.
+#[derive(Debug)]
+pub enum Decision {
+    /// This transaction owns the key: run the operation.
+    Execute,
+    /// A committed outcome exists for the same request: return it.
+    Replay(StoredResponse),
+    /// The key was used for a different request: refuse.
+    Mismatch(KeyRecord),
+    /// A same-key transaction is still open past the wait bound.
+    InFlight,
+}
+
+impl Decision {
+    fn from_claim(claim: Claim, request: &KeyRecord) -> Result<Self, StoreError> {
+        match claim {
+            Claim::Claimed => Ok(Self::Execute),
+            Claim::InFlight => Ok(Self::InFlight),
+            Claim::Existing(rec) => {
+                let same = rec.operation == request.operation
+                    && rec.fingerprint_version == request.fingerprint_version
+                    && rec.fingerprint == request.fingerprint;
+                if !same {
+                    return Ok(Self::Mismatch(rec));
+                }
+                match rec.response {
+                    Some(resp) => Ok(Self::Replay(resp)),
+                    // A committed key always carries its response (the same
+                    // transaction completes it), so only a bug gets here.
+                    None => Err(StoreError::Other("committed key without a response".into())),
+                }
+            }
+        }
+    }
+}
+
+/// What the caller (an HTTP adapter) gets back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WriteOutcome {
+    /// First execution; its response (2xx, or a stored definitive 4xx) is committed.
+    Executed(StoredResponse),
+    /// The stored response of an earlier execution.
+    Replayed(StoredResponse),
+    /// The key was already used with a different payload; nothing executed.
+    Mismatch,
+    /// A same-key request is still in flight; retry after a pause.
+    InFlight,
+    /// A rejection that depends on state which may change (e.g. a referenced
+    /// entity not found); nothing was stored, so a retry re-evaluates.
+    Rejected(StoredResponse),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EngineError {
+    /// Nothing was stored; the same request may be retried as is.
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl EngineError {
+    fn from_store(e: StoreError) -> Self {
+        match e {
+            StoreError::Unavailable(m) | StoreError::Retryable(m) => Self::Unavailable(m),
+            StoreError::Duplicate(m) | StoreError::Other(m) => Self::Internal(m),
+        }
+    }
+
+    pub fn error_type(&self) -> &'static str {
+        match self {
+            Self::Unavailable(_) => "storage_unavailable",
+            Self::Internal(_) => "internal",
+        }
+    }
+}
+
+/// One idempotent write request, fully parsed.
+pub struct WriteRequest<'a> {
+    pub tenant: TenantId,
+    pub key: &'a IdempotencyKey,
+    pub fingerprint: String,
+    pub request_id: String,
+    /// Path parameters (e.g. the invoice id of a void), already validated.
+    pub path: Vec<String>,
+}
+
+#[derive(Clone)]
+pub struct Engine {
+    store: Arc<dyn Store>,
+    metrics: Arc<Metrics>,
+    config: EngineConfig,
+}
+
+/// The result of one transaction attempt.
+type Attempt = Result<(WriteOutcome, AuditStatus, i32), StoreError>;
+
+impl Engine {
+    pub fn new(store: Arc<dyn Store>, metrics: Arc<Metrics>, config: EngineConfig) -> Self {
+        Self { store, metrics, config }
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
+    }
+
+    /// Runs `op` for `req` exactly once per (tenant, key), however many
+    /// times and however concurrently it is called.
+    pub async fn execute<O: Operation>(
+        &self,
+        op: &O,
+        req: &WriteRequest<'_>,
+        input: &O::Input,
+    ) -> Result<WriteOutcome, EngineError> {
+        let spec = op.spec();
+        let started = tokio::time::Instant::now();
+        let entity_id = deterministic_id(req.tenant, spec.name, req.key);
+        let record = KeyRecord {
+            tenant_id: req.tenant,
+            idempotency_key: req.key.as_str().to_owned(),
+            operation: spec.name.to_owned(),
+            fingerprint: req.fingerprint.clone(),
+            fingerprint_version: FINGERPRINT_VERSION,
+            entity_id,
+            response: None,
+        };
+        let claim = KeyClaim { record, wait: self.config.inflight_wait };
+        let ctx = ExecCtx { tenant: req.tenant, entity_id, now: rfc3339_now(), path: req.path.clone() };
+
+        let mut attempt = 1;
+        let result = loop {
+            let elapsed_ms = || started.elapsed().as_millis() as i64;
+            match self.attempt(op, &claim, &ctx, req, input, elapsed_ms).await {
+                Err(StoreError::Retryable(m)) if attempt < self.config.tx_attempts_max => {
+                    tracing::debug!(operation = spec.name, attempt, error = %m, "retrying transaction");
+                    tokio::time::sleep(self.config.tx_retry_backoff * attempt).await;
+                    attempt += 1;
+                }
+                other => break other,
+            }
+        };
+        let duration = started.elapsed();
+        let duration_ms = duration.as_millis() as i64;
+        let key_hash = req.key.hash_hex();
+        match result {
+            Ok((outcome, status, workflows)) => {
+                self.metrics.record(spec, status, None, workflows, duration);
+                self.audit_out_of_tx(&outcome, status, spec.name, &key_hash, entity_id, req, duration_ms).await;
+                log_write(req, spec.name, &key_hash, status.as_str(), outcome_status(&outcome), duration_ms);
+                Ok(outcome)
+            }
+            Err(e) => {
+                let err = EngineError::from_store(e);
+                self.metrics.record(spec, AuditStatus::Failed, Some(err.error_type()), 0, duration);
+                let audit = AuditRecord {
+                    company_id: req.tenant,
+                    operation_name: spec.name.to_owned(),
+                    idempotency_key_hash: key_hash.clone(),
+                    deterministic_id: entity_id,
+                    status: AuditStatus::Failed,
+                    error_type: Some(err.error_type().to_owned()),
+                    error_message: Some(err.to_string()),
+                    http_status: if matches!(err, EngineError::Unavailable(_)) { 503 } else { 500 },
+                    workflows_triggered: 0,
+                    duration_ms,
+                    request_id: req.request_id.clone(),
+                };
+                // Best effort: the store may be the thing that is down.
+                if let Err(ae) = self.store.append_audit(&audit).await {
+                    tracing::warn!(request_id = %req.request_id, error = %ae, "audit row for a failed write not stored");
+                }
+                log_write(req, spec.name, &key_hash, "failed", audit.http_status, duration_ms);
+                Err(err)
+            }
+        }
+    }
+
+    /// Outcomes decided without a committed transaction (in flight) still
+    /// get their audit row, written on its own.
+    #[allow(clippy::too_many_arguments)]
+    async fn audit_out_of_tx(
+        &self,
+        outcome: &WriteOutcome,
+        status: AuditStatus,
+        operation: &str,
+        key_hash: &str,
+        entity_id: Uuid,
+        req: &WriteRequest<'_>,
+        duration_ms: i64,
+    ) {
+        if !matches!(outcome, WriteOutcome::InFlight) {
+            return;
+        }
+        let audit = AuditRecord {
+            company_id: req.tenant,
+            operation_name: operation.to_owned(),
+            idempotency_key_hash: key_hash.to_owned(),
+            deterministic_id: entity_id,
+            status,
+            error_type: Some("conflict".into()),
+            error_message: Some("same-key request still in flight".into()),
+            http_status: 409,
+            workflows_triggered: 0,
+            duration_ms,
+            request_id: req.request_id.clone(),
+        };
+        if let Err(e) = self.store.append_audit(&audit).await {
+            tracing::warn!(request_id = %req.request_id, error = %e, "audit row for a conflict not stored");
+        }
+    }
+
+    async fn attempt<O: Operation>(
+        &self,
+        op: &O,
+        claim: &KeyClaim,
+        ctx: &ExecCtx,
+        req: &WriteRequest<'_>,
+        input: &O::Input,
+        elapsed_ms: impl Fn() -> i64,
+    ) -> Attempt {
+        let mut tx = self.store.begin().await?;
+        let result = self.decide_and_run(&mut tx, op, claim, ctx, req, input, &elapsed_ms).await;
+        match result {
+            Ok((outcome, status, wf, commit)) => {
+                if commit {
+                    tx.commit().await?;
+                } else {
+                    tx.rollback().await?;
+                }
+                Ok((outcome, status, wf))
+            }
+            Err(e) => {
+                // The transaction failed: roll back (a failure to do so is
+                // harmless, the database aborts it when the connection goes).
+                let _ = tx.rollback().await;
+                Err(e)
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn decide_and_run<O: Operation>(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        op: &O,
+        claim: &KeyClaim,
+        ctx: &ExecCtx,
+        req: &WriteRequest<'_>,
+        input: &O::Input,
+        elapsed_ms: &impl Fn() -> i64,
+    ) -> Result<(WriteOutcome, AuditStatus, i32, bool), StoreError> {
+        let spec = op.spec();
+        let decision = Decision::from_claim(tx.claim_key(claim).await?, &claim.record)?;
+        let audit = |status: AuditStatus, http: u16, wf: i32, error: Option<(&str, String)>| AuditRecord {
+            company_id: req.tenant,
+            operation_name: spec.name.to_owned(),
+            idempotency_key_hash: req.key.hash_hex(),
+            deterministic_id: ctx.entity_id,
+            status,
+            error_type: error.as_ref().map(|e| e.0.to_owned()),
+            error_message: error.map(|e| e.1),
+            http_status: http,
+            workflows_triggered: wf,
+            duration_ms: elapsed_ms(),
+            request_id: req.request_id.clone(),
+        };
+        match decision {
+            Decision::InFlight => Ok((WriteOutcome::InFlight, AuditStatus::Conflict, 0, false)),
+            Decision::Replay(resp) => {
+                tx.insert_audit(&audit(AuditStatus::Replayed, resp.status, 0, None)).await?;
+                Ok((WriteOutcome::Replayed(resp), AuditStatus::Replayed, 0, true))
+            }
+            Decision::Mismatch(existing) => {
+                let msg = format!("key first used for {}; fingerprint differs", existing.operation);
+                tx.insert_audit(&audit(AuditStatus::Mismatch, 422, 0, Some(("mismatch", msg)))).await?;
+                Ok((WriteOutcome::Mismatch, AuditStatus::Mismatch, 0, true))
+            }
+            Decision::Execute => match op.plan(&mut **tx, ctx, input).await? {
+                Ok(plan) => {
+                    let (resp, wf) = self.apply(tx, spec.name, ctx, plan).await?;
+                    tx.complete_key(req.tenant, req.key.as_str(), &resp).await?;
+                    tx.insert_audit(&audit(AuditStatus::New, resp.status, wf, None)).await?;
+                    Ok((WriteOutcome::Executed(resp), AuditStatus::New, wf, true))
+                }
+                Err(rejection) => {
+                    let resp = rejection_response(&rejection);
+                    if !rejection.definitive {
+                        return Ok((WriteOutcome::Rejected(resp), AuditStatus::Rejected, 0, false));
+                    }
+                    tx.complete_key(req.tenant, req.key.as_str(), &resp).await?;
+                    let err = Some((rejection.code, rejection.detail.clone()));
+                    tx.insert_audit(&audit(AuditStatus::Rejected, resp.status, 0, err)).await?;
+                    Ok((WriteOutcome::Executed(resp), AuditStatus::Rejected, 0, true))
+                }
+            },
+        }
+    }
+
+    /// Writes a plan's rows and outbox entries; returns the response to store.
+    async fn apply(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        operation: &str,
+        ctx: &ExecCtx,
+        plan: Plan,
+    ) -> Result<(StoredResponse, i32), StoreError> {
+        for e in &plan.inserts {
+            tx.insert_entity(e).await?;
+        }
+        for e in &plan.updates {
+            tx.update_entity(e).await?;
+        }
+        for name in plan.workflows.iter() {
+            let wf = WorkflowInstance {
+                id: workflow_id(ctx.entity_id, name),
+                tenant_id: ctx.tenant,
+                workflow_name: (*name).to_owned(),
+                trigger_entity_id: ctx.entity_id,
+                operation_name: operation.to_owned(),
+                payload: serde_json::to_string(&serde_json::json!({ "entity_id": ctx.entity_id }))
+                    .expect("json! always serialises"),
+            };
+            tx.insert_workflow(&wf).await?;
+        }
+        let wf = plan.workflows.len() as i32;
+        Ok((plan.response, wf))
+    }
+}
+
+fn rejection_response(r: &Rejection) -> StoredResponse {
+    StoredResponse { status: r.status, body: problem_body(r.status, r.code, &r.detail), location: None }
+}
+
+fn outcome_status(o: &WriteOutcome) -> u16 {
+    match o {
+        WriteOutcome::Executed(r) | WriteOutcome::Replayed(r) | WriteOutcome::Rejected(r) => r.status,
+        WriteOutcome::Mismatch => 422,
+        WriteOutcome::InFlight => 409,
+    }
+}
+
+fn log_write(req: &WriteRequest<'_>, operation: &str, key_hash: &str, outcome: &str, status: u16, ms: i64) {
+    tracing::info!(
+        request_id = %req.request_id,
+        tenant = %req.tenant,
+        operation,
+        key_hash = &key_hash[..16],
+        outcome,
+        status,
+        duration_ms = ms,
+        "idempotent write"
+    );
+}
+
+/// Builds the entity an operation inserts: its id is the deterministic id.
+pub fn new_entity(ctx: &ExecCtx, kind: &str, parent_id: Option<Uuid>, body: &Value) -> Entity {
+    Entity {
+        id: ctx.entity_id,
+        tenant_id: ctx.tenant,
+        kind: kind.to_owned(),
+        parent_id,
+        body: serde_json::to_string(body).expect("a serde_json::Value always serialises"),
+        version: 1,
+    }
+}

@@ -1,0 +1,302 @@
+//! The HTTP adapter: extract → call the engine → map to a response.
+//!
+//! Architecture invariant: handlers never decide idempotency; every
+//! mutation route is mounted by `mount`, which routes through the engine.
+
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, RawPathParams, State};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post, put, MethodRouter};
+use axum::Router;
+use http_body_util::BodyExt;
+use uuid::Uuid;
+
+use crate::engine::{Engine, EngineConfig, EngineError, WriteOutcome, WriteRequest};
+use crate::fingerprint::fingerprint;
+use crate::ids::token_hash;
+use crate::key::{IdempotencyKey, KeyError};
+use crate::metrics::Metrics;
+use crate::ops::{self, Method, Operation};
+use crate::problem::{problem_body, PROBLEM_CONTENT_TYPE};
+use crate::store::{Store, StoredResponse, Tenant};
+
+pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+pub const IDEMPOTENT_REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// HTTP-level limits.
+#[derive(Debug, Clone, Copy)]
+pub struct HttpConfig {
+    pub request_body_bytes_max: usize,
+    /// Seconds a client is told to wait (`Retry-After`) on 409 and 503.
+    pub retry_after_s: u32,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self { request_body_bytes_max: 64 * 1024, retry_after_s: 1 }
+    }
+}
+
+/// One service instance's shared state. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    pub engine: Engine,
+    pub store: Arc<dyn Store>,
+    pub metrics: Arc<Metrics>,
+    pub http: HttpConfig,
+}
+
+impl App {
+    pub fn new(store: Arc<dyn Store>, engine: EngineConfig, http: HttpConfig) -> Self {
+        let metrics = Arc::new(Metrics::new(ops::REGISTRY));
+        let engine = Engine::new(store.clone(), metrics.clone(), engine);
+        Self { engine, store, metrics, http }
+    }
+}
+
+/// The whole router: infrastructure routes, reads, and every registered mutation.
+pub fn router(app: App) -> Router {
+    let r = Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .route("/v1/customers/{id}", get(|s, h, p| read_entity(s, h, p, "customer")))
+        .route("/v1/invoices/{id}", get(|s, h, p| read_entity(s, h, p, "invoice")))
+        .route("/v1/payments/{id}", get(|s, h, p| read_entity(s, h, p, "payment")));
+    let r = mount(r, ops::CreateCustomer);
+    let r = mount(r, ops::CreateInvoice);
+    let r = mount(r, ops::RecordPayment);
+    r.fallback(|| async { problem(StatusCode::NOT_FOUND, "not_found", "no such route") }).with_state(app)
+}
+
+/// Mounts a registered operation at its route, wrapped by the engine. The
+/// only way a mutation reaches the router.
+pub fn mount<O: Operation>(router: Router<App>, op: O) -> Router<App> {
+    let spec = op.spec();
+    debug_assert!(ops::REGISTRY.iter().any(|s| s.name == spec.name), "{} is not registered", spec.name);
+    let op = Arc::new(op);
+    let handler = move |state: State<App>, params: RawPathParams, headers: HeaderMap, body: Body| {
+        let op = op.clone();
+        async move { mutation(op.as_ref(), state, params, headers, body).await }
+    };
+    let route: MethodRouter<App> = match spec.method {
+        Method::Post => post(handler),
+        Method::Put => put(handler),
+        Method::Delete => delete(handler),
+    };
+    router.route(spec.route, route)
+}
+
+async fn mutation<O: Operation>(
+    op: &O,
+    State(app): State<App>,
+    params: RawPathParams,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let request_id = request_id(&headers);
+    let mut resp = match mutation_inner(op, &app, params, &headers, body, &request_id).await {
+        Ok(r) | Err(r) => r,
+    };
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        resp.headers_mut().insert(REQUEST_ID, v);
+    }
+    resp
+}
+
+async fn mutation_inner<O: Operation>(
+    op: &O,
+    app: &App,
+    params: RawPathParams,
+    headers: &HeaderMap,
+    body: Body,
+    request_id: &str,
+) -> Result<Response, Response> {
+    let tenant = authenticate(app, headers).await?;
+    let key = idempotency_key(headers)?;
+    require_json(headers)?;
+    let bytes = read_body(body, headers, app.http.request_body_bytes_max).await?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes)
+        .map_err(|e| problem(StatusCode::BAD_REQUEST, "invalid_json", &format!("body is not valid JSON: {e}")))?;
+    let input: O::Input = serde_json::from_value(value)
+        .map_err(|e| problem(StatusCode::BAD_REQUEST, "invalid_body", &format!("body does not match the schema: {e}")))?;
+    op.validate(&input).map_err(|m| problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", &m))?;
+    let path: Vec<String> = params.iter().map(|(_, v)| v.to_owned()).collect();
+    let path_refs: Vec<&str> = path.iter().map(String::as_str).collect();
+    // Fingerprint the parsed, typed input: formatting never matters.
+    let canonical = serde_json::to_value(&input).expect("inputs always serialise");
+    let req = WriteRequest {
+        tenant: tenant.id,
+        key: &key,
+        fingerprint: fingerprint(op.spec().name, &path_refs, &canonical),
+        request_id: request_id.to_owned(),
+        path,
+    };
+    let outcome = app.engine.execute(op, &req, &input).await;
+    Ok(respond(outcome, app.http.retry_after_s))
+}
+
+fn respond(outcome: Result<WriteOutcome, EngineError>, retry_after_s: u32) -> Response {
+    match outcome {
+        Ok(WriteOutcome::Executed(r)) | Ok(WriteOutcome::Rejected(r)) => stored(&r, false),
+        Ok(WriteOutcome::Replayed(r)) => stored(&r, true),
+        Ok(WriteOutcome::Mismatch) => problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency_key_mismatch",
+            "this Idempotency-Key was already used with a different request",
+        ),
+        Ok(WriteOutcome::InFlight) => with_retry_after(
+            problem(StatusCode::CONFLICT, "idempotency_key_in_flight", "a request with this Idempotency-Key is still being processed"),
+            retry_after_s,
+        ),
+        Err(EngineError::Unavailable(_)) => with_retry_after(
+            problem(StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable", "storage is temporarily unavailable; nothing was stored, retry with the same key"),
+            retry_after_s,
+        ),
+        Err(EngineError::Internal(_)) => {
+            problem(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "internal error; nothing was stored")
+        }
+    }
+}
+
+/// A stored response, byte for byte. A replay of a success answers 200.
+fn stored(r: &StoredResponse, replayed: bool) -> Response {
+    let status = if replayed && (200..300).contains(&r.status) { 200 } else { r.status };
+    let ct = if r.status >= 400 { PROBLEM_CONTENT_TYPE } else { "application/json" };
+    let mut resp = Response::new(Body::from(r.body.clone()));
+    *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
+    if let Some(loc) = r.location.as_deref().and_then(|l| HeaderValue::from_str(l).ok()) {
+        h.insert(header::LOCATION, loc);
+    }
+    if replayed {
+        h.insert(IDEMPOTENT_REPLAYED, HeaderValue::from_static("true"));
+    }
+    resp
+}
+
+pub fn problem(status: StatusCode, code: &str, detail: &str) -> Response {
+    let body = problem_body(status.as_u16(), code, detail);
+    (status, [(header::CONTENT_TYPE, PROBLEM_CONTENT_TYPE)], body).into_response()
+}
+
+fn with_retry_after(mut resp: Response, secs: u32) -> Response {
+    resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    resp
+}
+
+async fn authenticate(app: &App, headers: &HeaderMap) -> Result<Tenant, Response> {
+    let unauthorized = |detail: &str| {
+        let mut r = problem(StatusCode::UNAUTHORIZED, "unauthorized", detail);
+        r.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        r
+    };
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Err(unauthorized("missing bearer token"));
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty() && t.len() <= 256)
+        .ok_or_else(|| unauthorized("malformed Authorization header"))?;
+    match app.store.tenant_by_token_hash(&token_hash(token)).await {
+        Ok(Some(t)) => Ok(t),
+        Ok(None) => Err(unauthorized("invalid or revoked token")),
+        Err(_) => Err(with_retry_after(
+            problem(StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable", "cannot verify the token now"),
+            app.http.retry_after_s,
+        )),
+    }
+}
+
+fn idempotency_key(headers: &HeaderMap) -> Result<IdempotencyKey, Response> {
+    let mut values = headers.get_all(IDEMPOTENCY_KEY).iter();
+    let first = values.next();
+    if values.next().is_some() {
+        return Err(problem(StatusCode::BAD_REQUEST, "invalid_idempotency_key", "send exactly one Idempotency-Key header"));
+    }
+    let parsed = match first {
+        None => Err(KeyError::Missing),
+        Some(v) => IdempotencyKey::parse_header(v.as_bytes()),
+    };
+    parsed.map_err(|e| {
+        let code = if e == KeyError::Missing { "missing_idempotency_key" } else { "invalid_idempotency_key" };
+        problem(StatusCode::BAD_REQUEST, code, &e.to_string())
+    })
+}
+
+fn require_json(headers: &HeaderMap) -> Result<(), Response> {
+    let ok = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .is_some_and(|m| m == "application/json" || (m.starts_with("application/") && m.ends_with("+json")));
+    if ok {
+        Ok(())
+    } else {
+        Err(problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "send Content-Type: application/json"))
+    }
+}
+
+async fn read_body(body: Body, headers: &HeaderMap, max: usize) -> Result<Bytes, Response> {
+    let too_large = || {
+        problem(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", &format!("the body exceeds {max} bytes"))
+    };
+    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max as u64) {
+        return Err(too_large());
+    }
+    match http_body_util::Limited::new(body, max).collect().await {
+        Ok(c) => Ok(c.to_bytes()),
+        Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => Err(too_large()),
+        Err(_) => Err(problem(StatusCode::BAD_REQUEST, "body_read_failed", "the request body could not be read")),
+    }
+}
+
+fn request_id(headers: &HeaderMap) -> String {
+    headers
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| (0x21..=0x7e).contains(&b)))
+        .map(str::to_owned)
+        .unwrap_or_else(|| Uuid::new_v4().to_string())
+}
+
+async fn read_entity(State(app): State<App>, headers: HeaderMap, Path(id): Path<String>, kind: &'static str) -> Response {
+    let tenant = match authenticate(&app, &headers).await {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    let not_found = || problem(StatusCode::NOT_FOUND, "not_found", &format!("no such {kind}"));
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return not_found();
+    };
+    match app.store.get_entity(tenant.id, id).await {
+        Ok(Some(e)) if e.kind == kind => {
+            ([(header::CONTENT_TYPE, "application/json")], e.body).into_response()
+        }
+        Ok(_) => not_found(),
+        Err(_) => with_retry_after(
+            problem(StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable", "storage is temporarily unavailable"),
+            app.http.retry_after_s,
+        ),
+    }
+}
+
+async fn readyz(State(app): State<App>) -> Response {
+    match app.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Err(_) => problem(StatusCode::SERVICE_UNAVAILABLE, "not_ready", "storage unreachable"),
+    }
+}
+
+async fn metrics(State(app): State<App>) -> Response {
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], app.metrics.render()).into_response()
+}

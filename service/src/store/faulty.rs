@@ -1,0 +1,150 @@
+//! A store wrapper that fails one chosen step of one transaction, so tests
+//! can show a transient failure mid-transaction persists nothing and the
+//! retry executes afresh. It wraps any store, so the same test runs on all.
+
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use uuid::Uuid;
+
+use super::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Begin,
+    Claim,
+    GetEntity,
+    InsertEntity,
+    UpdateEntity,
+    InsertWorkflow,
+    CompleteKey,
+    InsertAudit,
+    Commit,
+}
+
+#[derive(Clone)]
+pub struct FaultyStore {
+    inner: Arc<dyn Store>,
+    armed: Arc<Mutex<Option<Step>>>,
+}
+
+impl FaultyStore {
+    pub fn new(inner: Arc<dyn Store>) -> Self {
+        Self { inner, armed: Arc::new(Mutex::new(None)) }
+    }
+
+    /// The next time `step` runs, it fails with `StoreError::Unavailable`.
+    pub fn fail_once(&self, step: Step) {
+        *self.armed.lock().unwrap_or_else(|p| p.into_inner()) = Some(step);
+    }
+
+    /// True while an armed fault has not fired yet.
+    pub fn armed(&self) -> bool {
+        self.armed.lock().unwrap_or_else(|p| p.into_inner()).is_some()
+    }
+
+    fn trip(armed: &Mutex<Option<Step>>, step: Step) -> Result<(), StoreError> {
+        let mut a = armed.lock().unwrap_or_else(|p| p.into_inner());
+        if *a == Some(step) {
+            *a = None;
+            return Err(StoreError::Unavailable(format!("injected fault at {step:?}")));
+        }
+        Ok(())
+    }
+}
+
+struct FaultyTx {
+    inner: Box<dyn Tx>,
+    armed: Arc<Mutex<Option<Step>>>,
+}
+
+impl FaultyTx {
+    fn trip(&self, step: Step) -> Result<(), StoreError> {
+        FaultyStore::trip(&self.armed, step)
+    }
+}
+
+#[async_trait]
+impl Tx for FaultyTx {
+    async fn claim_key(&mut self, claim: &KeyClaim) -> Result<Claim, StoreError> {
+        self.trip(Step::Claim)?;
+        self.inner.claim_key(claim).await
+    }
+    async fn complete_key(&mut self, t: TenantId, k: &str, r: &StoredResponse) -> Result<(), StoreError> {
+        self.trip(Step::CompleteKey)?;
+        self.inner.complete_key(t, k, r).await
+    }
+    async fn get_entity(&mut self, t: TenantId, id: Uuid, fu: bool) -> Result<Option<Entity>, StoreError> {
+        self.trip(Step::GetEntity)?;
+        self.inner.get_entity(t, id, fu).await
+    }
+    async fn insert_entity(&mut self, e: &Entity) -> Result<(), StoreError> {
+        self.trip(Step::InsertEntity)?;
+        self.inner.insert_entity(e).await
+    }
+    async fn update_entity(&mut self, e: &Entity) -> Result<(), StoreError> {
+        self.trip(Step::UpdateEntity)?;
+        self.inner.update_entity(e).await
+    }
+    async fn insert_workflow(&mut self, w: &WorkflowInstance) -> Result<(), StoreError> {
+        self.trip(Step::InsertWorkflow)?;
+        self.inner.insert_workflow(w).await
+    }
+    async fn insert_audit(&mut self, a: &AuditRecord) -> Result<(), StoreError> {
+        self.trip(Step::InsertAudit)?;
+        self.inner.insert_audit(a).await
+    }
+    async fn commit(self: Box<Self>) -> Result<(), StoreError> {
+        // A failed commit must not commit: roll back, then report.
+        if let Err(e) = self.trip(Step::Commit) {
+            self.inner.rollback().await?;
+            return Err(e);
+        }
+        self.inner.commit().await
+    }
+    async fn rollback(self: Box<Self>) -> Result<(), StoreError> {
+        self.inner.rollback().await
+    }
+}
+
+#[async_trait]
+impl Store for FaultyStore {
+    fn kind(&self) -> &'static str {
+        self.inner.kind()
+    }
+    async fn begin(&self) -> Result<Box<dyn Tx>, StoreError> {
+        Self::trip(&self.armed, Step::Begin)?;
+        let inner = self.inner.begin().await?;
+        Ok(Box::new(FaultyTx { inner, armed: self.armed.clone() }))
+    }
+    async fn get_entity(&self, t: TenantId, id: Uuid) -> Result<Option<Entity>, StoreError> {
+        self.inner.get_entity(t, id).await
+    }
+    async fn get_key(&self, t: TenantId, k: &str) -> Result<Option<KeyRecord>, StoreError> {
+        self.inner.get_key(t, k).await
+    }
+    async fn create_tenant(&self, t: &Tenant, h: &str) -> Result<(), StoreError> {
+        self.inner.create_tenant(t, h).await
+    }
+    async fn tenant_by_token_hash(&self, h: &str) -> Result<Option<Tenant>, StoreError> {
+        self.inner.tenant_by_token_hash(h).await
+    }
+    async fn append_audit(&self, a: &AuditRecord) -> Result<(), StoreError> {
+        self.inner.append_audit(a).await
+    }
+    async fn audit_rows(&self, t: Option<TenantId>) -> Result<Vec<AuditRecord>, StoreError> {
+        self.inner.audit_rows(t).await
+    }
+    async fn workflows(&self, t: Option<TenantId>) -> Result<Vec<WorkflowInstance>, StoreError> {
+        self.inner.workflows(t).await
+    }
+    async fn entities(&self, t: Option<TenantId>) -> Result<Vec<Entity>, StoreError> {
+        self.inner.entities(t).await
+    }
+    async fn counts(&self) -> Result<Counts, StoreError> {
+        self.inner.counts().await
+    }
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.inner.ping().await
+    }
+}

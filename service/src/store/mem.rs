@@ -1,0 +1,355 @@
+//! A deterministic in-memory store with the locking behaviour of Postgres
+//! under READ COMMITTED, as far as the engine relies on it:
+//!
+//! - a claimed key is locked by its transaction; a second claimer waits
+//!   (bounded) and then sees the committed record, or claims the key itself
+//!   if the first transaction aborted;
+//! - `get_entity(for_update)` locks the row until the transaction ends;
+//! - writes are buffered and applied atomically at commit; a dropped
+//!   transaction is an aborted one.
+//!
+//! Only ordered maps are used, so iteration order never depends on hashing.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use tokio::sync::Notify;
+use uuid::Uuid;
+
+use super::*;
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum LockName {
+    Key(TenantId, String),
+    Entity(Uuid),
+}
+
+/// Everything that survives a commit. Cloneable so a simulated database can
+/// snapshot it ("committed data survives a restart").
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct MemState {
+    pub tenants: BTreeMap<TenantId, (Tenant, String)>,
+    pub keys: BTreeMap<(TenantId, String), KeyRecord>,
+    pub entities: BTreeMap<Uuid, Entity>,
+    pub workflows: BTreeMap<Uuid, WorkflowInstance>,
+    pub audit: Vec<AuditRecord>,
+}
+
+#[derive(Default)]
+struct Shared {
+    state: MemState,
+    locks: BTreeMap<LockName, u64>,
+    next_tx: u64,
+}
+
+#[derive(Clone)]
+pub struct MemStore {
+    shared: Arc<Mutex<Shared>>,
+    released: Arc<Notify>,
+    /// Bound on waiting for a row lock other than a key claim.
+    lock_wait: Duration,
+}
+
+impl Default for MemStore {
+    fn default() -> Self {
+        Self::new(Duration::from_secs(5))
+    }
+}
+
+impl MemStore {
+    pub fn new(lock_wait: Duration) -> Self {
+        Self {
+            shared: Arc::new(Mutex::new(Shared::default())),
+            released: Arc::new(Notify::new()),
+            lock_wait,
+        }
+    }
+
+    /// A copy of the committed state.
+    pub fn snapshot(&self) -> MemState {
+        self.lock().state.clone()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Shared> {
+        // A panic while holding this lock is a bug in this file; the state
+        // it guards is only mutated by infallible map operations.
+        self.shared.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+#[derive(Default)]
+struct Pending {
+    keys: BTreeMap<(TenantId, String), KeyRecord>,
+    entities: BTreeMap<Uuid, Entity>,
+    workflows: BTreeMap<Uuid, WorkflowInstance>,
+    audit: Vec<AuditRecord>,
+}
+
+pub struct MemTx {
+    store: MemStore,
+    id: u64,
+    held: BTreeSet<LockName>,
+    pending: Pending,
+    finished: bool,
+}
+
+enum LockOutcome {
+    Acquired,
+    TimedOut,
+}
+
+impl MemTx {
+    /// Waits for `name` to be free (or ours), bounded by `wait`. `ready`
+    /// may end the wait early with a value (a committed key record).
+    async fn acquire<T>(
+        &mut self,
+        name: LockName,
+        wait: Duration,
+        mut ready: impl FnMut(&MemState) -> Option<T>,
+    ) -> Result<Result<LockOutcome, T>, StoreError> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let notified = self.store.released.notified();
+            {
+                let mut shared = self.store.lock();
+                if let Some(v) = ready(&shared.state) {
+                    return Ok(Err(v));
+                }
+                match shared.locks.get(&name) {
+                    Some(owner) if *owner != self.id => {}
+                    _ => {
+                        shared.locks.insert(name.clone(), self.id);
+                        self.held.insert(name);
+                        return Ok(Ok(LockOutcome::Acquired));
+                    }
+                }
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                return Ok(Ok(LockOutcome::TimedOut));
+            }
+        }
+    }
+
+    fn release_all(&mut self) {
+        let mut shared = self.store.lock();
+        for name in std::mem::take(&mut self.held) {
+            if shared.locks.get(&name) == Some(&self.id) {
+                shared.locks.remove(&name);
+            }
+        }
+        drop(shared);
+        self.store.released.notify_waiters();
+    }
+
+    fn holds(&self, name: &LockName) -> bool {
+        self.held.contains(name)
+    }
+}
+
+impl Drop for MemTx {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.release_all();
+        }
+    }
+}
+
+#[async_trait]
+impl Tx for MemTx {
+    async fn claim_key(&mut self, claim: &KeyClaim) -> Result<Claim, StoreError> {
+        let rec = &claim.record;
+        let k = (rec.tenant_id, rec.idempotency_key.clone());
+        if self.pending.keys.contains_key(&k) {
+            return Err(StoreError::Other("key already claimed by this transaction".into()));
+        }
+        let lookup = k.clone();
+        let got = self
+            .acquire(LockName::Key(k.0, k.1.clone()), claim.wait, |s| s.keys.get(&lookup).cloned())
+            .await?;
+        match got {
+            Err(existing) => Ok(Claim::Existing(existing)),
+            Ok(LockOutcome::TimedOut) => Ok(Claim::InFlight),
+            Ok(LockOutcome::Acquired) => {
+                self.pending.keys.insert(k, rec.clone());
+                Ok(Claim::Claimed)
+            }
+        }
+    }
+
+    async fn complete_key(
+        &mut self,
+        tenant: TenantId,
+        key: &str,
+        response: &StoredResponse,
+    ) -> Result<(), StoreError> {
+        match self.pending.keys.get_mut(&(tenant, key.to_owned())) {
+            Some(rec) => {
+                rec.response = Some(response.clone());
+                Ok(())
+            }
+            None => Err(StoreError::Other("complete_key on a key this transaction did not claim".into())),
+        }
+    }
+
+    async fn get_entity(
+        &mut self,
+        tenant: TenantId,
+        id: Uuid,
+        for_update: bool,
+    ) -> Result<Option<Entity>, StoreError> {
+        if for_update {
+            let wait = self.store.lock_wait;
+            if let Ok(LockOutcome::TimedOut) = self.acquire(LockName::Entity(id), wait, |_| None::<()>).await? {
+                return Err(StoreError::Unavailable("lock wait timeout on entity".into()));
+            }
+        }
+        if let Some(e) = self.pending.entities.get(&id) {
+            return Ok((e.tenant_id == tenant).then(|| e.clone()));
+        }
+        let shared = self.store.lock();
+        Ok(shared.state.entities.get(&id).filter(|e| e.tenant_id == tenant).cloned())
+    }
+
+    async fn insert_entity(&mut self, entity: &Entity) -> Result<(), StoreError> {
+        let wait = self.store.lock_wait;
+        if let Ok(LockOutcome::TimedOut) = self.acquire(LockName::Entity(entity.id), wait, |_| None::<()>).await? {
+            return Err(StoreError::Unavailable("lock wait timeout on entity insert".into()));
+        }
+        let exists = self.pending.entities.contains_key(&entity.id)
+            || self.store.lock().state.entities.contains_key(&entity.id);
+        if exists {
+            return Err(StoreError::Duplicate(format!("entities.id = {}", entity.id)));
+        }
+        self.pending.entities.insert(entity.id, entity.clone());
+        Ok(())
+    }
+
+    async fn update_entity(&mut self, entity: &Entity) -> Result<(), StoreError> {
+        if !self.holds(&LockName::Entity(entity.id)) {
+            return Err(StoreError::Other("update_entity without a row lock".into()));
+        }
+        self.pending.entities.insert(entity.id, entity.clone());
+        Ok(())
+    }
+
+    async fn insert_workflow(&mut self, workflow: &WorkflowInstance) -> Result<(), StoreError> {
+        let exists = self.pending.workflows.contains_key(&workflow.id)
+            || self.store.lock().state.workflows.contains_key(&workflow.id);
+        if exists {
+            return Err(StoreError::Duplicate(format!("workflow_instances.id = {}", workflow.id)));
+        }
+        self.pending.workflows.insert(workflow.id, workflow.clone());
+        Ok(())
+    }
+
+    async fn insert_audit(&mut self, audit: &AuditRecord) -> Result<(), StoreError> {
+        self.pending.audit.push(audit.clone());
+        Ok(())
+    }
+
+    async fn commit(mut self: Box<Self>) -> Result<(), StoreError> {
+        let pending = std::mem::take(&mut self.pending);
+        {
+            let mut shared = self.store.lock();
+            let state = &mut shared.state;
+            for (k, rec) in pending.keys {
+                state.keys.insert(k, rec);
+            }
+            state.entities.extend(pending.entities);
+            state.workflows.extend(pending.workflows);
+            state.audit.extend(pending.audit);
+        }
+        self.finished = true;
+        self.release_all();
+        Ok(())
+    }
+
+    async fn rollback(mut self: Box<Self>) -> Result<(), StoreError> {
+        self.finished = true;
+        self.release_all();
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Store for MemStore {
+    fn kind(&self) -> &'static str {
+        "memory"
+    }
+
+    async fn begin(&self) -> Result<Box<dyn Tx>, StoreError> {
+        let id = {
+            let mut shared = self.lock();
+            shared.next_tx += 1;
+            shared.next_tx
+        };
+        Ok(Box::new(MemTx {
+            store: self.clone(),
+            id,
+            held: BTreeSet::new(),
+            pending: Pending::default(),
+            finished: false,
+        }))
+    }
+
+    async fn get_entity(&self, tenant: TenantId, id: Uuid) -> Result<Option<Entity>, StoreError> {
+        Ok(self.lock().state.entities.get(&id).filter(|e| e.tenant_id == tenant).cloned())
+    }
+
+    async fn get_key(&self, tenant: TenantId, key: &str) -> Result<Option<KeyRecord>, StoreError> {
+        Ok(self.lock().state.keys.get(&(tenant, key.to_owned())).cloned())
+    }
+
+    async fn create_tenant(&self, tenant: &Tenant, token_hash: &str) -> Result<(), StoreError> {
+        let mut shared = self.lock();
+        let taken = shared.state.tenants.contains_key(&tenant.id)
+            || shared.state.tenants.values().any(|(_, h)| h == token_hash);
+        if taken {
+            return Err(StoreError::Duplicate("tenant".into()));
+        }
+        shared.state.tenants.insert(tenant.id, (tenant.clone(), token_hash.to_owned()));
+        Ok(())
+    }
+
+    async fn tenant_by_token_hash(&self, token_hash: &str) -> Result<Option<Tenant>, StoreError> {
+        let shared = self.lock();
+        Ok(shared.state.tenants.values().find(|(_, h)| h == token_hash).map(|(t, _)| t.clone()))
+    }
+
+    async fn append_audit(&self, audit: &AuditRecord) -> Result<(), StoreError> {
+        self.lock().state.audit.push(audit.clone());
+        Ok(())
+    }
+
+    async fn audit_rows(&self, tenant: Option<TenantId>) -> Result<Vec<AuditRecord>, StoreError> {
+        let shared = self.lock();
+        Ok(shared.state.audit.iter().filter(|a| tenant.is_none_or(|t| a.company_id == t)).cloned().collect())
+    }
+
+    async fn workflows(&self, tenant: Option<TenantId>) -> Result<Vec<WorkflowInstance>, StoreError> {
+        let shared = self.lock();
+        Ok(shared.state.workflows.values().filter(|w| tenant.is_none_or(|t| w.tenant_id == t)).cloned().collect())
+    }
+
+    async fn entities(&self, tenant: Option<TenantId>) -> Result<Vec<Entity>, StoreError> {
+        let shared = self.lock();
+        Ok(shared.state.entities.values().filter(|e| tenant.is_none_or(|t| e.tenant_id == t)).cloned().collect())
+    }
+
+    async fn counts(&self) -> Result<Counts, StoreError> {
+        let s = &self.lock().state;
+        Ok(Counts {
+            keys: s.keys.len() as u64,
+            entities: s.entities.len() as u64,
+            workflows: s.workflows.len() as u64,
+            audit_rows: s.audit.len() as u64,
+            audit_new: s.audit.iter().filter(|a| a.status == AuditStatus::New).count() as u64,
+        })
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+}

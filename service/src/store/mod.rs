@@ -1,0 +1,218 @@
+//! The storage seam. The engine and the operations speak only these traits;
+//! only the adapters below know SQL (or, for the in-memory store, locks).
+//!
+//! Architecture invariant: a `Tx` is one database transaction. Nothing it
+//! writes is visible to anyone until `commit` returns Ok, and a dropped or
+//! rolled-back `Tx` leaves no trace.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::ids::TenantId;
+
+pub mod faulty;
+pub mod mem;
+#[cfg(not(madsim))]
+pub mod sql;
+
+/// Why a store call failed, classified for the engine's retry policy.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// Serialization failure or deadlock: the whole transaction may be retried.
+    #[error("transaction conflict, retryable: {0}")]
+    Retryable(String),
+    /// The database is unreachable, timed out or the pool is exhausted.
+    /// Nothing was committed (or the outcome is unknown to this node).
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
+    /// A row with the same primary key exists: only a bug or a lost key
+    /// record can cause this, because entity ids are derived from keys.
+    #[error("duplicate primary key: {0}")]
+    Duplicate(String),
+    /// Anything else the database reported (schema drift, constraint).
+    #[error("storage error: {0}")]
+    Other(String),
+}
+
+/// A key's stored definitive outcome, replayed byte for byte.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredResponse {
+    pub status: u16,
+    pub body: String,
+    pub location: Option<String>,
+}
+
+/// One row of `idempotency_keys`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyRecord {
+    pub tenant_id: TenantId,
+    pub idempotency_key: String,
+    pub operation: String,
+    pub fingerprint: String,
+    pub fingerprint_version: i32,
+    pub entity_id: Uuid,
+    /// None only inside the transaction that claimed the key.
+    pub response: Option<StoredResponse>,
+}
+
+/// The result of trying to claim a key inside a transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// This transaction inserted the key row; it holds the key until it ends.
+    Claimed,
+    /// A committed record exists for this key.
+    Existing(KeyRecord),
+    /// Another open transaction holds the key and did not finish within the wait bound.
+    InFlight,
+}
+
+/// A business entity. Every entity kind lives in one table; its body is the
+/// JSON the API returns, so reads and replays are the same bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entity {
+    pub id: Uuid,
+    pub tenant_id: TenantId,
+    pub kind: String,
+    pub parent_id: Option<Uuid>,
+    pub body: String,
+    /// Bumped on every update; the first version is 1.
+    pub version: i64,
+}
+
+/// An outbox row: committed with the write, delivered later by a dispatcher.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkflowInstance {
+    pub id: Uuid,
+    pub tenant_id: TenantId,
+    pub workflow_name: String,
+    pub trigger_entity_id: Uuid,
+    pub operation_name: String,
+    pub payload: String,
+}
+
+/// Audit statuses, as stored in `idempotent_write_audit_log.status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditStatus {
+    New,
+    Replayed,
+    Rejected,
+    Mismatch,
+    Conflict,
+    Failed,
+}
+
+impl AuditStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::New => "new",
+            Self::Replayed => "replayed",
+            Self::Rejected => "rejected",
+            Self::Mismatch => "mismatch",
+            Self::Conflict => "conflict",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "new" => Self::New,
+            "replayed" => Self::Replayed,
+            "rejected" => Self::Rejected,
+            "mismatch" => Self::Mismatch,
+            "conflict" => Self::Conflict,
+            "failed" => Self::Failed,
+            _ => return None,
+        })
+    }
+}
+
+/// One row of `idempotent_write_audit_log` (the timestamp is the store's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRecord {
+    pub company_id: TenantId,
+    pub operation_name: String,
+    pub idempotency_key_hash: String,
+    pub deterministic_id: Uuid,
+    pub status: AuditStatus,
+    pub error_type: Option<String>,
+    pub error_message: Option<String>,
+    pub http_status: u16,
+    pub workflows_triggered: i32,
+    pub duration_ms: i64,
+    pub request_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tenant {
+    pub id: TenantId,
+    pub name: String,
+}
+
+/// Row counts, for tests and checkers that prove "nothing was written".
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    pub keys: u64,
+    pub entities: u64,
+    pub workflows: u64,
+    pub audit_rows: u64,
+    pub audit_new: u64,
+}
+
+/// What a claim needs: everything is decided before the transaction starts.
+#[derive(Debug, Clone)]
+pub struct KeyClaim {
+    pub record: KeyRecord,
+    /// Upper bound on waiting for another transaction that holds this key.
+    pub wait: Duration,
+}
+
+#[async_trait]
+pub trait Tx: Send {
+    /// Inserts the key row, or reports the committed one, or times out
+    /// waiting for the transaction that holds it.
+    async fn claim_key(&mut self, claim: &KeyClaim) -> Result<Claim, StoreError>;
+    /// Stores the definitive response on the key claimed by this transaction.
+    async fn complete_key(
+        &mut self,
+        tenant: TenantId,
+        key: &str,
+        response: &StoredResponse,
+    ) -> Result<(), StoreError>;
+    /// Reads an entity; `for_update` locks it until this transaction ends.
+    async fn get_entity(
+        &mut self,
+        tenant: TenantId,
+        id: Uuid,
+        for_update: bool,
+    ) -> Result<Option<Entity>, StoreError>;
+    async fn insert_entity(&mut self, entity: &Entity) -> Result<(), StoreError>;
+    /// Replaces body and version of an entity this transaction has locked.
+    async fn update_entity(&mut self, entity: &Entity) -> Result<(), StoreError>;
+    async fn insert_workflow(&mut self, workflow: &WorkflowInstance) -> Result<(), StoreError>;
+    async fn insert_audit(&mut self, audit: &AuditRecord) -> Result<(), StoreError>;
+    async fn commit(self: Box<Self>) -> Result<(), StoreError>;
+    async fn rollback(self: Box<Self>) -> Result<(), StoreError>;
+}
+
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// A short name for logs and test names: `sqlite`, `postgres`, `memory`.
+    fn kind(&self) -> &'static str;
+    async fn begin(&self) -> Result<Box<dyn Tx>, StoreError>;
+    async fn get_entity(&self, tenant: TenantId, id: Uuid) -> Result<Option<Entity>, StoreError>;
+    async fn get_key(&self, tenant: TenantId, key: &str) -> Result<Option<KeyRecord>, StoreError>;
+    async fn create_tenant(&self, tenant: &Tenant, token_hash: &str) -> Result<(), StoreError>;
+    async fn tenant_by_token_hash(&self, token_hash: &str) -> Result<Option<Tenant>, StoreError>;
+    /// Writes one audit row in its own transaction (for outcomes whose
+    /// transaction rolled back).
+    async fn append_audit(&self, audit: &AuditRecord) -> Result<(), StoreError>;
+    async fn audit_rows(&self, tenant: Option<TenantId>) -> Result<Vec<AuditRecord>, StoreError>;
+    async fn workflows(&self, tenant: Option<TenantId>) -> Result<Vec<WorkflowInstance>, StoreError>;
+    async fn entities(&self, tenant: Option<TenantId>) -> Result<Vec<Entity>, StoreError>;
+    async fn counts(&self) -> Result<Counts, StoreError>;
+    async fn ping(&self) -> Result<(), StoreError>;
+}

@@ -1,0 +1,607 @@
+//! SQLite and Postgres adapters (sqlx). Compiled out under `--cfg madsim`.
+//!
+//! Both dialects accept `$N` placeholders and the same row types, so the
+//! statements and row mapping are written once (`sql_store_impl!`) and
+//! instantiated for each driver; only connection set-up, `BEGIN`, row
+//! locking and error classification differ.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, Postgres};
+use sqlx::sqlite::{
+    Sqlite, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Row, Transaction};
+use uuid::Uuid;
+
+use super::*;
+
+/// Bounds every SQL store is built with.
+#[derive(Debug, Clone, Copy)]
+pub struct SqlLimits {
+    pub pool_connections_max: u32,
+    /// How long a request may wait for a pooled connection before 503.
+    pub pool_acquire_wait: Duration,
+    /// How long a transaction may wait for a row lock (a same-key request in
+    /// flight, an invoice being paid) before giving up.
+    pub lock_wait: Duration,
+    /// Upper bound on any single statement.
+    pub statement_timeout: Duration,
+}
+
+impl Default for SqlLimits {
+    fn default() -> Self {
+        Self {
+            pool_connections_max: 32,
+            pool_acquire_wait: Duration::from_secs(5),
+            lock_wait: Duration::from_secs(5),
+            statement_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Opens the store named by a URL: `sqlite://…` or `postgres://…`.
+pub async fn connect(url: &str, limits: SqlLimits) -> Result<Arc<dyn Store>, StoreError> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::connect(url, limits).await?))
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Ok(Arc::new(PgStore::connect(url, limits).await?))
+    } else {
+        Err(StoreError::Other(format!(
+            "unsupported database URL scheme (expected sqlite:// or postgres://): {}",
+            url.split(':').next().unwrap_or("")
+        )))
+    }
+}
+
+use std::sync::Arc;
+
+fn classify_pg(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) => match db.code().as_deref() {
+            Some("40001") | Some("40P01") => StoreError::Retryable(db.message().to_owned()),
+            Some("23505") => StoreError::Duplicate(db.message().to_owned()),
+            Some("55P03") => StoreError::Unavailable(format!("lock wait timeout: {}", db.message())),
+            Some("57014") => StoreError::Unavailable(format!("statement timeout: {}", db.message())),
+            // Class 08 (connection), 53 (resources), 57P0x (shutdown): transient.
+            Some(c) if c.starts_with("08") || c.starts_with("53") || c.starts_with("57P") => {
+                StoreError::Unavailable(db.message().to_owned())
+            }
+            _ => StoreError::Other(db.message().to_owned()),
+        },
+        _ => classify_common(e),
+    }
+}
+
+fn classify_sqlite(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) => match db.code().as_deref() {
+            // SQLITE_BUSY, SQLITE_LOCKED and their extended codes.
+            Some(c) if c == "5" || c == "6" || c.parse::<i32>().is_ok_and(|n| n & 0xff == 5 || n & 0xff == 6) => {
+                StoreError::Unavailable(format!("database busy: {}", db.message()))
+            }
+            // SQLITE_CONSTRAINT_PRIMARYKEY, SQLITE_CONSTRAINT_UNIQUE.
+            Some("1555") | Some("2067") => StoreError::Duplicate(db.message().to_owned()),
+            _ => StoreError::Other(db.message().to_owned()),
+        },
+        _ => classify_common(e),
+    }
+}
+
+fn classify_common(e: sqlx::Error) -> StoreError {
+    match e {
+        sqlx::Error::PoolTimedOut => StoreError::Unavailable("connection pool wait exceeded".into()),
+        sqlx::Error::PoolClosed => StoreError::Unavailable("connection pool closed".into()),
+        sqlx::Error::Io(io) => StoreError::Unavailable(format!("i/o: {io}")),
+        sqlx::Error::Tls(t) => StoreError::Unavailable(format!("tls: {t}")),
+        sqlx::Error::Protocol(p) => StoreError::Unavailable(format!("protocol: {p}")),
+        sqlx::Error::WorkerCrashed => StoreError::Unavailable("database worker crashed".into()),
+        other => StoreError::Other(other.to_string()),
+    }
+}
+
+fn parse_uuid(s: &str) -> Result<Uuid, StoreError> {
+    Uuid::parse_str(s).map_err(|e| StoreError::Other(format!("bad uuid in database: {e}")))
+}
+
+fn opt_uuid(s: Option<String>) -> Result<Option<Uuid>, StoreError> {
+    s.as_deref().map(parse_uuid).transpose()
+}
+
+// ---------------------------------------------------------------- SQLite --
+
+/// SQLite in WAL mode. All writes go through a one-connection pool, so write
+/// transactions are serialised in the pool's queue (SQLite has one writer
+/// anyway) and never fail with SQLITE_BUSY; reads use a separate pool.
+pub struct SqliteStore {
+    writer: SqlitePool,
+    reader: SqlitePool,
+}
+
+impl SqliteStore {
+    pub async fn connect(url: &str, limits: SqlLimits) -> Result<Self, StoreError> {
+        let opts = SqliteConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Other(format!("bad sqlite url: {e}")))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(limits.lock_wait);
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(limits.pool_acquire_wait)
+            .connect_with(opts.clone())
+            .await
+            .map_err(classify_sqlite)?;
+        sqlx::migrate!("./migrations/sqlite")
+            .run(&writer)
+            .await
+            .map_err(|e| StoreError::Other(format!("migration failed: {e}")))?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(limits.pool_connections_max.max(1))
+            .acquire_timeout(limits.pool_acquire_wait)
+            .connect_with(opts)
+            .await
+            .map_err(classify_sqlite)?;
+        Ok(Self { writer, reader })
+    }
+
+    async fn begin_tx(&self) -> Result<SqliteTx, StoreError> {
+        // IMMEDIATE takes the write lock now rather than at the first write,
+        // so a transaction never has to be retried for an upgrade failure.
+        let tx = self.writer.begin_with("BEGIN IMMEDIATE").await.map_err(classify_sqlite)?;
+        Ok(SqliteTx { tx })
+    }
+
+    fn read_pool(&self) -> &SqlitePool {
+        &self.reader
+    }
+
+    fn write_pool(&self) -> &SqlitePool {
+        &self.writer
+    }
+}
+
+pub struct SqliteTx {
+    tx: Transaction<'static, Sqlite>,
+}
+
+// -------------------------------------------------------------- Postgres --
+
+/// Postgres under READ COMMITTED. A same-key duplicate blocks on the key
+/// row's uncommitted insert (bounded by `lock_timeout`); rows read for
+/// update are locked with `SELECT … FOR UPDATE`.
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    pub async fn connect(url: &str, limits: SqlLimits) -> Result<Self, StoreError> {
+        let opts = PgConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Other(format!("bad postgres url: {e}")))?
+            .options([
+                ("lock_timeout", format!("{}", limits.lock_wait.as_millis())),
+                ("statement_timeout", format!("{}", limits.statement_timeout.as_millis())),
+                ("idle_in_transaction_session_timeout", format!("{}", limits.statement_timeout.as_millis())),
+            ]);
+        let pool = PgPoolOptions::new()
+            .max_connections(limits.pool_connections_max.max(1))
+            .acquire_timeout(limits.pool_acquire_wait)
+            .connect_with(opts)
+            .await
+            .map_err(classify_pg)?;
+        Self::migrate(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    async fn migrate(pool: &PgPool) -> Result<(), StoreError> {
+        sqlx::migrate!("./migrations/postgres")
+            .run(pool)
+            .await
+            .map_err(|e| StoreError::Other(format!("migration failed: {e}")))
+    }
+
+    async fn begin_tx(&self) -> Result<PgTx, StoreError> {
+        let tx = self.pool.begin().await.map_err(classify_pg)?;
+        Ok(PgTx { tx })
+    }
+
+    fn read_pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    fn write_pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+pub struct PgTx {
+    tx: Transaction<'static, Postgres>,
+}
+
+// ------------------------------------------------------ shared statements --
+
+const SELECT_KEY: &str = "SELECT tenant_id, idempotency_key, operation, fingerprint, fingerprint_version, \
+     entity_id, response_status, response_body, response_location \
+     FROM idempotency_keys WHERE tenant_id = $1 AND idempotency_key = $2";
+const SELECT_ENTITY: &str =
+    "SELECT id, tenant_id, kind, parent_id, body, version FROM entities WHERE id = $1 AND tenant_id = $2";
+const SELECT_AUDIT: &str = "SELECT company_id, operation_name, idempotency_key_hash, deterministic_id, status, \
+     error_type, error_message, http_status, workflows_triggered, duration_ms, request_id \
+     FROM idempotent_write_audit_log WHERE ($1 IS NULL OR company_id = $1) ORDER BY id";
+const INSERT_AUDIT: &str = "INSERT INTO idempotent_write_audit_log (company_id, operation_name, \
+     idempotency_key_hash, deterministic_id, status, error_type, error_message, http_status, \
+     workflows_triggered, duration_ms, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+
+macro_rules! sql_store_impl {
+    ($db:ty, $store:ty, $tx:ty, $classify:path, $select_entity_for_update:expr, $kind:expr) => {
+        fn key_from_row(row: &<$db as sqlx::Database>::Row) -> Result<KeyRecord, StoreError> {
+            let g = |e: sqlx::Error| $classify(e);
+            let status: Option<i32> = row.try_get("response_status").map_err(g)?;
+            let body: Option<String> = row.try_get("response_body").map_err(g)?;
+            let response = match (status, body) {
+                (Some(status), Some(body)) => Some(StoredResponse {
+                    status: u16::try_from(status).map_err(|_| StoreError::Other("bad status".into()))?,
+                    body,
+                    location: row.try_get("response_location").map_err(g)?,
+                }),
+                _ => None,
+            };
+            Ok(KeyRecord {
+                tenant_id: TenantId(parse_uuid(&row.try_get::<String, _>("tenant_id").map_err(g)?)?),
+                idempotency_key: row.try_get("idempotency_key").map_err(g)?,
+                operation: row.try_get("operation").map_err(g)?,
+                fingerprint: row.try_get("fingerprint").map_err(g)?,
+                fingerprint_version: row.try_get("fingerprint_version").map_err(g)?,
+                entity_id: parse_uuid(&row.try_get::<String, _>("entity_id").map_err(g)?)?,
+                response,
+            })
+        }
+
+        fn entity_from_row(row: &<$db as sqlx::Database>::Row) -> Result<Entity, StoreError> {
+            let g = |e: sqlx::Error| $classify(e);
+            Ok(Entity {
+                id: parse_uuid(&row.try_get::<String, _>("id").map_err(g)?)?,
+                tenant_id: TenantId(parse_uuid(&row.try_get::<String, _>("tenant_id").map_err(g)?)?),
+                kind: row.try_get("kind").map_err(g)?,
+                parent_id: opt_uuid(row.try_get("parent_id").map_err(g)?)?,
+                body: row.try_get("body").map_err(g)?,
+                version: row.try_get("version").map_err(g)?,
+            })
+        }
+
+        fn audit_from_row(row: &<$db as sqlx::Database>::Row) -> Result<AuditRecord, StoreError> {
+            let g = |e: sqlx::Error| $classify(e);
+            let status: String = row.try_get("status").map_err(g)?;
+            let http_status: i32 = row.try_get("http_status").map_err(g)?;
+            Ok(AuditRecord {
+                company_id: TenantId(parse_uuid(&row.try_get::<String, _>("company_id").map_err(g)?)?),
+                operation_name: row.try_get("operation_name").map_err(g)?,
+                idempotency_key_hash: row.try_get("idempotency_key_hash").map_err(g)?,
+                deterministic_id: parse_uuid(&row.try_get::<String, _>("deterministic_id").map_err(g)?)?,
+                status: AuditStatus::parse(&status)
+                    .ok_or_else(|| StoreError::Other(format!("unknown audit status {status}")))?,
+                error_type: row.try_get("error_type").map_err(g)?,
+                error_message: row.try_get("error_message").map_err(g)?,
+                http_status: u16::try_from(http_status).map_err(|_| StoreError::Other("bad status".into()))?,
+                workflows_triggered: row.try_get("workflows_triggered").map_err(g)?,
+                duration_ms: row.try_get("duration_ms").map_err(g)?,
+                request_id: row.try_get("request_id").map_err(g)?,
+            })
+        }
+
+        fn bind_audit<'q>(
+            q: sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments>,
+            a: &AuditRecord,
+        ) -> sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments> {
+            q.bind(a.company_id.0.to_string())
+                .bind(a.operation_name.clone())
+                .bind(a.idempotency_key_hash.clone())
+                .bind(a.deterministic_id.to_string())
+                .bind(a.status.as_str())
+                .bind(a.error_type.clone())
+                .bind(a.error_message.clone())
+                .bind(i32::from(a.http_status))
+                .bind(a.workflows_triggered)
+                .bind(a.duration_ms)
+                .bind(a.request_id.clone())
+        }
+
+        #[async_trait]
+        impl Tx for $tx {
+            async fn claim_key(&mut self, claim: &KeyClaim) -> Result<Claim, StoreError> {
+                let r = &claim.record;
+                let tenant = r.tenant_id.0.to_string();
+                let inserted = sqlx::query(
+                    "INSERT INTO idempotency_keys (tenant_id, idempotency_key, operation, fingerprint, \
+                     fingerprint_version, entity_id) VALUES ($1, $2, $3, $4, $5, $6) \
+                     ON CONFLICT (tenant_id, idempotency_key) DO NOTHING",
+                )
+                .bind(tenant.clone())
+                .bind(r.idempotency_key.clone())
+                .bind(r.operation.clone())
+                .bind(r.fingerprint.clone())
+                .bind(r.fingerprint_version)
+                .bind(r.entity_id.to_string())
+                .execute(&mut *self.tx)
+                .await;
+                match inserted {
+                    Ok(done) if done.rows_affected() == 1 => return Ok(Claim::Claimed),
+                    Ok(_) => {}
+                    Err(e) => {
+                        return match $classify(e) {
+                            StoreError::Unavailable(m) if m.starts_with("lock wait timeout") => Ok(Claim::InFlight),
+                            other => Err(other),
+                        }
+                    }
+                }
+                let row = sqlx::query(SELECT_KEY)
+                    .bind(tenant)
+                    .bind(r.idempotency_key.clone())
+                    .fetch_one(&mut *self.tx)
+                    .await
+                    .map_err($classify)?;
+                Ok(Claim::Existing(key_from_row(&row)?))
+            }
+
+            async fn complete_key(
+                &mut self,
+                tenant: TenantId,
+                key: &str,
+                response: &StoredResponse,
+            ) -> Result<(), StoreError> {
+                let done = sqlx::query(
+                    "UPDATE idempotency_keys SET response_status = $3, response_body = $4, response_location = $5 \
+                     WHERE tenant_id = $1 AND idempotency_key = $2 AND response_status IS NULL",
+                )
+                .bind(tenant.0.to_string())
+                .bind(key.to_owned())
+                .bind(i32::from(response.status))
+                .bind(response.body.clone())
+                .bind(response.location.clone())
+                .execute(&mut *self.tx)
+                .await
+                .map_err($classify)?;
+                if done.rows_affected() != 1 {
+                    return Err(StoreError::Other("complete_key matched no claimed key".into()));
+                }
+                Ok(())
+            }
+
+            async fn get_entity(
+                &mut self,
+                tenant: TenantId,
+                id: Uuid,
+                for_update: bool,
+            ) -> Result<Option<Entity>, StoreError> {
+                let sql = if for_update { $select_entity_for_update } else { SELECT_ENTITY };
+                let row = sqlx::query(sql)
+                    .bind(id.to_string())
+                    .bind(tenant.0.to_string())
+                    .fetch_optional(&mut *self.tx)
+                    .await
+                    .map_err($classify)?;
+                row.as_ref().map(entity_from_row).transpose()
+            }
+
+            async fn insert_entity(&mut self, e: &Entity) -> Result<(), StoreError> {
+                sqlx::query(
+                    "INSERT INTO entities (id, tenant_id, kind, parent_id, body, version) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(e.id.to_string())
+                .bind(e.tenant_id.0.to_string())
+                .bind(e.kind.clone())
+                .bind(e.parent_id.map(|p| p.to_string()))
+                .bind(e.body.clone())
+                .bind(e.version)
+                .execute(&mut *self.tx)
+                .await
+                .map_err($classify)?;
+                Ok(())
+            }
+
+            async fn update_entity(&mut self, e: &Entity) -> Result<(), StoreError> {
+                let done = sqlx::query(
+                    "UPDATE entities SET body = $3, version = $4, updated_at = CURRENT_TIMESTAMP \
+                     WHERE id = $1 AND tenant_id = $2 AND version = $4 - 1",
+                )
+                .bind(e.id.to_string())
+                .bind(e.tenant_id.0.to_string())
+                .bind(e.body.clone())
+                .bind(e.version)
+                .execute(&mut *self.tx)
+                .await
+                .map_err($classify)?;
+                if done.rows_affected() != 1 {
+                    return Err(StoreError::Retryable("entity version changed under update".into()));
+                }
+                Ok(())
+            }
+
+            async fn insert_workflow(&mut self, w: &WorkflowInstance) -> Result<(), StoreError> {
+                sqlx::query(
+                    "INSERT INTO workflow_instances (id, tenant_id, workflow_name, trigger_entity_id, \
+                     operation_name, payload) VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(w.id.to_string())
+                .bind(w.tenant_id.0.to_string())
+                .bind(w.workflow_name.clone())
+                .bind(w.trigger_entity_id.to_string())
+                .bind(w.operation_name.clone())
+                .bind(w.payload.clone())
+                .execute(&mut *self.tx)
+                .await
+                .map_err($classify)?;
+                Ok(())
+            }
+
+            async fn insert_audit(&mut self, a: &AuditRecord) -> Result<(), StoreError> {
+                bind_audit(sqlx::query(INSERT_AUDIT), a).execute(&mut *self.tx).await.map_err($classify)?;
+                Ok(())
+            }
+
+            async fn commit(self: Box<Self>) -> Result<(), StoreError> {
+                self.tx.commit().await.map_err($classify)
+            }
+
+            async fn rollback(self: Box<Self>) -> Result<(), StoreError> {
+                self.tx.rollback().await.map_err($classify)
+            }
+        }
+
+        #[async_trait]
+        impl Store for $store {
+            fn kind(&self) -> &'static str {
+                $kind
+            }
+
+            async fn begin(&self) -> Result<Box<dyn Tx>, StoreError> {
+                Ok(Box::new(self.begin_tx().await?))
+            }
+
+            async fn get_entity(&self, tenant: TenantId, id: Uuid) -> Result<Option<Entity>, StoreError> {
+                let row = sqlx::query(SELECT_ENTITY)
+                    .bind(id.to_string())
+                    .bind(tenant.0.to_string())
+                    .fetch_optional(self.read_pool())
+                    .await
+                    .map_err($classify)?;
+                row.as_ref().map(entity_from_row).transpose()
+            }
+
+            async fn get_key(&self, tenant: TenantId, key: &str) -> Result<Option<KeyRecord>, StoreError> {
+                let row = sqlx::query(SELECT_KEY)
+                    .bind(tenant.0.to_string())
+                    .bind(key.to_owned())
+                    .fetch_optional(self.read_pool())
+                    .await
+                    .map_err($classify)?;
+                row.as_ref().map(key_from_row).transpose()
+            }
+
+            async fn create_tenant(&self, tenant: &Tenant, token_hash: &str) -> Result<(), StoreError> {
+                sqlx::query("INSERT INTO tenants (id, name, token_hash) VALUES ($1, $2, $3)")
+                    .bind(tenant.id.0.to_string())
+                    .bind(tenant.name.clone())
+                    .bind(token_hash.to_owned())
+                    .execute(self.write_pool())
+                    .await
+                    .map_err($classify)?;
+                Ok(())
+            }
+
+            async fn tenant_by_token_hash(&self, token_hash: &str) -> Result<Option<Tenant>, StoreError> {
+                let row = sqlx::query("SELECT id, name FROM tenants WHERE token_hash = $1 AND NOT revoked")
+                    .bind(token_hash.to_owned())
+                    .fetch_optional(self.read_pool())
+                    .await
+                    .map_err($classify)?;
+                match row {
+                    None => Ok(None),
+                    Some(row) => Ok(Some(Tenant {
+                        id: TenantId(parse_uuid(&row.try_get::<String, _>("id").map_err($classify)?)?),
+                        name: row.try_get("name").map_err($classify)?,
+                    })),
+                }
+            }
+
+            async fn append_audit(&self, a: &AuditRecord) -> Result<(), StoreError> {
+                bind_audit(sqlx::query(INSERT_AUDIT), a).execute(self.write_pool()).await.map_err($classify)?;
+                Ok(())
+            }
+
+            async fn audit_rows(&self, tenant: Option<TenantId>) -> Result<Vec<AuditRecord>, StoreError> {
+                let rows = sqlx::query(SELECT_AUDIT)
+                    .bind(tenant.map(|t| t.0.to_string()))
+                    .fetch_all(self.read_pool())
+                    .await
+                    .map_err($classify)?;
+                rows.iter().map(audit_from_row).collect()
+            }
+
+            async fn workflows(&self, tenant: Option<TenantId>) -> Result<Vec<WorkflowInstance>, StoreError> {
+                let rows = sqlx::query(
+                    "SELECT id, tenant_id, workflow_name, trigger_entity_id, operation_name, payload \
+                     FROM workflow_instances WHERE ($1 IS NULL OR tenant_id = $1) ORDER BY id",
+                )
+                .bind(tenant.map(|t| t.0.to_string()))
+                .fetch_all(self.read_pool())
+                .await
+                .map_err($classify)?;
+                rows.iter()
+                    .map(|row| {
+                        let g = |e: sqlx::Error| $classify(e);
+                        Ok(WorkflowInstance {
+                            id: parse_uuid(&row.try_get::<String, _>("id").map_err(g)?)?,
+                            tenant_id: TenantId(parse_uuid(&row.try_get::<String, _>("tenant_id").map_err(g)?)?),
+                            workflow_name: row.try_get("workflow_name").map_err(g)?,
+                            trigger_entity_id: parse_uuid(&row.try_get::<String, _>("trigger_entity_id").map_err(g)?)?,
+                            operation_name: row.try_get("operation_name").map_err(g)?,
+                            payload: row.try_get("payload").map_err(g)?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn entities(&self, tenant: Option<TenantId>) -> Result<Vec<Entity>, StoreError> {
+                let rows = sqlx::query(
+                    "SELECT id, tenant_id, kind, parent_id, body, version FROM entities \
+                     WHERE ($1 IS NULL OR tenant_id = $1) ORDER BY id",
+                )
+                .bind(tenant.map(|t| t.0.to_string()))
+                .fetch_all(self.read_pool())
+                .await
+                .map_err($classify)?;
+                rows.iter().map(entity_from_row).collect()
+            }
+
+            async fn counts(&self) -> Result<Counts, StoreError> {
+                let row = sqlx::query(
+                    "SELECT (SELECT COUNT(*) FROM idempotency_keys) AS keys, \
+                     (SELECT COUNT(*) FROM entities) AS entities, \
+                     (SELECT COUNT(*) FROM workflow_instances) AS workflows, \
+                     (SELECT COUNT(*) FROM idempotent_write_audit_log) AS audit_rows, \
+                     (SELECT COUNT(*) FROM idempotent_write_audit_log WHERE status = 'new') AS audit_new",
+                )
+                .fetch_one(self.read_pool())
+                .await
+                .map_err($classify)?;
+                let n = |c: &str| -> Result<u64, StoreError> {
+                    Ok(row.try_get::<i64, _>(c).map_err($classify)? as u64)
+                };
+                Ok(Counts {
+                    keys: n("keys")?,
+                    entities: n("entities")?,
+                    workflows: n("workflows")?,
+                    audit_rows: n("audit_rows")?,
+                    audit_new: n("audit_new")?,
+                })
+            }
+
+            async fn ping(&self) -> Result<(), StoreError> {
+                sqlx::query("SELECT 1").execute(self.read_pool()).await.map_err($classify)?;
+                Ok(())
+            }
+        }
+    };
+}
+
+mod sqlite_impl {
+    use super::*;
+    sql_store_impl!(Sqlite, SqliteStore, SqliteTx, classify_sqlite, SELECT_ENTITY, "sqlite");
+}
+
+mod pg_impl {
+    use super::*;
+    sql_store_impl!(
+        Postgres,
+        PgStore,
+        PgTx,
+        classify_pg,
+        "SELECT id, tenant_id, kind, parent_id, body, version FROM entities WHERE id = $1 AND tenant_id = $2 FOR UPDATE",
+        "postgres"
+    );
+}
