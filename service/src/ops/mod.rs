@@ -21,9 +21,9 @@ mod customer;
 mod invoice;
 mod payment;
 
-pub use customer::{CreateCustomer, Customer, CREATE_CUSTOMER};
-pub use invoice::{CreateInvoice, Invoice, InvoiceLine, CREATE_INVOICE};
-pub use payment::{Payment, RecordPayment, RECORD_PAYMENT};
+pub use customer::{CreateCustomer, CreateCustomerInput, Customer, CREATE_CUSTOMER};
+pub use invoice::{CreateInvoice, CreateInvoiceInput, Invoice, InvoiceLine, InvoiceLineInput, CREATE_INVOICE};
+pub use payment::{Payment, RecordPayment, RecordPaymentInput, RECORD_PAYMENT};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Category {

@@ -1,0 +1,8 @@
+//! The service's one integration-test binary: the engine conformance suite
+//! (run against every store) and the HTTP tests (app spawned on port 0 with
+//! a fresh database per test).
+#![cfg(not(madsim))]
+
+mod conformance;
+mod http;
+mod support;
