@@ -41,8 +41,7 @@ mod tests {
     #[test]
     fn formatting_and_key_order_do_not_matter() {
         let a: Value = serde_json::from_str(r#"{"b":1,"a":[1,2,{"y":true,"x":null}]}"#).unwrap();
-        let b: Value =
-            serde_json::from_str("{ \"a\" : [1, 2, {\"x\":null, \"y\":true}],\n \"b\": 1 }").unwrap();
+        let b: Value = serde_json::from_str("{ \"a\" : [1, 2, {\"x\":null, \"y\":true}],\n \"b\": 1 }").unwrap();
         assert_eq!(fingerprint("op", &[], &a), fingerprint("op", &[], &b));
     }
 

@@ -100,7 +100,8 @@ async fn mutation<O: Operation>(
 ) -> Response {
     let request_id = request_id(&headers);
     let mut resp = match mutation_inner(op, &app, params, &headers, body, &request_id).await {
-        Ok(r) | Err(r) => r,
+        Ok(r) => r,
+        Err(e) => e.into_response(),
     };
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         resp.headers_mut().insert(REQUEST_ID, v);
@@ -115,16 +116,17 @@ async fn mutation_inner<O: Operation>(
     headers: &HeaderMap,
     body: Body,
     request_id: &str,
-) -> Result<Response, Response> {
+) -> Result<Response, ApiError> {
     let tenant = authenticate(app, headers).await?;
     let key = idempotency_key(headers)?;
     require_json(headers)?;
     let bytes = read_body(body, headers, app.http.request_body_bytes_max).await?;
     let value: serde_json::Value = serde_json::from_slice(&bytes)
-        .map_err(|e| problem(StatusCode::BAD_REQUEST, "invalid_json", &format!("body is not valid JSON: {e}")))?;
-    let input: O::Input = serde_json::from_value(value)
-        .map_err(|e| problem(StatusCode::BAD_REQUEST, "invalid_body", &format!("body does not match the schema: {e}")))?;
-    op.validate(&input).map_err(|m| problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", &m))?;
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", format!("body is not valid JSON: {e}")))?;
+    let input: O::Input = serde_json::from_value(value).map_err(|e| {
+        ApiError::new(StatusCode::BAD_REQUEST, "invalid_body", format!("body does not match the schema: {e}"))
+    })?;
+    op.validate(&input).map_err(|m| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", m))?;
     let path: Vec<String> = params.iter().map(|(_, v)| v.to_owned()).collect();
     let path_refs: Vec<&str> = path.iter().map(String::as_str).collect();
     // Fingerprint the parsed, typed input: formatting never matters.
@@ -150,11 +152,19 @@ fn respond(outcome: Result<WriteOutcome, EngineError>, retry_after_s: u32) -> Re
             "this Idempotency-Key was already used with a different request",
         ),
         Ok(WriteOutcome::InFlight) => with_retry_after(
-            problem(StatusCode::CONFLICT, "idempotency_key_in_flight", "a request with this Idempotency-Key is still being processed"),
+            problem(
+                StatusCode::CONFLICT,
+                "idempotency_key_in_flight",
+                "a request with this Idempotency-Key is still being processed",
+            ),
             retry_after_s,
         ),
         Err(EngineError::Unavailable(_)) => with_retry_after(
-            problem(StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable", "storage is temporarily unavailable; nothing was stored, retry with the same key"),
+            problem(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "storage_unavailable",
+                "storage is temporarily unavailable; nothing was stored, retry with the same key",
+            ),
             retry_after_s,
         ),
         Err(EngineError::Internal(_)) => {
@@ -180,6 +190,44 @@ fn stored(r: &StoredResponse, replayed: bool) -> Response {
     resp
 }
 
+/// Every refusal the HTTP layer produces: a problem+json with a stable code.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub detail: String,
+    pub retry_after_s: Option<u32>,
+    pub www_authenticate: bool,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+        Self { status, code, detail: detail.into(), retry_after_s: None, www_authenticate: false }
+    }
+
+    pub fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn retry_after(mut self, secs: u32) -> Self {
+        self.retry_after_s = Some(secs);
+        self
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut r = problem(self.status, self.code, &self.detail);
+        if let Some(s) = self.retry_after_s {
+            r = with_retry_after(r, s);
+        }
+        if self.www_authenticate {
+            r.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        r
+    }
+}
+
 pub fn problem(status: StatusCode, code: &str, detail: &str) -> Response {
     let body = problem_body(status.as_u16(), code, detail);
     (status, [(header::CONTENT_TYPE, PROBLEM_CONTENT_TYPE)], body).into_response()
@@ -190,11 +238,10 @@ fn with_retry_after(mut resp: Response, secs: u32) -> Response {
     resp
 }
 
-async fn authenticate(app: &App, headers: &HeaderMap) -> Result<Tenant, Response> {
-    let unauthorized = |detail: &str| {
-        let mut r = problem(StatusCode::UNAUTHORIZED, "unauthorized", detail);
-        r.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        r
+async fn authenticate(app: &App, headers: &HeaderMap) -> Result<Tenant, ApiError> {
+    let unauthorized = |detail: &str| ApiError {
+        www_authenticate: true,
+        ..ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", detail)
     };
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Err(unauthorized("missing bearer token"));
@@ -209,18 +256,22 @@ async fn authenticate(app: &App, headers: &HeaderMap) -> Result<Tenant, Response
     match app.store.tenant_by_token_hash(&token_hash(token)).await {
         Ok(Some(t)) => Ok(t),
         Ok(None) => Err(unauthorized("invalid or revoked token")),
-        Err(_) => Err(with_retry_after(
-            problem(StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable", "cannot verify the token now"),
-            app.http.retry_after_s,
-        )),
+        Err(_) => {
+            Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable", "cannot verify the token now")
+                .retry_after(app.http.retry_after_s))
+        }
     }
 }
 
-fn idempotency_key(headers: &HeaderMap) -> Result<IdempotencyKey, Response> {
+fn idempotency_key(headers: &HeaderMap) -> Result<IdempotencyKey, ApiError> {
     let mut values = headers.get_all(IDEMPOTENCY_KEY).iter();
     let first = values.next();
     if values.next().is_some() {
-        return Err(problem(StatusCode::BAD_REQUEST, "invalid_idempotency_key", "send exactly one Idempotency-Key header"));
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_idempotency_key",
+            "send exactly one Idempotency-Key header",
+        ));
     }
     let parsed = match first {
         None => Err(KeyError::Missing),
@@ -228,11 +279,11 @@ fn idempotency_key(headers: &HeaderMap) -> Result<IdempotencyKey, Response> {
     };
     parsed.map_err(|e| {
         let code = if e == KeyError::Missing { "missing_idempotency_key" } else { "invalid_idempotency_key" };
-        problem(StatusCode::BAD_REQUEST, code, &e.to_string())
+        ApiError::new(StatusCode::BAD_REQUEST, code, e.to_string())
     })
 }
 
-fn require_json(headers: &HeaderMap) -> Result<(), Response> {
+fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
     let ok = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -241,22 +292,26 @@ fn require_json(headers: &HeaderMap) -> Result<(), Response> {
     if ok {
         Ok(())
     } else {
-        Err(problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "send Content-Type: application/json"))
+        Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send Content-Type: application/json",
+        ))
     }
 }
 
-async fn read_body(body: Body, headers: &HeaderMap, max: usize) -> Result<Bytes, Response> {
-    let too_large = || {
-        problem(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", &format!("the body exceeds {max} bytes"))
-    };
-    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+async fn read_body(body: Body, headers: &HeaderMap, max: usize) -> Result<Bytes, ApiError> {
+    let too_large =
+        || ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", format!("the body exceeds {max} bytes"));
+    let declared =
+        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > max as u64) {
         return Err(too_large());
     }
     match http_body_util::Limited::new(body, max).collect().await {
         Ok(c) => Ok(c.to_bytes()),
         Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => Err(too_large()),
-        Err(_) => Err(problem(StatusCode::BAD_REQUEST, "body_read_failed", "the request body could not be read")),
+        Err(_) => Err(ApiError::new(StatusCode::BAD_REQUEST, "body_read_failed", "the request body could not be read")),
     }
 }
 
@@ -269,19 +324,22 @@ fn request_id(headers: &HeaderMap) -> String {
         .unwrap_or_else(|| Uuid::new_v4().to_string())
 }
 
-async fn read_entity(State(app): State<App>, headers: HeaderMap, Path(id): Path<String>, kind: &'static str) -> Response {
+async fn read_entity(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    kind: &'static str,
+) -> Response {
     let tenant = match authenticate(&app, &headers).await {
         Ok(t) => t,
-        Err(r) => return r,
+        Err(e) => return e.into_response(),
     };
     let not_found = || problem(StatusCode::NOT_FOUND, "not_found", &format!("no such {kind}"));
     let Ok(id) = Uuid::parse_str(&id) else {
         return not_found();
     };
     match app.store.get_entity(tenant.id, id).await {
-        Ok(Some(e)) if e.kind == kind => {
-            ([(header::CONTENT_TYPE, "application/json")], e.body).into_response()
-        }
+        Ok(Some(e)) if e.kind == kind => ([(header::CONTENT_TYPE, "application/json")], e.body).into_response(),
         Ok(_) => not_found(),
         Err(_) => with_retry_after(
             problem(StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable", "storage is temporarily unavailable"),

@@ -34,11 +34,7 @@ impl IdempotencyKey {
     /// Parses a raw header value (bytes, because a header may hold non-UTF-8).
     pub fn parse_header(raw: &[u8]) -> Result<Self, KeyError> {
         let trimmed = trim_ows(raw);
-        let inner = if trimmed.first() == Some(&b'"') {
-            unquote_sf_string(trimmed)?
-        } else {
-            trimmed.to_vec()
-        };
+        let inner = if trimmed.first() == Some(&b'"') { unquote_sf_string(trimmed)? } else { trimmed.to_vec() };
         Self::from_bytes(inner)
     }
 

@@ -86,7 +86,8 @@ impl Operation for RecordPayment {
             method: input.method.clone(),
             created_at: ctx.now.clone(),
         };
-        let mut plan = created(ctx, "payment", "payments", Some(input.invoice_id), &to_value(&body), RECORD_PAYMENT.workflows);
+        let mut plan =
+            created(ctx, "payment", "payments", Some(input.invoice_id), &to_value(&body), RECORD_PAYMENT.workflows);
         let updated = Entity {
             body: serde_json::to_string(&to_value(&invoice)).expect("a Value always serialises"),
             version: entity.version + 1,

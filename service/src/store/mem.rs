@@ -60,11 +60,7 @@ impl Default for MemStore {
 
 impl MemStore {
     pub fn new(lock_wait: Duration) -> Self {
-        Self {
-            shared: Arc::new(Mutex::new(Shared::default())),
-            released: Arc::new(Notify::new()),
-            lock_wait,
-        }
+        Self { shared: Arc::new(Mutex::new(Shared::default())), released: Arc::new(Notify::new()), lock_wait }
     }
 
     /// A copy of the committed state.
@@ -126,7 +122,9 @@ impl MemTx {
                     }
                 }
             }
-            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+            // madsim has no `timeout_at`: wait for what remains of the bound.
+            let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
+            if tokio::time::timeout(remaining, notified).await.is_err() {
                 return Ok(Ok(LockOutcome::TimedOut));
             }
         }
@@ -165,9 +163,7 @@ impl Tx for MemTx {
             return Err(StoreError::Other("key already claimed by this transaction".into()));
         }
         let lookup = k.clone();
-        let got = self
-            .acquire(LockName::Key(k.0, k.1.clone()), claim.wait, |s| s.keys.get(&lookup).cloned())
-            .await?;
+        let got = self.acquire(LockName::Key(k.0, k.1.clone()), claim.wait, |s| s.keys.get(&lookup).cloned()).await?;
         match got {
             Err(existing) => Ok(Claim::Existing(existing)),
             Ok(LockOutcome::TimedOut) => Ok(Claim::InFlight),
@@ -178,12 +174,7 @@ impl Tx for MemTx {
         }
     }
 
-    async fn complete_key(
-        &mut self,
-        tenant: TenantId,
-        key: &str,
-        response: &StoredResponse,
-    ) -> Result<(), StoreError> {
+    async fn complete_key(&mut self, tenant: TenantId, key: &str, response: &StoredResponse) -> Result<(), StoreError> {
         match self.pending.keys.get_mut(&(tenant, key.to_owned())) {
             Some(rec) => {
                 rec.response = Some(response.clone());
@@ -193,12 +184,7 @@ impl Tx for MemTx {
         }
     }
 
-    async fn get_entity(
-        &mut self,
-        tenant: TenantId,
-        id: Uuid,
-        for_update: bool,
-    ) -> Result<Option<Entity>, StoreError> {
+    async fn get_entity(&mut self, tenant: TenantId, id: Uuid, for_update: bool) -> Result<Option<Entity>, StoreError> {
         if for_update {
             let wait = self.store.lock_wait;
             if let Ok(LockOutcome::TimedOut) = self.acquire(LockName::Entity(id), wait, |_| None::<()>).await? {
@@ -217,8 +203,8 @@ impl Tx for MemTx {
         if let Ok(LockOutcome::TimedOut) = self.acquire(LockName::Entity(entity.id), wait, |_| None::<()>).await? {
             return Err(StoreError::Unavailable("lock wait timeout on entity insert".into()));
         }
-        let exists = self.pending.entities.contains_key(&entity.id)
-            || self.store.lock().state.entities.contains_key(&entity.id);
+        let exists =
+            self.pending.entities.contains_key(&entity.id) || self.store.lock().state.entities.contains_key(&entity.id);
         if exists {
             return Err(StoreError::Duplicate(format!("entities.id = {}", entity.id)));
         }

@@ -176,19 +176,9 @@ pub trait Tx: Send {
     /// waiting for the transaction that holds it.
     async fn claim_key(&mut self, claim: &KeyClaim) -> Result<Claim, StoreError>;
     /// Stores the definitive response on the key claimed by this transaction.
-    async fn complete_key(
-        &mut self,
-        tenant: TenantId,
-        key: &str,
-        response: &StoredResponse,
-    ) -> Result<(), StoreError>;
+    async fn complete_key(&mut self, tenant: TenantId, key: &str, response: &StoredResponse) -> Result<(), StoreError>;
     /// Reads an entity; `for_update` locks it until this transaction ends.
-    async fn get_entity(
-        &mut self,
-        tenant: TenantId,
-        id: Uuid,
-        for_update: bool,
-    ) -> Result<Option<Entity>, StoreError>;
+    async fn get_entity(&mut self, tenant: TenantId, id: Uuid, for_update: bool) -> Result<Option<Entity>, StoreError>;
     async fn insert_entity(&mut self, entity: &Entity) -> Result<(), StoreError>;
     /// Replaces body and version of an entity this transaction has locked.
     async fn update_entity(&mut self, entity: &Entity) -> Result<(), StoreError>;

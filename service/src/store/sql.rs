@@ -10,9 +10,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, Postgres};
-use sqlx::sqlite::{
-    Sqlite, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::{Sqlite, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, Transaction};
 use uuid::Uuid;
 
@@ -569,9 +567,8 @@ macro_rules! sql_store_impl {
                 .fetch_one(self.read_pool())
                 .await
                 .map_err($classify)?;
-                let n = |c: &str| -> Result<u64, StoreError> {
-                    Ok(row.try_get::<i64, _>(c).map_err($classify)? as u64)
-                };
+                let n =
+                    |c: &str| -> Result<u64, StoreError> { Ok(row.try_get::<i64, _>(c).map_err($classify)? as u64) };
                 Ok(Counts {
                     keys: n("keys")?,
                     entities: n("entities")?,

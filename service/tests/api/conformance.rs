@@ -8,8 +8,8 @@ use accubooks_service::fingerprint::fingerprint;
 use accubooks_service::ids::{deterministic_id, TenantId};
 use accubooks_service::key::IdempotencyKey;
 use accubooks_service::ops::{
-    CreateCustomer, CreateCustomerInput, CreateInvoice, CreateInvoiceInput, InvoiceLineInput, Operation,
-    RecordPayment, RecordPaymentInput,
+    CreateCustomer, CreateCustomerInput, CreateInvoice, CreateInvoiceInput, InvoiceLineInput, Operation, RecordPayment,
+    RecordPaymentInput,
 };
 use accubooks_service::store::faulty::Step;
 use accubooks_service::store::{AuditStatus, Counts, StoredResponse};
@@ -21,7 +21,13 @@ fn key(s: &str) -> IdempotencyKey {
     IdempotencyKey::parse(s).unwrap()
 }
 
-async fn run<O: Operation>(h: &EngineHarness, op: &O, tenant: TenantId, k: &str, input: &O::Input) -> Result<WriteOutcome, EngineError> {
+async fn run<O: Operation>(
+    h: &EngineHarness,
+    op: &O,
+    tenant: TenantId,
+    k: &str,
+    input: &O::Input,
+) -> Result<WriteOutcome, EngineError> {
     let key = key(k);
     let value = serde_json::to_value(input).unwrap();
     let req = WriteRequest {
@@ -94,7 +100,10 @@ pub async fn mismatch_is_refused_and_executes_nothing(h: EngineHarness) {
     let other = run(&h, &CreateCustomer, h.tenants.a, "k1", &customer("Globex")).await;
     assert_eq!(other, Ok(WriteOutcome::Mismatch));
     let after = counts(&h).await;
-    assert_eq!((after.keys, after.entities, after.workflows, after.audit_new), (before.keys, before.entities, before.workflows, before.audit_new));
+    assert_eq!(
+        (after.keys, after.entities, after.workflows, after.audit_new),
+        (before.keys, before.entities, before.workflows, before.audit_new)
+    );
     let audit = h.store.audit_rows(None).await.unwrap();
     let m: Vec<_> = audit.iter().filter(|a| a.status == AuditStatus::Mismatch).collect();
     assert_eq!(m.len(), 1);
@@ -112,7 +121,9 @@ pub async fn concurrent_same_key_500_executes_once(h: EngineHarness) {
     let mut tasks = Vec::new();
     for _ in 0..500 {
         let h = h.clone();
-        tasks.push(tokio::spawn(async move { run(&h, &CreateInvoice, h.tenants.a, "storm", &invoice(cust, 12_345)).await }));
+        tasks.push(tokio::spawn(
+            async move { run(&h, &CreateInvoice, h.tenants.a, "storm", &invoice(cust, 12_345)).await },
+        ));
     }
     let mut new = Vec::new();
     let mut replays = Vec::new();
@@ -175,13 +186,19 @@ pub async fn transient_failure_persists_nothing_and_retry_executes(h: EngineHarn
         assert!(matches!(failed, Err(EngineError::Unavailable(_))), "{step:?}: {failed:?}");
         assert!(!h.faulty.armed(), "{step:?} fault fired");
         let after = counts(&h).await;
-        assert_eq!((after.keys, after.entities, after.workflows, after.audit_new), (before.keys, before.entities, before.workflows, before.audit_new), "{step:?} left a partial write");
+        assert_eq!(
+            (after.keys, after.entities, after.workflows, after.audit_new),
+            (before.keys, before.entities, before.workflows, before.audit_new),
+            "{step:?} left a partial write"
+        );
         assert!(h.store.get_key(h.tenants.a, &k).await.unwrap().is_none(), "{step:?} left a stuck key");
         // The retry executes afresh (it is not a replay of a failure).
         let retry = executed(run(&h, &CreateInvoice, h.tenants.a, &k, &invoice(cust, 500)).await);
         assert_eq!(retry.status, 201, "{step:?}");
         let failed_rows = h.store.audit_rows(None).await.unwrap();
-        assert!(failed_rows.iter().any(|a| a.status == AuditStatus::Failed && a.error_type.as_deref() == Some("storage_unavailable")));
+        assert!(failed_rows
+            .iter()
+            .any(|a| a.status == AuditStatus::Failed && a.error_type.as_deref() == Some("storage_unavailable")));
     }
 }
 
@@ -199,7 +216,8 @@ pub async fn tenants_are_isolated(h: EngineHarness) {
 pub async fn definitive_rejection_is_stored_and_replayed(h: EngineHarness) {
     let cust = new_customer(&h, "cust").await;
     let inv = executed(run(&h, &CreateInvoice, h.tenants.a, "inv", &invoice(cust, 1_000)).await);
-    let inv_id: Uuid = serde_json::from_str::<serde_json::Value>(&inv.body).unwrap()["id"].as_str().unwrap().parse().unwrap();
+    let inv_id: Uuid =
+        serde_json::from_str::<serde_json::Value>(&inv.body).unwrap()["id"].as_str().unwrap().parse().unwrap();
     let pay = |cents| RecordPaymentInput { invoice_id: inv_id, amount_cents: cents, method: "card".into() };
     let over = executed(run(&h, &RecordPayment, h.tenants.a, "p-over", &pay(1_001)).await);
     assert_eq!(over.status, 422);
@@ -216,13 +234,17 @@ pub async fn definitive_rejection_is_stored_and_replayed(h: EngineHarness) {
     let other_tenant = run(&h, &RecordPayment, h.tenants.b, "p-b", &pay(1)).await;
     assert!(matches!(other_tenant, Ok(WriteOutcome::Rejected(ref r)) if r.status == 404), "{other_tenant:?}");
     let after = counts(&h).await;
-    assert_eq!((after.keys, after.entities, after.workflows, after.audit_rows), (before.keys, before.entities, before.workflows, before.audit_rows));
+    assert_eq!(
+        (after.keys, after.entities, after.workflows, after.audit_rows),
+        (before.keys, before.entities, before.workflows, before.audit_rows)
+    );
 }
 
 pub async fn concurrent_payments_never_overpay(h: EngineHarness) {
     let cust = new_customer(&h, "cust").await;
     let inv = executed(run(&h, &CreateInvoice, h.tenants.a, "inv", &invoice(cust, 100)).await);
-    let inv_id: Uuid = serde_json::from_str::<serde_json::Value>(&inv.body).unwrap()["id"].as_str().unwrap().parse().unwrap();
+    let inv_id: Uuid =
+        serde_json::from_str::<serde_json::Value>(&inv.body).unwrap()["id"].as_str().unwrap().parse().unwrap();
     let h = Arc::new(h);
     let mut tasks = Vec::new();
     for i in 0..40 {

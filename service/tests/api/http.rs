@@ -52,7 +52,11 @@ pub async fn walkthrough_new_replay_mismatch(app: TestApp) {
         app.addr,
         "POST",
         "/v1/invoices",
-        &[("authorization", auth.as_bytes()), ("idempotency-key", b"\"inv-1\""), ("content-type", b"application/json; charset=utf-8")],
+        &[
+            ("authorization", auth.as_bytes()),
+            ("idempotency-key", b"\"inv-1\""),
+            ("content-type", b"application/json; charset=utf-8"),
+        ],
         raw.into_bytes(),
     )
     .await;
@@ -92,22 +96,90 @@ pub async fn bad_input_is_refused_and_writes_nothing(app: TestApp) {
     let json_ct: (&str, &[u8]) = ("content-type", b"application/json");
     let a: (&str, &[u8]) = ("authorization", auth.as_bytes());
     let long_key = "k".repeat(256);
-    let cases: Vec<(&str, Vec<(&str, &[u8])>, Vec<u8>, u16, &str)> = vec![
-        ("malformed JSON", vec![a, ("idempotency-key", b"k"), json_ct], b"{\"customer_id\": ".to_vec(), 400, "invalid_json"),
-        ("wrong schema", vec![a, ("idempotency-key", b"k"), json_ct], br#"{"customer_id": 5}"#.to_vec(), 400, "invalid_body"),
-        ("unknown field", vec![a, ("idempotency-key", b"k"), json_ct], br#"{"name": "x", "tenant_id": "y"}"#.to_vec(), 400, "invalid_body"),
-        ("wrong content type", vec![a, ("idempotency-key", b"k"), ("content-type", b"text/plain")], good.clone(), 415, "unsupported_media_type"),
+    // (what, headers, body, expected status, expected problem code)
+    type Case<'a> = (&'a str, Vec<(&'a str, &'a [u8])>, Vec<u8>, u16, &'a str);
+    let cases: Vec<Case> = vec![
+        (
+            "malformed JSON",
+            vec![a, ("idempotency-key", b"k"), json_ct],
+            b"{\"customer_id\": ".to_vec(),
+            400,
+            "invalid_json",
+        ),
+        (
+            "wrong schema",
+            vec![a, ("idempotency-key", b"k"), json_ct],
+            br#"{"customer_id": 5}"#.to_vec(),
+            400,
+            "invalid_body",
+        ),
+        (
+            "unknown field",
+            vec![a, ("idempotency-key", b"k"), json_ct],
+            br#"{"name": "x", "tenant_id": "y"}"#.to_vec(),
+            400,
+            "invalid_body",
+        ),
+        (
+            "wrong content type",
+            vec![a, ("idempotency-key", b"k"), ("content-type", b"text/plain")],
+            good.clone(),
+            415,
+            "unsupported_media_type",
+        ),
         ("no content type", vec![a, ("idempotency-key", b"k")], good.clone(), 415, "unsupported_media_type"),
-        ("oversized body", vec![a, ("idempotency-key", b"k"), json_ct], vec![b' '; 64 * 1024 + 1], 413, "body_too_large"),
+        (
+            "oversized body",
+            vec![a, ("idempotency-key", b"k"), json_ct],
+            vec![b' '; 64 * 1024 + 1],
+            413,
+            "body_too_large",
+        ),
         ("missing key", vec![a, json_ct], good.clone(), 400, "missing_idempotency_key"),
         ("empty key", vec![a, ("idempotency-key", b""), json_ct], good.clone(), 400, "invalid_idempotency_key"),
-        ("empty sf-string key", vec![a, ("idempotency-key", b"\"\""), json_ct], good.clone(), 400, "invalid_idempotency_key"),
-        ("over-long key", vec![a, ("idempotency-key", long_key.as_bytes()), json_ct], good.clone(), 400, "invalid_idempotency_key"),
-        ("control character key", vec![a, ("idempotency-key", b"ab\tcd"), json_ct], good.clone(), 400, "invalid_idempotency_key"),
-        ("non-ASCII key", vec![a, ("idempotency-key", "clé".as_bytes()), json_ct], good.clone(), 400, "invalid_idempotency_key"),
+        (
+            "empty sf-string key",
+            vec![a, ("idempotency-key", b"\"\""), json_ct],
+            good.clone(),
+            400,
+            "invalid_idempotency_key",
+        ),
+        (
+            "over-long key",
+            vec![a, ("idempotency-key", long_key.as_bytes()), json_ct],
+            good.clone(),
+            400,
+            "invalid_idempotency_key",
+        ),
+        (
+            "control character key",
+            vec![a, ("idempotency-key", b"ab\tcd"), json_ct],
+            good.clone(),
+            400,
+            "invalid_idempotency_key",
+        ),
+        (
+            "non-ASCII key",
+            vec![a, ("idempotency-key", "clé".as_bytes()), json_ct],
+            good.clone(),
+            400,
+            "invalid_idempotency_key",
+        ),
         ("missing token", vec![("idempotency-key", b"k"), json_ct], good.clone(), 401, "unauthorized"),
-        ("invalid token", vec![("authorization", b"Bearer abk_nope"), ("idempotency-key", b"k"), json_ct], good.clone(), 401, "unauthorized"),
-        ("not a bearer", vec![("authorization", b"Basic dXNlcjpwYXNz"), ("idempotency-key", b"k"), json_ct], good.clone(), 401, "unauthorized"),
+        (
+            "invalid token",
+            vec![("authorization", b"Bearer abk_nope"), ("idempotency-key", b"k"), json_ct],
+            good.clone(),
+            401,
+            "unauthorized",
+        ),
+        (
+            "not a bearer",
+            vec![("authorization", b"Basic dXNlcjpwYXNz"), ("idempotency-key", b"k"), json_ct],
+            good.clone(),
+            401,
+            "unauthorized",
+        ),
     ];
     for (what, headers, body, status, code) in cases {
         let path = if what == "unknown field" { "/v1/customers" } else { "/v1/invoices" };
@@ -130,7 +202,8 @@ pub async fn bad_input_is_refused_and_writes_nothing(app: TestApp) {
         assert_eq!(r.code(), "validation_failed");
         assert_nothing_written(&app, before, "validation failure").await;
     }
-    let unknown_customer = app.post("/v1/invoices", &tok, "u", &invoice_body(&uuid::Uuid::new_v4().to_string(), 1)).await;
+    let unknown_customer =
+        app.post("/v1/invoices", &tok, "u", &invoice_body(&uuid::Uuid::new_v4().to_string(), 1)).await;
     assert_eq!(unknown_customer.status, 404);
     assert_eq!(unknown_customer.code(), "customer_not_found");
     assert_nothing_written(&app, before, "unknown customer").await;
@@ -141,7 +214,8 @@ pub async fn other_tenants_entities_are_invisible(app: TestApp) {
     let cust = app.customer(&ta, "c").await;
     let inv = app.invoice(&ta, "i", &cust, 500).await;
     let before = app.store.counts().await.unwrap();
-    let pay = app.post("/v1/payments", &tb, "p", &json!({"invoice_id": inv, "amount_cents": 100, "method": "card"})).await;
+    let pay =
+        app.post("/v1/payments", &tb, "p", &json!({"invoice_id": inv, "amount_cents": 100, "method": "card"})).await;
     assert_eq!(pay.status, 404);
     assert_eq!(pay.code(), "invoice_not_found");
     assert_nothing_written(&app, before, "cross-tenant payment").await;
@@ -177,7 +251,8 @@ pub async fn in_flight_duplicate_gets_409_or_busy_503(app: TestApp, kind: Kind) 
     let r = app.post("/v1/customers", &tok, "held", &json!({"name": "Acme"})).await;
     // SQLite has one writer: the duplicate waits on the write lock, and past
     // the bound cannot tell a same-key request from any other writer.
-    let (status, code) = if kind == Kind::Sqlite { (503, "storage_unavailable") } else { (409, "idempotency_key_in_flight") };
+    let (status, code) =
+        if kind == Kind::Sqlite { (503, "storage_unavailable") } else { (409, "idempotency_key_in_flight") };
     assert_eq!(r.status, status, "{:?}", r.body);
     assert_eq!(r.code(), code);
     assert_eq!(r.header("retry-after"), Some("1"));
@@ -244,7 +319,11 @@ macro_rules! http_suite {
 }
 
 async fn run(kind: Kind, case: &str) {
-    let wait = if case == "in_flight_duplicate_gets_409_or_busy_503" { Duration::from_millis(300) } else { Duration::from_secs(30) };
+    let wait = if case == "in_flight_duplicate_gets_409_or_busy_503" {
+        Duration::from_millis(300)
+    } else {
+        Duration::from_secs(30)
+    };
     let Some(app) = spawn_app_with(kind, wait).await else { return };
     match case {
         "walkthrough_new_replay_mismatch" => walkthrough_new_replay_mismatch(app).await,
