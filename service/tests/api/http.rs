@@ -303,17 +303,14 @@ pub async fn infrastructure_routes_and_metrics(app: TestApp) {
 
 macro_rules! http_suite {
     ($($case:ident),* $(,)?) => {
-        mod memory { $(
+        http_suite!(@store memory, Memory; $($case),*);
+        http_suite!(@store sqlite, Sqlite; $($case),*);
+        http_suite!(@store postgres, Postgres; $($case),*);
+    };
+    (@store $module:ident, $kind:ident; $($case:ident),*) => {
+        mod $module { $(
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $case() { super::run(crate::support::Kind::Memory, stringify!($case)).await }
-        )* }
-        mod sqlite { $(
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $case() { super::run(crate::support::Kind::Sqlite, stringify!($case)).await }
-        )* }
-        mod postgres { $(
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $case() { super::run(crate::support::Kind::Postgres, stringify!($case)).await }
+            async fn $case() { super::run(crate::support::Kind::$kind, stringify!($case)).await }
         )* }
     };
 }
