@@ -160,6 +160,10 @@ impl Engine {
         req: &WriteRequest<'_>,
         input: &O::Input,
     ) -> Result<WriteOutcome, EngineError> {
+        #[cfg(feature = "broken-engine")]
+        if true {
+            return self.execute_broken(op, req, input).await;
+        }
         let spec = op.spec();
         let started = tokio::time::Instant::now();
         let entity_id = deterministic_id(req.tenant, spec.name, req.key);
@@ -272,6 +276,9 @@ impl Engine {
             Ok((outcome, status, wf, commit)) => {
                 if commit {
                     tx.commit().await?;
+                    // The acknowledgement may be lost from here on: the
+                    // client's retry must replay, never re-execute.
+                    buggify_delay("after_commit_before_response").await;
                 } else {
                     tx.rollback().await?;
                 }
@@ -323,24 +330,42 @@ impl Engine {
                 tx.insert_audit(&audit(AuditStatus::Mismatch, 422, 0, Some(("mismatch", msg)))).await?;
                 Ok((WriteOutcome::Mismatch, AuditStatus::Mismatch, 0, true))
             }
-            Decision::Execute => match op.plan(&mut **tx, ctx, input).await? {
-                Ok(plan) => {
-                    let (resp, wf) = self.apply(tx, spec.name, ctx, plan).await?;
-                    tx.complete_key(req.tenant, req.key.as_str(), &resp).await?;
-                    tx.insert_audit(&audit(AuditStatus::New, resp.status, wf, None)).await?;
-                    Ok((WriteOutcome::Executed(resp), AuditStatus::New, wf, true))
+            Decision::Execute => {
+                // Another same-key request now waits on this claim.
+                buggify_delay("between_claim_and_execute").await;
+                self.execute_claimed(tx, op, ctx, req, input, &audit).await
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn execute_claimed<O: Operation>(
+        &self,
+        tx: &mut Box<dyn Tx>,
+        op: &O,
+        ctx: &ExecCtx,
+        req: &WriteRequest<'_>,
+        input: &O::Input,
+        audit: &impl Fn(AuditStatus, u16, i32, Option<(&str, String)>) -> AuditRecord,
+    ) -> Result<(WriteOutcome, AuditStatus, i32, bool), StoreError> {
+        let spec = op.spec();
+        match op.plan(&mut **tx, ctx, input).await? {
+            Ok(plan) => {
+                let (resp, wf) = self.apply(tx, spec.name, ctx, plan).await?;
+                tx.complete_key(req.tenant, req.key.as_str(), &resp).await?;
+                tx.insert_audit(&audit(AuditStatus::New, resp.status, wf, None)).await?;
+                Ok((WriteOutcome::Executed(resp), AuditStatus::New, wf, true))
+            }
+            Err(rejection) => {
+                let resp = rejection_response(&rejection);
+                if !rejection.definitive {
+                    return Ok((WriteOutcome::Rejected(resp), AuditStatus::Rejected, 0, false));
                 }
-                Err(rejection) => {
-                    let resp = rejection_response(&rejection);
-                    if !rejection.definitive {
-                        return Ok((WriteOutcome::Rejected(resp), AuditStatus::Rejected, 0, false));
-                    }
-                    tx.complete_key(req.tenant, req.key.as_str(), &resp).await?;
-                    let err = Some((rejection.code, rejection.detail.clone()));
-                    tx.insert_audit(&audit(AuditStatus::Rejected, resp.status, 0, err)).await?;
-                    Ok((WriteOutcome::Executed(resp), AuditStatus::Rejected, 0, true))
-                }
-            },
+                tx.complete_key(req.tenant, req.key.as_str(), &resp).await?;
+                let err = Some((rejection.code, rejection.detail.clone()));
+                tx.insert_audit(&audit(AuditStatus::Rejected, resp.status, 0, err)).await?;
+                Ok((WriteOutcome::Executed(resp), AuditStatus::Rejected, 0, true))
+            }
         }
     }
 
@@ -372,6 +397,94 @@ impl Engine {
         }
         let wf = plan.workflows.len() as i32;
         Ok((plan.response, wf))
+    }
+}
+
+/// A fault point for the simulator at a dangerous place: with buggify on,
+/// sometimes stalls here so races and crashes land exactly here. Compiled
+/// to nothing outside `--cfg madsim`.
+async fn buggify_delay(point: &'static str) {
+    #[cfg(madsim)]
+    if madsim::buggify::buggify_with_prob(0.05) {
+        use madsim::rand::Rng;
+        let ms = madsim::rand::thread_rng().gen_range(1..1500u64);
+        tracing::debug!(point, ms, "buggify: stalling");
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+    }
+    #[cfg(not(madsim))]
+    let _ = point;
+}
+
+#[cfg(feature = "broken-engine")]
+impl Engine {
+    /// A deliberately broken engine for the harness's self-test: the key is
+    /// checked outside the transaction (check-then-act), the entity id is
+    /// minted per execution and the key is recorded in a second transaction
+    /// after the write commits. Concurrent duplicates and crashes between the
+    /// two transactions execute twice. Never enabled outside that test.
+    async fn execute_broken<O: Operation>(
+        &self,
+        op: &O,
+        req: &WriteRequest<'_>,
+        input: &O::Input,
+    ) -> Result<WriteOutcome, EngineError> {
+        let spec = op.spec();
+        let ctx = ExecCtx { tenant: req.tenant, entity_id: Uuid::nil(), now: rfc3339_now(), path: req.path.clone() };
+        let existing = self.store.get_key(req.tenant, req.key.as_str()).await.map_err(EngineError::from_store)?;
+        if let Some(rec) = existing {
+            if rec.fingerprint != req.fingerprint || rec.operation != spec.name {
+                return Ok(WriteOutcome::Mismatch);
+            }
+            return Ok(rec.response.map(WriteOutcome::Replayed).unwrap_or(WriteOutcome::InFlight));
+        }
+        buggify_delay("broken_between_check_and_act").await;
+        let ctx = ExecCtx { entity_id: Uuid::new_v4(), ..ctx };
+        let run = async {
+            let mut tx = self.store.begin().await?;
+            let plan = match op.plan(&mut *tx, &ctx, input).await? {
+                Ok(plan) => plan,
+                Err(rejection) => {
+                    tx.rollback().await?;
+                    return Ok(WriteOutcome::Rejected(rejection_response(&rejection)));
+                }
+            };
+            let (resp, wf) = self.apply(&mut tx, spec.name, &ctx, plan).await?;
+            let audit = AuditRecord {
+                company_id: req.tenant,
+                operation_name: spec.name.to_owned(),
+                idempotency_key_hash: req.key.hash_hex(),
+                deterministic_id: ctx.entity_id,
+                status: AuditStatus::New,
+                error_type: None,
+                error_message: None,
+                http_status: resp.status,
+                workflows_triggered: wf,
+                duration_ms: 0,
+                request_id: req.request_id.clone(),
+            };
+            tx.insert_audit(&audit).await?;
+            tx.commit().await?;
+            buggify_delay("broken_between_commits").await;
+            let mut tx = self.store.begin().await?;
+            let record = KeyRecord {
+                tenant_id: req.tenant,
+                idempotency_key: req.key.as_str().to_owned(),
+                operation: spec.name.to_owned(),
+                fingerprint: req.fingerprint.clone(),
+                fingerprint_version: FINGERPRINT_VERSION,
+                entity_id: ctx.entity_id,
+                response: None,
+            };
+            match tx.claim_key(&KeyClaim { record, wait: self.config.inflight_wait }).await? {
+                Claim::Claimed => {
+                    tx.complete_key(req.tenant, req.key.as_str(), &resp).await?;
+                    tx.commit().await?;
+                }
+                _ => tx.rollback().await?,
+            }
+            Ok::<_, StoreError>(WriteOutcome::Executed(resp))
+        };
+        run.await.map_err(EngineError::from_store)
     }
 }
 

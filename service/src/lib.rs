@@ -8,6 +8,7 @@ pub mod engine;
 pub mod fingerprint;
 pub mod http;
 pub mod ids;
+pub mod io;
 pub mod key;
 pub mod metrics;
 pub mod ops;

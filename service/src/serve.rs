@@ -13,6 +13,8 @@ use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::{watch, Semaphore};
 
+use crate::io::FlushWhenDirty;
+
 #[derive(Debug, Clone, Copy)]
 pub struct ServeConfig {
     /// Tasks accepting on the listener concurrently (each accept costs
@@ -88,7 +90,9 @@ async fn accept_loop(
         let service = TowerToHyperService::new(router.clone());
         let mut stop = stop.clone();
         tokio::spawn(async move {
-            let conn = http1::Builder::new().keep_alive(true).serve_connection(TokioIo::new(stream), service);
+            let conn = http1::Builder::new()
+                .keep_alive(true)
+                .serve_connection(TokioIo::new(FlushWhenDirty::new(stream)), service);
             tokio::pin!(conn);
             tokio::select! {
                 _ = conn.as_mut() => {}

@@ -5,6 +5,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use accubooks_service::io::FlushWhenDirty;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper::Request;
@@ -59,7 +60,7 @@ pub async fn post_json(
 
 async fn send(addr: SocketAddr, req: Request<Full<Bytes>>) -> Result<Response, ClientError> {
     let stream = tokio::net::TcpStream::connect(addr).await.map_err(|e| ClientError::Connect(e.to_string()))?;
-    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(FlushWhenDirty::new(stream)))
         .await
         .map_err(|e| ClientError::Http(e.to_string()))?;
     tokio::spawn(async move {

@@ -19,7 +19,7 @@ pub mod mem;
 pub mod sql;
 
 /// Why a store call failed, classified for the engine's retry policy.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum StoreError {
     /// Serialization failure or deadlock: the whole transaction may be retried.
     #[error("transaction conflict, retryable: {0}")]
@@ -59,7 +59,7 @@ pub struct KeyRecord {
 }
 
 /// The result of trying to claim a key inside a transaction.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Claim {
     /// This transaction inserted the key row; it holds the key until it ends.
     Claimed,
@@ -163,7 +163,7 @@ pub struct Counts {
 }
 
 /// What a claim needs: everything is decided before the transaction starts.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct KeyClaim {
     pub record: KeyRecord,
     /// Upper bound on waiting for another transaction that holds this key.

@@ -1,0 +1,281 @@
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::Instant;
+
+use accubooks_sim::runner::{repro_command, run_seed, SeedOutcome};
+use accubooks_sim::scenario::Scenario;
+use accubooks_sim::world::RunResult;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "accubooks-sim", about = "Deterministic chaos simulation of the AccuBooks service")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run one seed and print its timeline, faults, checks and trace hash.
+    Run {
+        #[arg(long)]
+        scenario: String,
+        #[arg(long)]
+        seed: u64,
+        /// Print the full result as JSON instead.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run a range of seeds (A..B, end exclusive) of one scenario or `all`.
+    Sweep {
+        #[arg(long)]
+        scenario: String,
+        #[arg(long, value_parser = parse_range)]
+        seeds: Option<(u64, u64)>,
+        /// Use each scenario's `ci_seeds` starting at seed 1 instead of --seeds.
+        #[arg(long, conflicts_with = "seeds")]
+        ci: bool,
+        #[arg(long, default_value_t = 2)]
+        jobs: usize,
+        /// Continue after a failing seed (default: stop at the first).
+        #[arg(long)]
+        keep_going: bool,
+    },
+    /// Run one seed twice and compare the trace hashes.
+    CheckDeterminism {
+        #[arg(long)]
+        scenario: String,
+        #[arg(long)]
+        seed: u64,
+    },
+    /// List the built-in scenarios.
+    List,
+}
+
+fn parse_range(s: &str) -> Result<(u64, u64), String> {
+    let (a, b) = s.split_once("..").ok_or("expected A..B")?;
+    let (a, b) = (a.parse::<u64>().map_err(|e| e.to_string())?, b.parse::<u64>().map_err(|e| e.to_string())?);
+    if b <= a {
+        return Err("empty range".into());
+    }
+    Ok((a, b))
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn scenarios(name: &str) -> Result<Vec<Scenario>, String> {
+    if name == "all" {
+        Ok(Scenario::all())
+    } else {
+        Scenario::load(name).map(|s| vec![s]).map_err(|e| e.to_string())
+    }
+}
+
+fn run(cli: Cli) -> Result<bool, String> {
+    match cli.command {
+        Command::List => {
+            for s in Scenario::all() {
+                println!("{:<26} ci_seeds={:<4} {}", s.name, s.ci_seeds, s.description);
+            }
+            Ok(true)
+        }
+        Command::Run { scenario, seed, json } => {
+            let s = Scenario::load(&scenario).map_err(|e| e.to_string())?;
+            let started = Instant::now();
+            let out = run_seed(&s, seed);
+            let wall = started.elapsed();
+            match &out {
+                SeedOutcome::Finished(r) if json => {
+                    println!("{}", serde_json::to_string_pretty(r.as_ref()).map_err(|e| e.to_string())?)
+                }
+                SeedOutcome::Finished(r) => print_run(r, wall),
+                SeedOutcome::Panicked(p) => println!("seed {seed} panicked: {p}"),
+            }
+            if !out.passed() {
+                println!("FAILED — reproduce with: {}", repro_command(&s.name, seed));
+            }
+            Ok(out.passed())
+        }
+        Command::CheckDeterminism { scenario, seed } => {
+            let s = Scenario::load(&scenario).map_err(|e| e.to_string())?;
+            let a = run_seed(&s, seed);
+            let b = run_seed(&s, seed);
+            let (ha, hb) = (a.trace_hash().unwrap_or("panicked"), b.trace_hash().unwrap_or("panicked"));
+            println!("{} seed {seed}: trace hash {ha} / {hb}", s.name);
+            let same = ha == hb && a.trace_hash().is_some();
+            println!("{}", if same { "deterministic" } else { "NOT DETERMINISTIC" });
+            Ok(same)
+        }
+        Command::Sweep { scenario, seeds, ci, jobs, keep_going } => {
+            let list = scenarios(&scenario)?;
+            let mut work = Vec::new();
+            for s in &list {
+                let (a, b) = match (seeds, ci) {
+                    (Some(r), _) => r,
+                    (None, true) => (1, 1 + u64::from(s.ci_seeds)),
+                    (None, false) => return Err("give --seeds A..B or --ci".into()),
+                };
+                work.extend((a..b).map(|seed| (s.clone(), seed)));
+            }
+            Ok(sweep(work, jobs.max(1), keep_going))
+        }
+    }
+}
+
+fn print_run(r: &RunResult, wall: std::time::Duration) {
+    println!("scenario: {}", serde_json::to_string(&r.scenario).unwrap_or_default());
+    println!("timeline:");
+    for line in &r.timeline {
+        println!("  {line}");
+    }
+    println!("faults injected: {:?}", r.faults);
+    let st = &r.report.stats;
+    println!(
+        "requests: {} logical, {} attempts ({} ok, {} replayed, {} rejected, {} mismatches, {} indeterminate)",
+        st.requests, st.attempts, st.ok, st.replayed, st.rejected, st.mismatches, st.indeterminate
+    );
+    println!(
+        "indeterminate resolved: {} had already executed (replayed), {} executed on a later attempt",
+        st.indeterminate_resolved_executed_once, st.indeterminate_resolved_not_executed
+    );
+    println!(
+        "executions: {}, duplicates: {}, lost: {}, messages: {}, virtual time: {} ms, wall: {} ms",
+        st.executions,
+        r.report.duplicates,
+        r.report.lost,
+        r.messages,
+        r.virtual_ms,
+        wall.as_millis()
+    );
+    if r.report.violations.is_empty() {
+        println!("checker: all properties hold");
+    } else {
+        println!("checker: {} violation(s)", r.report.violations.len());
+        for v in r.report.violations.iter().take(20) {
+            println!("  - {v}");
+        }
+    }
+    println!("trace hash: {}", r.trace_hash);
+}
+
+#[derive(Default)]
+struct Totals {
+    seeds: u64,
+    failed: u64,
+    requests: u64,
+    attempts: u64,
+    indeterminate: u64,
+    resolved_executed: u64,
+    resolved_later: u64,
+    duplicates: u64,
+    lost: u64,
+    virtual_ms: u64,
+    faults: BTreeMap<String, u64>,
+    slowest_ms: BTreeMap<String, u128>,
+}
+
+fn sweep(work: Vec<(Scenario, u64)>, jobs: usize, keep_going: bool) -> bool {
+    let total = work.len();
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let (tx, rx) = mpsc::channel::<(String, u64, SeedOutcome, u128)>();
+    let started = Instant::now();
+    let mut t = Totals::default();
+    let mut failures = Vec::new();
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            let (tx, work, next, stop) = (tx.clone(), &work, &next, &stop);
+            scope.spawn(move || loop {
+                if stop.load(Ordering::Relaxed) {
+                    return;
+                }
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some((s, seed)) = work.get(i) else { return };
+                let t0 = Instant::now();
+                let out = run_seed(s, *seed);
+                if tx.send((s.name.clone(), *seed, out, t0.elapsed().as_millis())).is_err() {
+                    return;
+                }
+            });
+        }
+        drop(tx);
+        for (name, seed, out, wall_ms) in rx {
+            t.seeds += 1;
+            let slowest = t.slowest_ms.entry(name.clone()).or_default();
+            *slowest = (*slowest).max(wall_ms);
+            match &out {
+                SeedOutcome::Finished(r) => {
+                    let st = &r.report.stats;
+                    t.requests += st.requests;
+                    t.attempts += st.attempts;
+                    t.indeterminate += st.indeterminate;
+                    t.resolved_executed += st.indeterminate_resolved_executed_once;
+                    t.resolved_later += st.indeterminate_resolved_not_executed;
+                    t.duplicates += r.report.duplicates;
+                    t.lost += r.report.lost;
+                    t.virtual_ms += r.virtual_ms;
+                    for (k, v) in &r.faults {
+                        *t.faults.entry(k.clone()).or_default() += v;
+                    }
+                }
+                SeedOutcome::Panicked(_) => {}
+            }
+            if !out.passed() {
+                t.failed += 1;
+                let why = match &out {
+                    SeedOutcome::Finished(r) => r.report.violations.first().cloned().unwrap_or_default(),
+                    SeedOutcome::Panicked(p) => format!("panicked: {p}"),
+                };
+                eprintln!("\nFAILED {name} seed {seed}: {why}\n  reproduce: {}", repro_command(&name, seed));
+                failures.push((name, seed));
+                if !keep_going {
+                    stop.store(true, Ordering::Relaxed);
+                }
+            }
+            let done = t.seeds as usize;
+            let width = 30;
+            let filled = done * width / total.max(1);
+            eprint!(
+                "\r[{}{}] {done}/{total} seeds, {} failed",
+                "#".repeat(filled),
+                ".".repeat(width - filled),
+                t.failed
+            );
+            let _ = std::io::stderr().flush();
+        }
+    });
+    eprintln!();
+    let wall = started.elapsed();
+    println!("seeds run: {} ({} failed)", t.seeds, t.failed);
+    println!("simulated requests: {} logical, {} attempts", t.requests, t.attempts);
+    println!("faults injected: {:?}", t.faults);
+    println!(
+        "indeterminate attempts: {} (requests resolved: {} had executed once and replayed, {} executed on a later attempt)",
+        t.indeterminate, t.resolved_executed, t.resolved_later
+    );
+    println!("duplicates: {}, lost acknowledged writes: {}", t.duplicates, t.lost);
+    println!(
+        "wall time: {:.1} s, simulated time: {:.1} s, simulated/wall: {:.1}×",
+        wall.as_secs_f64(),
+        t.virtual_ms as f64 / 1000.0,
+        t.virtual_ms as f64 / 1000.0 / wall.as_secs_f64().max(1e-9)
+    );
+    println!("slowest seed wall time per scenario (ms): {:?}", t.slowest_ms);
+    for (name, seed) in &failures {
+        println!("failing seed: {name} {seed}: {}", repro_command(name, *seed));
+    }
+    failures.is_empty()
+}

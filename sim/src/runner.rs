@@ -1,0 +1,53 @@
+//! Running seeds: one at a time, swept over a range on several threads,
+//! or twice for a determinism check. Each seed gets its own runtime.
+
+use std::panic::AssertUnwindSafe;
+use std::time::Duration;
+
+use madsim::runtime::Runtime;
+
+use crate::scenario::Scenario;
+use crate::world::{run, RunResult};
+
+/// What one seed produced: a result, or the panic that ended it.
+pub enum SeedOutcome {
+    Finished(Box<RunResult>),
+    Panicked(String),
+}
+
+impl SeedOutcome {
+    pub fn passed(&self) -> bool {
+        matches!(self, Self::Finished(r) if r.passed())
+    }
+
+    pub fn trace_hash(&self) -> Option<&str> {
+        match self {
+            Self::Finished(r) => Some(&r.trace_hash),
+            Self::Panicked(_) => None,
+        }
+    }
+}
+
+/// Runs one seed. A seed's virtual time is bounded, so a retry storm fails
+/// the seed instead of running forever.
+pub fn run_seed(scenario: &Scenario, seed: u64) -> SeedOutcome {
+    let mut rt = Runtime::with_seed_and_config(seed, madsim::Config::default());
+    let limit = scenario.fault_phase_ms + scenario.liveness_ms + 60_000;
+    rt.set_time_limit(Duration::from_millis(limit));
+    let scenario = scenario.clone();
+    let result = std::panic::catch_unwind(AssertUnwindSafe(|| rt.block_on(async move { run(&scenario, seed).await })));
+    match result {
+        Ok(r) => SeedOutcome::Finished(Box::new(r)),
+        Err(p) => SeedOutcome::Panicked(
+            p.downcast_ref::<String>()
+                .cloned()
+                .or_else(|| p.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                .unwrap_or_else(|| "panic".into()),
+        ),
+    }
+}
+
+/// The one command that reproduces `seed` of `scenario`.
+pub fn repro_command(scenario: &str, seed: u64) -> String {
+    format!("ci/sim-sweep.sh run --scenario {scenario} --seed {seed}")
+}

@@ -1,0 +1,315 @@
+//! Scenarios as typed data: `scenarios/*.toml` deserialise into
+//! `Scenario`; whatever a file leaves unspecified is drawn from the seed
+//! (and printed), so a sweep explores the space around each scenario.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// The scenario files, embedded so the runner works from any directory.
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("baseline", include_str!("../../scenarios/baseline.toml")),
+    ("concurrent-same-key-500", include_str!("../../scenarios/concurrent-same-key-500.toml")),
+    ("service-crash-mid-write", include_str!("../../scenarios/service-crash-mid-write.toml")),
+    ("db-crash-restart", include_str!("../../scenarios/db-crash-restart.toml")),
+    ("partition-client-service", include_str!("../../scenarios/partition-client-service.toml")),
+    ("partition-service-db", include_str!("../../scenarios/partition-service-db.toml")),
+    ("ambiguous-commit", include_str!("../../scenarios/ambiguous-commit.toml")),
+    ("packet-loss-latency", include_str!("../../scenarios/packet-loss-latency.toml")),
+    ("retry-storm", include_str!("../../scenarios/retry-storm.toml")),
+    ("mixed-chaos", include_str!("../../scenarios/mixed-chaos.toml")),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RetryPolicy {
+    /// Retry at once against the next node.
+    Immediate,
+    /// Exponential backoff with full jitter, same node.
+    Backoff,
+    /// On a timeout retry at once against another node; otherwise back off.
+    OtherNode,
+    /// Each client draws one of the above from the seed.
+    Mixed,
+}
+
+/// Fault schedule: how many events of each kind the fault phase holds.
+/// `None` = drawn from the seed.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Faults {
+    pub service_kills: Option<u32>,
+    pub db_restarts: Option<u32>,
+    pub partitions_client_service: Option<u32>,
+    pub partitions_service_db: Option<u32>,
+    /// Partitions cut one direction only.
+    pub one_way_partitions: Option<bool>,
+    pub packet_loss: Option<f64>,
+    /// Network send latency range during the fault phase.
+    pub latency_ms: Option<[u64; 2]>,
+    /// Probability that the database commits and then drops the acknowledgement.
+    pub ambiguous_commit: Option<f64>,
+    /// Probability that a database reply is delayed by `slow_db_ms`.
+    pub slow_db: Option<f64>,
+    pub slow_db_ms: Option<[u64; 2]>,
+    /// Enables the service's buggify points (stalls at dangerous places).
+    pub buggify: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    #[serde(default = "default_service_nodes")]
+    pub service_nodes: u32,
+    pub clients: u32,
+    pub client_nodes: Option<u32>,
+    pub requests_per_client: u32,
+    #[serde(default = "default_tenants")]
+    pub tenants: u32,
+    /// Operation name → weight.
+    pub mix: BTreeMap<String, u32>,
+    /// Every client sends the same key and payload (the concurrency storm).
+    #[serde(default)]
+    pub same_key: bool,
+    pub key_reuse_ratio: Option<f64>,
+    pub mismatch_ratio: Option<f64>,
+    pub duplicate_delivery_ratio: Option<f64>,
+    pub retry: Option<RetryPolicy>,
+    pub attempt_timeout_ms: Option<u64>,
+    #[serde(default = "default_attempts_max")]
+    pub attempts_max: u32,
+    /// How long faults are injected; then everything heals.
+    pub fault_phase_ms: u64,
+    /// After healing, every request must finish within this (liveness).
+    #[serde(default = "default_liveness_ms")]
+    pub liveness_ms: u64,
+    /// Seeds `ci/test.sh` runs on every push.
+    pub ci_seeds: u32,
+    #[serde(default)]
+    pub faults: Faults,
+}
+
+fn default_service_nodes() -> u32 {
+    3
+}
+fn default_tenants() -> u32 {
+    2
+}
+fn default_attempts_max() -> u32 {
+    100
+}
+fn default_liveness_ms() -> u64 {
+    120_000
+}
+
+#[derive(Debug)]
+pub struct ScenarioError(pub String);
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+impl Scenario {
+    pub fn parse(text: &str) -> Result<Self, ScenarioError> {
+        let s: Self = toml::from_str(text).map_err(|e| ScenarioError(e.to_string()))?;
+        s.validate()?;
+        Ok(s)
+    }
+
+    /// A built-in scenario by name, or a path to a TOML file.
+    pub fn load(name_or_path: &str) -> Result<Self, ScenarioError> {
+        if let Some((_, text)) = BUILTIN.iter().find(|(n, _)| *n == name_or_path) {
+            return Self::parse(text);
+        }
+        let text = std::fs::read_to_string(name_or_path).map_err(|e| {
+            let names: Vec<_> = BUILTIN.iter().map(|(n, _)| *n).collect();
+            ScenarioError(format!("no scenario {name_or_path:?} ({e}); built-in: {}", names.join(", ")))
+        })?;
+        Self::parse(&text)
+    }
+
+    pub fn all() -> Vec<Self> {
+        BUILTIN.iter().map(|(_, t)| Self::parse(t).expect("built-in scenarios parse")).collect()
+    }
+
+    fn validate(&self) -> Result<(), ScenarioError> {
+        let bad = |m: &str| Err(ScenarioError(format!("scenario {}: {m}", self.name)));
+        if !(1..=16).contains(&self.service_nodes) {
+            return bad("service_nodes must be 1 to 16");
+        }
+        if !(1..=5000).contains(&self.clients) || !(1..=1000).contains(&self.requests_per_client) {
+            return bad("clients must be 1 to 5000 and requests_per_client 1 to 1000");
+        }
+        if !(1..=100).contains(&self.tenants) {
+            return bad("tenants must be 1 to 100");
+        }
+        if self.mix.is_empty() || self.mix.values().all(|w| *w == 0) {
+            return bad("mix needs at least one operation with a positive weight");
+        }
+        for op in self.mix.keys() {
+            if !crate::ops::SUPPORTED.contains(&op.as_str()) {
+                return bad(&format!("unknown operation {op} in mix"));
+            }
+        }
+        for r in [self.key_reuse_ratio, self.mismatch_ratio, self.duplicate_delivery_ratio].into_iter().flatten() {
+            if !(0.0..=1.0).contains(&r) {
+                return bad("ratios must be within 0..=1");
+            }
+        }
+        if !(1..=1000).contains(&self.attempts_max) {
+            return bad("attempts_max must be 1 to 1000");
+        }
+        Ok(())
+    }
+}
+
+/// A source of seeded random numbers (madsim's RNG in the simulation).
+pub trait Draw {
+    fn next_u64(&mut self) -> u64;
+
+    fn below(&mut self, n: u64) -> u64 {
+        if n == 0 {
+            0
+        } else {
+            self.next_u64() % n
+        }
+    }
+
+    fn range(&mut self, lo: u64, hi: u64) -> u64 {
+        lo + self.below(hi.saturating_sub(lo) + 1)
+    }
+
+    fn chance(&mut self, p: f64) -> bool {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64 > 1.0 - p
+    }
+
+    fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// Everything concrete a run needs: the scenario with every unspecified
+/// knob drawn from the seed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Resolved {
+    pub name: String,
+    pub service_nodes: u32,
+    pub clients: u32,
+    pub client_nodes: u32,
+    pub requests_per_client: u32,
+    pub tenants: u32,
+    pub mix: Vec<(String, u32)>,
+    pub same_key: bool,
+    pub key_reuse_ratio: f64,
+    pub mismatch_ratio: f64,
+    pub duplicate_delivery_ratio: f64,
+    pub retry: RetryPolicy,
+    pub attempt_timeout_ms: u64,
+    pub attempts_max: u32,
+    pub fault_phase_ms: u64,
+    pub liveness_ms: u64,
+    pub service_kills: u32,
+    pub db_restarts: u32,
+    pub partitions_client_service: u32,
+    pub partitions_service_db: u32,
+    pub one_way_partitions: bool,
+    pub packet_loss: f64,
+    pub latency_ms: [u64; 2],
+    pub ambiguous_commit: f64,
+    pub slow_db: f64,
+    pub slow_db_ms: [u64; 2],
+    pub buggify: bool,
+}
+
+impl Scenario {
+    pub fn resolve(&self, d: &mut impl Draw) -> Resolved {
+        let f = &self.faults;
+        let ratio = |d: &mut dyn FnMut() -> f64, v: Option<f64>, max: f64| v.unwrap_or_else(|| d() * max);
+        let mut unit = || d.unit();
+        let key_reuse_ratio = ratio(&mut unit, self.key_reuse_ratio, 0.1);
+        let mismatch_ratio = ratio(&mut unit, self.mismatch_ratio, 0.05);
+        let duplicate_delivery_ratio = ratio(&mut unit, self.duplicate_delivery_ratio, 0.05);
+        let retry = self.retry.unwrap_or(match d.below(4) {
+            0 => RetryPolicy::Immediate,
+            1 => RetryPolicy::Backoff,
+            2 => RetryPolicy::OtherNode,
+            _ => RetryPolicy::Mixed,
+        });
+        let latency_lo = d.range(0, 2);
+        Resolved {
+            name: self.name.clone(),
+            service_nodes: self.service_nodes,
+            clients: self.clients,
+            client_nodes: self.client_nodes.unwrap_or(self.clients.min(10)).clamp(1, self.clients),
+            requests_per_client: self.requests_per_client,
+            tenants: self.tenants,
+            mix: self.mix.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+            same_key: self.same_key,
+            key_reuse_ratio,
+            mismatch_ratio,
+            duplicate_delivery_ratio,
+            retry,
+            attempt_timeout_ms: self.attempt_timeout_ms.unwrap_or_else(|| d.range(500, 3000)),
+            attempts_max: self.attempts_max,
+            fault_phase_ms: self.fault_phase_ms,
+            liveness_ms: self.liveness_ms,
+            service_kills: f.service_kills.unwrap_or_else(|| d.range(0, 2) as u32),
+            db_restarts: f.db_restarts.unwrap_or_else(|| d.range(0, 1) as u32),
+            partitions_client_service: f.partitions_client_service.unwrap_or_else(|| d.range(0, 2) as u32),
+            partitions_service_db: f.partitions_service_db.unwrap_or_else(|| d.range(0, 2) as u32),
+            one_way_partitions: f.one_way_partitions.unwrap_or_else(|| d.chance(0.5)),
+            packet_loss: f.packet_loss.unwrap_or_else(|| if d.chance(0.3) { d.unit() * 0.05 } else { 0.0 }),
+            latency_ms: f.latency_ms.unwrap_or([latency_lo, latency_lo + d.range(1, 20)]),
+            ambiguous_commit: f.ambiguous_commit.unwrap_or_else(|| if d.chance(0.3) { d.unit() * 0.1 } else { 0.0 }),
+            slow_db: f.slow_db.unwrap_or_else(|| if d.chance(0.3) { d.unit() * 0.2 } else { 0.0 }),
+            slow_db_ms: f.slow_db_ms.unwrap_or([50, 50 + d.range(0, 1500)]),
+            buggify: f.buggify.unwrap_or_else(|| d.chance(0.5)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_scenario_parses_and_validates() {
+        let all = Scenario::all();
+        assert_eq!(all.len(), BUILTIN.len());
+        for (s, (name, _)) in all.iter().zip(BUILTIN) {
+            assert_eq!(&s.name, name, "file name and `name` agree");
+            assert!(s.ci_seeds > 0);
+        }
+    }
+
+    #[test]
+    fn unknown_fields_and_bad_values_are_refused() {
+        let base = include_str!("../../scenarios/baseline.toml");
+        assert!(Scenario::parse(&format!("{base}\nbogus = 1\n")).is_err());
+        let bad = base.replace("requests_per_client = ", "requests_per_client = 0 #");
+        assert!(Scenario::parse(&bad).is_err());
+    }
+
+    struct Counter(u64);
+    impl Draw for Counter {
+        fn next_u64(&mut self) -> u64 {
+            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            self.0
+        }
+    }
+
+    #[test]
+    fn resolution_is_a_function_of_the_draws() {
+        let s = Scenario::load("mixed-chaos").unwrap();
+        let a = serde_json::to_string(&s.resolve(&mut Counter(7))).unwrap();
+        let b = serde_json::to_string(&s.resolve(&mut Counter(7))).unwrap();
+        assert_eq!(a, b);
+    }
+}

@@ -1,0 +1,636 @@
+//! The simulated world: service nodes running the real Router, engine and
+//! accept loop; a database node serving the in-memory store; client nodes
+//! that retry; a fault scheduler driven by the seed; then healing, a
+//! liveness phase and the checker. Only built with `--cfg madsim`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use accubooks_service::engine::EngineConfig;
+use accubooks_service::fingerprint::fingerprint;
+use accubooks_service::http::{router, App, HttpConfig};
+use accubooks_service::ids::{token_from_seed, TenantId};
+use accubooks_service::serve::{serve, ServeConfig};
+use accubooks_service::store::mem::MemStore;
+use accubooks_service::store::{Store, Tenant};
+use madsim::net::NetSim;
+use madsim::rand::Rng;
+use madsim::runtime::{Handle, NodeHandle};
+use madsim::time::{sleep, Instant};
+use serde::Serialize;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::checker::{check, CheckReport, FinalState};
+use crate::client::{post_json, ClientError, Response};
+use crate::db::{serve_db, DbControl, DbFaults, DbFired, RemoteStore};
+use crate::history::{fnv1a, hash_bytes, Attempt, History, Intent, Outcome, Request, FNV_OFFSET};
+use crate::ops::{request, Refs};
+use crate::scenario::{Draw, Resolved, RetryPolicy, Scenario};
+
+/// madsim's seeded RNG as a `Draw`.
+pub struct SimDraw;
+
+impl Draw for SimDraw {
+    fn next_u64(&mut self) -> u64 {
+        madsim::rand::thread_rng().gen()
+    }
+}
+
+/// Bounds of the simulated deployment.
+const INFLIGHT_WAIT: Duration = Duration::from_millis(1000);
+const DB_CALL_TIMEOUT: Duration = Duration::from_millis(4000);
+const DB_IDLE_TX: Duration = Duration::from_millis(5000);
+const BACKOFF_BASE_MS: u64 = 50;
+const BACKOFF_CAP_MS: u64 = 2000;
+const SEED_CUSTOMERS: usize = 4;
+const SEED_INVOICES: usize = 8;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RunResult {
+    pub seed: u64,
+    pub scenario: Resolved,
+    pub report: CheckReport,
+    pub trace_hash: String,
+    pub timeline: Vec<String>,
+    pub faults: BTreeMap<String, u64>,
+    pub virtual_ms: u64,
+    pub messages: u64,
+}
+
+impl RunResult {
+    pub fn passed(&self) -> bool {
+        self.report.ok()
+    }
+}
+
+struct Timeline {
+    start: Instant,
+    lines: Mutex<Vec<String>>,
+    faults: Mutex<BTreeMap<String, u64>>,
+}
+
+impl Timeline {
+    fn log(&self, what: impl Into<String>) {
+        let ms = self.start.elapsed().as_millis();
+        self.lines.lock().unwrap_or_else(|p| p.into_inner()).push(format!("[{ms:>7} ms] {}", what.into()));
+    }
+
+    fn fault(&self, kind: &str, what: impl Into<String>) {
+        *self.faults.lock().unwrap_or_else(|p| p.into_inner()).entry(kind.to_owned()).or_default() += 1;
+        self.log(what);
+    }
+}
+
+fn service_addr(i: u32) -> SocketAddr {
+    SocketAddr::new(IpAddr::V4(Ipv4Addr::new(10, 0, 0, i as u8 + 1)), 8080)
+}
+
+const DB_ADDR: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::new(10, 1, 0, 1)), 5432);
+
+struct TenantCtx {
+    id: TenantId,
+    token: String,
+    refs: Refs,
+}
+
+/// Runs one seed of `scenario` inside the current madsim runtime.
+pub async fn run(scenario: &Scenario, seed: u64) -> RunResult {
+    let handle = Handle::current();
+    let cfg = scenario.resolve(&mut SimDraw);
+    let tl = Arc::new(Timeline {
+        start: Instant::now(),
+        lines: Mutex::new(Vec::new()),
+        faults: Mutex::new(BTreeMap::new()),
+    });
+    tl.log(format!("scenario {} seed {seed}", cfg.name));
+
+    // The database node. Its committed state lives out here, so it survives restarts.
+    let store = MemStore::new(INFLIGHT_WAIT);
+    let control = DbControl::default();
+    let db = {
+        let (store, control) = (store.clone(), control.clone());
+        handle
+            .create_node()
+            .name("db")
+            .ip(DB_ADDR.ip())
+            .init(move || {
+                let (store, control) = (store.clone(), control.clone());
+                async move {
+                    let listener = bind(DB_ADDR).await;
+                    let rand = Arc::new(|| madsim::rand::thread_rng().gen::<f64>());
+                    serve_db(listener, store, control, rand, DB_IDLE_TX).await;
+                }
+            })
+            .build()
+    };
+
+    let mut tenants = Vec::new();
+    for t in 0..cfg.tenants {
+        let token = token_from_seed(u128::from(seed) << 16 | u128::from(t));
+        let id = TenantId(Uuid::from_u128(u128::from(seed) << 16 | u128::from(t) | 1 << 100));
+        store.create_tenant(&Tenant { id, name: format!("tenant-{t}") }, &token.hash_hex()).await.expect("tenant");
+        tenants.push(TenantCtx { id, token: token.expose().to_owned(), refs: Refs::default() });
+    }
+
+    let services: Vec<NodeHandle> = (0..cfg.service_nodes).map(|i| service_node(&handle, i)).collect();
+    sleep(Duration::from_millis(20)).await;
+
+    // Reference data, before any fault.
+    let setup = handle.create_node().name("setup").ip(IpAddr::V4(Ipv4Addr::new(10, 2, 0, 1))).build();
+    let tenants = setup.spawn(create_reference_data(tenants)).await.expect("setup");
+    let tenants = Arc::new(tenants);
+    tl.log(format!("reference data ready: {} tenants", tenants.len()));
+
+    if cfg.buggify {
+        madsim::buggify::enable();
+    }
+    let history = History::new();
+    let clients = spawn_clients(&handle, &cfg, tenants.clone(), history.clone(), tl.start);
+
+    let faults = Faults {
+        handle: handle.clone(),
+        tl: tl.clone(),
+        db: db.clone(),
+        services: services.clone(),
+        control: control.clone(),
+    };
+    faults.run(&cfg).await;
+    tl.log("healed: faults off, every node up, links restored");
+    madsim::buggify::disable();
+
+    let deadline = Duration::from_millis(cfg.liveness_ms);
+    let mut unfinished = 0;
+    let liveness = async {
+        for c in clients {
+            let _ = c.await;
+        }
+    };
+    if tokio::time::timeout(deadline, liveness).await.is_err() {
+        unfinished = 1;
+        tl.log("liveness phase timed out");
+    }
+    tl.log("all clients finished");
+
+    let mut data = history.snapshot();
+    if unfinished > 0 {
+        // Every request without a definitive answer by now is a liveness failure.
+        let done: BTreeSet<u64> =
+            data.attempts.iter().filter(|a| a.outcome.is_definitive()).map(|a| a.request).collect();
+        let open: Vec<u64> = data.requests.iter().map(|q| q.id).filter(|id| !done.contains(id)).collect();
+        data.abandoned.extend(open);
+    }
+    let state = FinalState::from(store.snapshot());
+    let report = check(&data, &state);
+
+    let fired: DbFired = control.fired();
+    let mut faults_by_type = tl.faults.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    faults_by_type.insert("ambiguous_commit".into(), fired.ambiguous_commits);
+    faults_by_type.insert("slow_db_reply".into(), fired.slow_replies);
+    faults_by_type.insert("db_idle_tx_abort".into(), fired.idle_aborts);
+    let virtual_ms = tl.start.elapsed().as_millis() as u64;
+    let messages = NetSim::current().stat().msg_count;
+
+    let mut h = fnv1a(&serde_json::to_vec(&data).expect("history serialises"), FNV_OFFSET);
+    h = fnv1a(&state.hash().to_be_bytes(), h);
+    h = fnv1a(&virtual_ms.to_be_bytes(), h);
+    h = fnv1a(&messages.to_be_bytes(), h);
+    let timeline = tl.lines.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    RunResult {
+        seed,
+        scenario: cfg,
+        report,
+        trace_hash: format!("{h:016x}"),
+        timeline,
+        faults: faults_by_type,
+        virtual_ms,
+        messages,
+    }
+}
+
+fn service_node(handle: &Handle, i: u32) -> NodeHandle {
+    handle
+        .create_node()
+        .name(format!("service-{i}"))
+        .ip(service_addr(i).ip())
+        .init(move || async move {
+            let store = Arc::new(RemoteStore::new(DB_ADDR, DB_CALL_TIMEOUT));
+            let engine = EngineConfig { inflight_wait: INFLIGHT_WAIT, ..EngineConfig::default() };
+            let app = App::new(store, engine, HttpConfig::default());
+            let listener = bind(service_addr(i)).await;
+            let config = ServeConfig { accept_tasks: 16, ..ServeConfig::default() };
+            serve(listener, router(app), config, std::future::pending()).await;
+        })
+        .build()
+}
+
+/// Binds, retrying while the killed incarnation's socket is still being
+/// torn down (as a restarted server would).
+async fn bind(addr: SocketAddr) -> tokio::net::TcpListener {
+    for _ in 0..200 {
+        if let Ok(l) = tokio::net::TcpListener::bind(addr).await {
+            return l;
+        }
+        sleep(Duration::from_millis(10)).await;
+    }
+    panic!("could not bind {addr} within 2 s");
+}
+
+async fn create_reference_data(mut tenants: Vec<TenantCtx>) -> Vec<TenantCtx> {
+    let node = service_addr(0);
+    for (t, tenant) in tenants.iter_mut().enumerate() {
+        for c in 0..SEED_CUSTOMERS {
+            let body = serde_json::json!({ "name": format!("Reference customer {c}") });
+            let r = must(node, "/v1/customers", &tenant.token, &format!("ref-c-{t}-{c}"), &body).await;
+            tenant.refs.customers.push(entity_id(&r).expect("customer id"));
+        }
+        for i in 0..SEED_INVOICES {
+            // The first invoices are small, so concurrent payments overpay and
+            // the stored-rejection path is exercised too.
+            let cents = if i < 2 { 1_500 } else { 5_000_000 };
+            let body = serde_json::json!({
+                "customer_id": tenant.refs.customers[i % SEED_CUSTOMERS],
+                "currency": "USD",
+                "due_date": "2026-12-31",
+                "lines": [{"description": "Reference work", "quantity": 1, "unit_price_cents": cents}]
+            });
+            let r = must(node, "/v1/invoices", &tenant.token, &format!("ref-i-{t}-{i}"), &body).await;
+            tenant.refs.invoices.push(entity_id(&r).expect("invoice id"));
+        }
+    }
+    tenants
+}
+
+async fn must(node: SocketAddr, path: &str, token: &str, key: &str, body: &Value) -> Response {
+    for _ in 0..100 {
+        if let Ok(r) = post_json(node, path, token, key, body, Duration::from_secs(10)).await {
+            if r.status == 201 || r.status == 200 {
+                return r;
+            }
+        }
+        sleep(Duration::from_millis(100)).await;
+    }
+    panic!("reference data could not be created at {path}");
+}
+
+fn entity_id(r: &Response) -> Option<Uuid> {
+    serde_json::from_slice::<Value>(&r.body).ok()?.get("id")?.as_str()?.parse().ok()
+}
+
+fn classify(result: Result<Response, ClientError>) -> Outcome {
+    match result {
+        Err(ClientError::Timeout) => Outcome::Info { reason: "timeout".into() },
+        Err(e) => Outcome::Info { reason: e.to_string() },
+        Ok(r) if (200..300).contains(&r.status) => Outcome::Ok {
+            status: r.status,
+            replayed: r.replayed,
+            body_hash: hash_bytes(&r.body),
+            entity_id: entity_id(&r),
+        },
+        Ok(r) if r.status == 409 || r.status >= 500 => Outcome::Info { reason: format!("http {}", r.status) },
+        Ok(r) => {
+            let code = serde_json::from_slice::<Value>(&r.body)
+                .ok()
+                .and_then(|v| v.get("code").and_then(|c| c.as_str()).map(str::to_owned))
+                .unwrap_or_default();
+            Outcome::Rejected { status: r.status, replayed: r.replayed, code, body_hash: hash_bytes(&r.body) }
+        }
+    }
+}
+
+fn spawn_clients(
+    handle: &Handle,
+    cfg: &Resolved,
+    tenants: Arc<Vec<TenantCtx>>,
+    history: History,
+    start: Instant,
+) -> Vec<madsim::task::JoinHandle<()>> {
+    let nodes: Vec<NodeHandle> = (0..cfg.client_nodes)
+        .map(|n| {
+            let ip = IpAddr::V4(Ipv4Addr::new(10, 3, (n / 250) as u8, (n % 250) as u8 + 1));
+            handle.create_node().name(format!("client-{n}")).ip(ip).build()
+        })
+        .collect();
+    // The storm request is drawn once: every client sends exactly it.
+    let storm = cfg.same_key.then(|| {
+        let op = cfg.mix.iter().find(|(_, w)| *w > 0).map(|(o, _)| o.clone()).expect("validated mix");
+        let (path, body) = request(&op, &tenants[0].refs, &mut SimDraw, 0);
+        (op, path, body)
+    });
+    let mut joins = Vec::new();
+    for c in 0..cfg.clients {
+        let policy = match cfg.retry {
+            RetryPolicy::Mixed => {
+                [RetryPolicy::Immediate, RetryPolicy::Backoff, RetryPolicy::OtherNode][SimDraw.below(3) as usize]
+            }
+            p => p,
+        };
+        let client = Client {
+            id: c,
+            cfg: cfg.clone(),
+            policy,
+            tenants: tenants.clone(),
+            history: history.clone(),
+            start,
+            storm: storm.clone(),
+        };
+        joins.push(nodes[(c % cfg.client_nodes) as usize].spawn(async move { client.run().await }));
+    }
+    joins
+}
+
+struct Client {
+    id: u32,
+    cfg: Resolved,
+    policy: RetryPolicy,
+    tenants: Arc<Vec<TenantCtx>>,
+    history: History,
+    start: Instant,
+    storm: Option<(String, String, Value)>,
+}
+
+impl Client {
+    async fn run(self) {
+        let n = self.cfg.service_nodes;
+        let total: u32 = self.cfg.mix.iter().map(|(_, w)| w).sum();
+        // Think time spreads each client's requests over the fault phase, so
+        // faults land on traffic rather than on an idle system.
+        let think_ms = 2 * self.cfg.fault_phase_ms / u64::from(self.cfg.requests_per_client);
+        for r in 0..self.cfg.requests_per_client {
+            if self.storm.is_none() && think_ms > 0 {
+                sleep(Duration::from_millis(SimDraw.below(think_ms + 1))).await;
+            }
+            let tenant_ix = if self.storm.is_some() { 0 } else { SimDraw.below(u64::from(self.cfg.tenants)) as usize };
+            let tenant = &self.tenants[tenant_ix];
+            let (op, path, body, key) = match &self.storm {
+                Some((op, path, body)) => (op.clone(), path.clone(), body.clone(), format!("storm-{r}")),
+                None => {
+                    let mut pick = SimDraw.below(u64::from(total)) as u32;
+                    let op = self
+                        .cfg
+                        .mix
+                        .iter()
+                        .find(|(_, w)| {
+                            if pick < *w {
+                                true
+                            } else {
+                                pick -= w;
+                                false
+                            }
+                        })
+                        .map(|(o, _)| o.clone())
+                        .expect("weights sum to total");
+                    let variant = SimDraw.next_u64() % 1_000_000;
+                    let (path, body) = request(&op, &tenant.refs, &mut SimDraw, variant);
+                    (op, path, body, format!("c{}-r{r}", self.id))
+                }
+            };
+            let home = (self.id + r) % n;
+            let done = self.logical(tenant, &op, &path, &key, &body, Intent::Normal, home).await;
+            if !done || self.storm.is_some() {
+                continue;
+            }
+            if SimDraw.chance(self.cfg.key_reuse_ratio) {
+                self.logical(tenant, &op, &path, &key, &body, Intent::Reuse, (home + 1) % n).await;
+            }
+            if SimDraw.chance(self.cfg.mismatch_ratio) {
+                let variant = 1_000_000 + SimDraw.next_u64() % 1_000_000;
+                let (path2, body2) = request(&op, &tenant.refs, &mut SimDraw, variant);
+                if body2 != body {
+                    self.logical(tenant, &op, &path2, &key, &body2, Intent::Mismatch, home).await;
+                }
+            }
+        }
+    }
+
+    /// Sends one logical request until it gets a definitive answer.
+    /// Returns false if it gave up (a liveness failure the checker reports).
+    #[allow(clippy::too_many_arguments)]
+    async fn logical(
+        &self,
+        tenant: &TenantCtx,
+        op: &str,
+        path: &str,
+        key: &str,
+        body: &Value,
+        intent: Intent,
+        home: u32,
+    ) -> bool {
+        let n = self.cfg.service_nodes;
+        let id = self.history.invoke(Request {
+            id: 0,
+            client: self.id,
+            tenant: tenant.id.0,
+            operation: op.to_owned(),
+            key: key.to_owned(),
+            fingerprint: fingerprint(op, &[], body),
+            intent,
+        });
+        let timeout = Duration::from_millis(self.cfg.attempt_timeout_ms);
+        let mut node = home;
+        let mut failures_in_row = 0u32;
+        for attempt in 1..=self.cfg.attempts_max {
+            let addr = service_addr(node);
+            let outcome = if attempt == 1 && SimDraw.chance(self.cfg.duplicate_delivery_ratio) {
+                // Duplicate delivery: the same request reaches two nodes at once.
+                let other = service_addr((node + 1) % n);
+                let (a, b) = tokio::join!(
+                    post_json(addr, path, &tenant.token, key, body, timeout),
+                    post_json(other, path, &tenant.token, key, body, timeout)
+                );
+                let dup = classify(b);
+                self.record(id, attempt, (node + 1) % n, dup);
+                classify(a)
+            } else {
+                classify(post_json(addr, path, &tenant.token, key, body, timeout).await)
+            };
+            let definitive = outcome.is_definitive();
+            let timed_out = matches!(&outcome, Outcome::Info { reason } if reason == "timeout");
+            self.record(id, attempt, node, outcome);
+            if definitive {
+                return true;
+            }
+            failures_in_row += 1;
+            match self.policy {
+                RetryPolicy::Immediate => {
+                    node = (node + 1) % n;
+                    // Immediate, but not a zero-time spin when every node refuses.
+                    if failures_in_row.is_multiple_of(5) {
+                        sleep(Duration::from_millis(100)).await;
+                    }
+                }
+                RetryPolicy::OtherNode if timed_out => {
+                    node = (node + 1 + SimDraw.below(u64::from(n.max(2) - 1)) as u32) % n
+                }
+                _ => {
+                    let cap = (BACKOFF_BASE_MS << failures_in_row.min(10)).min(BACKOFF_CAP_MS);
+                    sleep(Duration::from_millis(SimDraw.below(cap + 1))).await;
+                }
+            }
+        }
+        self.history.abandon(id);
+        false
+    }
+
+    fn record(&self, request: u64, attempt: u32, node: u32, outcome: Outcome) {
+        let at_ms = self.start.elapsed().as_millis() as u64;
+        self.history.complete(Attempt { request, attempt, node, outcome, at_ms });
+    }
+}
+
+/// The fault scheduler.
+struct Faults {
+    handle: Handle,
+    tl: Arc<Timeline>,
+    db: NodeHandle,
+    services: Vec<NodeHandle>,
+    control: DbControl,
+}
+
+#[derive(Debug, Clone)]
+enum Event {
+    KillService(u32),
+    RestartDb,
+    PartitionClientService(u32),
+    PartitionServiceDb(u32),
+}
+
+impl Faults {
+    async fn run(&self, cfg: &Resolved) {
+        let phase = cfg.fault_phase_ms;
+        let mut events = Vec::new();
+        let at = |d: &mut SimDraw| d.below(phase.max(1));
+        let n = cfg.service_nodes;
+        for _ in 0..cfg.service_kills {
+            events.push((at(&mut SimDraw), Event::KillService(SimDraw.below(u64::from(n)) as u32)));
+        }
+        for _ in 0..cfg.db_restarts {
+            events.push((at(&mut SimDraw), Event::RestartDb));
+        }
+        for _ in 0..cfg.partitions_client_service {
+            events.push((at(&mut SimDraw), Event::PartitionClientService(SimDraw.below(u64::from(n)) as u32)));
+        }
+        for _ in 0..cfg.partitions_service_db {
+            events.push((at(&mut SimDraw), Event::PartitionServiceDb(SimDraw.below(u64::from(n)) as u32)));
+        }
+        events.sort_by_key(|(t, _)| *t);
+
+        let net = NetSim::current();
+        if cfg.packet_loss > 0.0 || cfg.latency_ms != [1, 10] {
+            let (loss, lat) = (cfg.packet_loss, cfg.latency_ms);
+            net.update_config(|c| {
+                c.packet_loss_rate = loss;
+                c.send_latency = Duration::from_millis(lat[0])..Duration::from_millis(lat[1].max(lat[0] + 1));
+            });
+            self.tl.fault("network", format!("network: packet loss {:.3}, latency {}..{} ms", loss, lat[0], lat[1]));
+        }
+        if cfg.ambiguous_commit > 0.0 || cfg.slow_db > 0.0 {
+            self.control.set(DbFaults {
+                ambiguous_commit: cfg.ambiguous_commit,
+                slow: cfg.slow_db,
+                slow_ms: cfg.slow_db_ms,
+            });
+            self.tl.log(format!(
+                "db faults on: ambiguous commit p={:.3}, slow reply p={:.3} ({}..{} ms)",
+                cfg.ambiguous_commit, cfg.slow_db, cfg.slow_db_ms[0], cfg.slow_db_ms[1]
+            ));
+        }
+
+        // Event times are offsets into the fault phase, which starts now.
+        let start = Instant::now();
+        let mut heals = Vec::new();
+        for (t, ev) in events {
+            let now = start.elapsed().as_millis() as u64;
+            if t > now {
+                sleep(Duration::from_millis(t - now)).await;
+            }
+            let hold = Duration::from_millis(SimDraw.range(100, 3000));
+            heals.push((start.elapsed() + hold, self.inject(&ev, cfg.one_way_partitions)));
+            // Heal each fault after its own hold time, inside the phase.
+            let heal_due: Vec<_> =
+                heals.iter().filter(|(due, _)| *due <= start.elapsed()).map(|(_, h)| h.clone()).collect();
+            heals.retain(|(due, _)| *due > start.elapsed());
+            for h in heal_due {
+                self.heal(&h);
+            }
+        }
+        let now = start.elapsed().as_millis() as u64;
+        if phase > now {
+            sleep(Duration::from_millis(phase - now)).await;
+        }
+        for (_, h) in heals {
+            self.heal(&h);
+        }
+        net.update_config(|c| *c = madsim::net::Config::default());
+        self.control.set(DbFaults::default());
+    }
+
+    fn inject(&self, ev: &Event, one_way: bool) -> Heal {
+        let net = NetSim::current();
+        match *ev {
+            Event::KillService(i) => {
+                self.handle.kill(self.services[i as usize].id());
+                self.tl.fault("service_kill", format!("kill service-{i} (in-flight requests die mid-write)"));
+                Heal::Restart(self.services[i as usize].id(), format!("service-{i}"))
+            }
+            Event::RestartDb => {
+                self.handle.kill(self.db.id());
+                self.tl.fault("db_restart", "kill db (open transactions abort; committed data stays)");
+                Heal::Restart(self.db.id(), "db".into())
+            }
+            Event::PartitionClientService(i) => {
+                let s = self.services[i as usize].id();
+                if one_way {
+                    net.clog_node_in(s);
+                    self.tl
+                        .fault("partition_client_service", format!("partition: nothing reaches service-{i} (one-way)"));
+                } else {
+                    net.clog_node(s);
+                    self.tl.fault("partition_client_service", format!("partition: service-{i} isolated"));
+                }
+                Heal::UnclogNode(s, format!("service-{i}"))
+            }
+            Event::PartitionServiceDb(i) => {
+                let s = self.services[i as usize].id();
+                net.clog_link(s, self.db.id());
+                if !one_way {
+                    net.clog_link(self.db.id(), s);
+                }
+                let dir = if one_way { "service→db" } else { "both ways" };
+                self.tl.fault("partition_service_db", format!("partition: service-{i} ↮ db ({dir})"));
+                Heal::UnclogLink(s, self.db.id(), format!("service-{i}"))
+            }
+        }
+    }
+
+    fn heal(&self, h: &Heal) {
+        let net = NetSim::current();
+        match h {
+            Heal::Restart(id, name) => {
+                // madsim's restart of a running node keeps its old socket
+                // bindings; a kill first clears them (a real restart frees its ports).
+                self.handle.kill(*id);
+                self.handle.restart(*id);
+                self.tl.log(format!("restart {name}"));
+            }
+            Heal::UnclogNode(id, name) => {
+                net.unclog_node(*id);
+                self.tl.log(format!("heal partition of {name}"));
+            }
+            Heal::UnclogLink(s, db, name) => {
+                net.unclog_link(*s, *db);
+                net.unclog_link(*db, *s);
+                self.tl.log(format!("heal partition {name} ↮ db"));
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Heal {
+    Restart(madsim::task::NodeId, String),
+    UnclogNode(madsim::task::NodeId, String),
+    UnclogLink(madsim::task::NodeId, madsim::task::NodeId, String),
+}
