@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -148,7 +149,8 @@ pub async fn run(scenario: &Scenario, seed: u64) -> RunResult {
         madsim::buggify::enable();
     }
     let history = History::new();
-    let clients = spawn_clients(&handle, &cfg, tenants.clone(), history.clone(), tl.start);
+    let healed = Arc::new(AtomicBool::new(false));
+    let clients = spawn_clients(&handle, &cfg, tenants.clone(), history.clone(), tl.start, healed.clone());
 
     let faults = Faults {
         handle: handle.clone(),
@@ -159,6 +161,7 @@ pub async fn run(scenario: &Scenario, seed: u64) -> RunResult {
     };
     faults.run(&cfg).await;
     tl.log("healed: faults off, every node up, links restored");
+    healed.store(true, Ordering::Relaxed);
     madsim::buggify::disable();
 
     let deadline = Duration::from_millis(cfg.liveness_ms);
@@ -306,6 +309,7 @@ fn spawn_clients(
     tenants: Arc<Vec<TenantCtx>>,
     history: History,
     start: Instant,
+    healed: Arc<AtomicBool>,
 ) -> Vec<madsim::task::JoinHandle<()>> {
     let nodes: Vec<NodeHandle> = (0..cfg.client_nodes)
         .map(|n| {
@@ -329,6 +333,7 @@ fn spawn_clients(
         };
         let client = Client {
             id: c,
+            healed: healed.clone(),
             cfg: cfg.clone(),
             policy,
             tenants: tenants.clone(),
@@ -343,6 +348,7 @@ fn spawn_clients(
 
 struct Client {
     id: u32,
+    healed: Arc<AtomicBool>,
     cfg: Resolved,
     policy: RetryPolicy,
     tenants: Arc<Vec<TenantCtx>>,
@@ -431,7 +437,19 @@ impl Client {
         let timeout = Duration::from_millis(self.cfg.attempt_timeout_ms);
         let mut node = home;
         let mut failures_in_row = 0u32;
-        for attempt in 1..=self.cfg.attempts_max {
+        // Retries are unbounded while faults are active (a client cannot tell a
+        // long partition from a dead service) and bounded once everything has
+        // healed: that bound is the liveness property. A hard cap keeps a
+        // runaway client from growing the history without end.
+        let mut after_heal = 0u32;
+        let hard_cap = self.cfg.attempts_max.saturating_mul(20);
+        for attempt in 1..=hard_cap {
+            if self.healed.load(Ordering::Relaxed) {
+                after_heal += 1;
+                if after_heal > self.cfg.attempts_max {
+                    break;
+                }
+            }
             let addr = service_addr(node);
             let outcome = if attempt == 1 && SimDraw.chance(self.cfg.duplicate_delivery_ratio) {
                 // Duplicate delivery: the same request reaches two nodes at once.
