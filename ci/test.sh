@@ -47,4 +47,16 @@ step "simulation (madsim)"
 # A fixed seed range: the same seeds every run, so a failure reproduces.
 MADSIM_TEST_SEED=${MADSIM_TEST_SEED:-1} MADSIM_TEST_NUM=${MADSIM_TEST_NUM:-20} ci/sim-test.sh --locked
 
+step "simulation sweep: every scenario over its ci_seeds (release, target/sim)"
+ci/sim-sweep.sh sweep --scenario all --ci --jobs 2
+
+step "simulation determinism: every scenario, seed run twice, same trace hash"
+for scenario in $(ci/sim-sweep.sh list | awk '{print $1}'); do
+    ci/sim-sweep.sh check-determinism --scenario "$scenario" --seed 7
+done
+
+step "simulation self-test: the sweep must catch a deliberately broken engine"
+RUSTFLAGS="--cfg madsim" CARGO_TARGET_DIR=target/sim-broken-engine \
+    cargo test --locked -p accubooks-sim --features broken-engine --test broken_engine -- --nocapture
+
 step "all green"

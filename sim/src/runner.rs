@@ -49,5 +49,7 @@ pub fn run_seed(scenario: &Scenario, seed: u64) -> SeedOutcome {
 
 /// The one command that reproduces `seed` of `scenario`.
 pub fn repro_command(scenario: &str, seed: u64) -> String {
-    format!("ci/sim-sweep.sh run --scenario {scenario} --seed {seed}")
+    // A run of the deliberately broken engine must be rebuilt with it.
+    let features = if cfg!(feature = "broken-engine") { "SIM_FEATURES=broken-engine " } else { "" };
+    format!("{features}ci/sim-sweep.sh run --scenario {scenario} --seed {seed}")
 }

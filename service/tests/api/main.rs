@@ -4,5 +4,6 @@
 #![cfg(not(madsim))]
 
 mod conformance;
+mod fidelity;
 mod http;
 mod support;
