@@ -247,7 +247,7 @@ fn sweep(work: Vec<(Scenario, u64)>, jobs: usize, keep_going: bool) -> bool {
             }
             let done = t.seeds as usize;
             // Redraw only when the bar moves: logs stay small.
-            if done != total && done % (total / 100).max(1) != 0 {
+            if done != total && !done.is_multiple_of((total / 100).max(1)) {
                 continue;
             }
             let width = 30;
