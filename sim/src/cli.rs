@@ -29,7 +29,7 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Run a range of seeds (A..B, end exclusive) of one scenario or `all`.
+    /// Run seeds A..B (both included) of one scenario or `all`.
     Sweep {
         #[arg(long)]
         scenario: String,
@@ -55,13 +55,16 @@ enum Command {
     List,
 }
 
+/// `A..B` names seeds A through B, both included (`1..500` is 500 seeds);
+/// returned as a half-open range.
 fn parse_range(s: &str) -> Result<(u64, u64), String> {
     let (a, b) = s.split_once("..").ok_or("expected A..B")?;
+    let b = b.strip_prefix('=').unwrap_or(b);
     let (a, b) = (a.parse::<u64>().map_err(|e| e.to_string())?, b.parse::<u64>().map_err(|e| e.to_string())?);
-    if b <= a {
+    if b < a {
         return Err("empty range".into());
     }
-    Ok((a, b))
+    Ok((a, b + 1))
 }
 
 pub fn main() -> ExitCode {
