@@ -6,4 +6,5 @@
 mod conformance;
 mod fidelity;
 mod http;
+mod prometheus;
 mod support;
