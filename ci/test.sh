@@ -43,6 +43,9 @@ elif [ "${CI:-}" = "true" ]; then
     exit 1
 fi
 
+step "deployment manifests and dashboard"
+python3 ci/check-deploy.py
+
 step "tests (memory, SQLite, Postgres, live Prometheus)"
 # Each Postgres test creates its own database; drop those earlier runs left.
 if command -v psql >/dev/null && pg_isready -q -h 127.0.0.1 2>/dev/null; then
