@@ -72,6 +72,11 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Compliance queries and the audit log's lifecycle.
+    Audit {
+        #[command(subcommand)]
+        command: crate::audit_cli::AuditCommand,
+    },
     /// Tenant management.
     Tenant {
         #[command(subcommand)]
@@ -112,6 +117,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { bind, db, request_body_bytes_max, connections_max } => {
             let store = db.open().await?;
+            if db.database_url.starts_with("postgres") {
+                // Monthly audit partitions for this month and the next three.
+                let created = accubooks_service::compliance::open(&db.database_url).await?.ensure_partitions(3).await?;
+                tracing::info!(?created, "audit log partitions ensured");
+            }
             let engine = EngineConfig {
                 inflight_wait: Duration::from_millis(db.inflight_wait_ms_max),
                 ..EngineConfig::default()
@@ -132,6 +142,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             db.open().await?;
             println!("migrated {}", redact(&db.database_url));
             Ok(())
+        }
+        Command::Audit { command } => {
+            if crate::audit_cli::run(command).await? {
+                Ok(())
+            } else {
+                // A violation: the table says what; the exit code says so.
+                std::process::exit(1);
+            }
         }
         Command::Tenant { command: TenantCommand::Create { name, db } } => {
             let name = name.trim().to_owned();

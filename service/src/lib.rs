@@ -4,6 +4,8 @@
 //! runs the accept loop, [`engine::Engine::execute`] is the one place that
 //! decides idempotency. See ARCHITECTURE.md for the codemap.
 
+#[cfg(not(madsim))]
+pub mod compliance;
 pub mod engine;
 pub mod fingerprint;
 pub mod http;

@@ -3,6 +3,7 @@
 //! a fresh database per test).
 #![cfg(not(madsim))]
 
+mod audit;
 mod conformance;
 mod fidelity;
 mod http;

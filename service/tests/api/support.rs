@@ -42,15 +42,15 @@ fn pg_admin_url() -> String {
     std::env::var("ACCUBOOKS_TEST_PG_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
-/// A fresh, migrated store of `kind`. `None` only for Postgres outside CI
-/// when no server is reachable; with `CI=true` that is a loud failure.
-pub async fn fresh_store(kind: Kind, limits: SqlLimits) -> Option<Arc<dyn Store>> {
+/// A fresh database URL of `kind` (memory has none). `None` only for
+/// Postgres outside CI when no server is reachable; with `CI=true` that is
+/// a loud failure.
+pub async fn fresh_url(kind: Kind) -> Option<String> {
     match kind {
-        Kind::Memory => Some(Arc::new(MemStore::new(limits.lock_wait))),
+        Kind::Memory => None,
         Kind::Sqlite => {
             let path = std::env::temp_dir().join(format!("accubooks-test-{}.db", Uuid::new_v4().simple()));
-            let url = format!("sqlite://{}", path.display());
-            Some(connect(&url, limits).await.expect("open sqlite"))
+            Some(format!("sqlite://{}", path.display()))
         }
         Kind::Postgres => {
             let admin = pg_admin_url();
@@ -68,7 +68,18 @@ pub async fn fresh_store(kind: Kind, limits: SqlLimits) -> Option<Arc<dyn Store>
             let create = format!("CREATE DATABASE {db}");
             sqlx::raw_sql(sqlx::AssertSqlSafe(create)).execute(&mut conn).await.expect("create test database");
             let base = admin.rsplit_once('/').map(|(b, _)| b.to_owned()).expect("url has a database");
-            Some(connect(&format!("{base}/{db}"), limits).await.expect("open postgres"))
+            Some(format!("{base}/{db}"))
+        }
+    }
+}
+
+/// A fresh, migrated store of `kind`.
+pub async fn fresh_store(kind: Kind, limits: SqlLimits) -> Option<Arc<dyn Store>> {
+    match kind {
+        Kind::Memory => Some(Arc::new(MemStore::new(limits.lock_wait))),
+        _ => {
+            let url = fresh_url(kind).await?;
+            Some(connect(&url, limits).await.expect("open store"))
         }
     }
 }
@@ -119,6 +130,11 @@ pub struct TestApp {
 pub async fn spawn_app_with(kind: Kind, inflight_wait: Duration) -> Option<TestApp> {
     let limits = SqlLimits { lock_wait: inflight_wait, pool_acquire_wait: inflight_wait, ..test_limits() };
     let store = fresh_store(kind, limits).await?;
+    Some(spawn_app_for(store, inflight_wait).await)
+}
+
+/// An app over `store` (wrapped by a fault injector), with two tenants.
+pub async fn spawn_app_for(store: Arc<dyn Store>, inflight_wait: Duration) -> TestApp {
     let tenants = tenants(store.as_ref()).await;
     let faulty = FaultyStore::new(store.clone());
     let engine = EngineConfig { inflight_wait, ..EngineConfig::default() };
@@ -126,7 +142,7 @@ pub async fn spawn_app_with(kind: Kind, inflight_wait: Duration) -> Option<TestA
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(serve(listener, router(app), ServeConfig::default(), std::future::pending()));
-    Some(TestApp { addr, store, faulty, tenants })
+    TestApp { addr, store, faulty, tenants }
 }
 
 #[derive(Debug, Clone)]
