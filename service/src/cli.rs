@@ -5,6 +5,7 @@ use std::time::Duration;
 use accubooks_service::engine::EngineConfig;
 use accubooks_service::http::{router, App, HttpConfig};
 use accubooks_service::ids::{TenantId, Token};
+use accubooks_service::outbox::{DispatchConfig, Dispatcher, LogSink, Sink, WebhookSink};
 use accubooks_service::serve::{serve, ServeConfig};
 use accubooks_service::store::sql::{connect, SqlLimits};
 use accubooks_service::store::{Store, Tenant};
@@ -66,11 +67,21 @@ enum Command {
         /// Open connections at most.
         #[arg(long, env = "ACCUBOOKS_CONNECTIONS_MAX", default_value_t = 1024)]
         connections_max: usize,
+        /// Do not run the outbox dispatcher inside this process.
+        #[arg(long, env = "ACCUBOOKS_NO_DISPATCHER")]
+        no_dispatcher: bool,
+        #[command(flatten)]
+        sink: SinkArgs,
     },
     /// Create or upgrade the schema, then exit.
     Migrate {
         #[command(flatten)]
         db: DbArgs,
+    },
+    /// The outbox of workflows committed with each write.
+    Workflows {
+        #[command(subcommand)]
+        command: WorkflowsCommand,
     },
     /// Compliance queries and the audit log's lifecycle.
     Audit {
@@ -82,6 +93,37 @@ enum Command {
         #[command(subcommand)]
         command: TenantCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum WorkflowsCommand {
+    /// Deliver every due workflow once (log sink, or --webhook-url), then exit.
+    RunOnce {
+        #[command(flatten)]
+        db: DbArgs,
+        #[command(flatten)]
+        sink: SinkArgs,
+    },
+}
+
+#[derive(Args, Clone)]
+struct SinkArgs {
+    /// Deliver workflows by POSTing them here (http://host:port/path) instead of logging them.
+    #[arg(long, env = "ACCUBOOKS_WORKFLOW_WEBHOOK_URL")]
+    webhook_url: Option<String>,
+    /// Workflows claimed per round.
+    #[arg(long, default_value_t = 50)]
+    workflow_batch: u32,
+}
+
+impl SinkArgs {
+    fn dispatcher_parts(&self) -> anyhow::Result<(Arc<dyn Sink>, DispatchConfig)> {
+        let sink: Arc<dyn Sink> = match &self.webhook_url {
+            Some(url) => Arc::new(WebhookSink::new(url).map_err(|e| anyhow::anyhow!(e))?),
+            None => Arc::new(LogSink),
+        };
+        Ok((sink, DispatchConfig { batch: self.workflow_batch.clamp(1, 1000), ..DispatchConfig::default() }))
+    }
 }
 
 #[derive(Subcommand)]
@@ -115,7 +157,7 @@ pub fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve { bind, db, request_body_bytes_max, connections_max } => {
+        Command::Serve { bind, db, request_body_bytes_max, connections_max, no_dispatcher, sink } => {
             let store = db.open().await?;
             if db.database_url.starts_with("postgres") {
                 // Monthly audit partitions for this month and the next three.
@@ -134,13 +176,35 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             // Tools that spawn the service read this line to find the port.
             println!("listening on http://{addr}");
             let config = ServeConfig { connections_max, ..ServeConfig::default() };
+            let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+            let dispatcher = if no_dispatcher {
+                None
+            } else {
+                let (sink, cfg) = sink.dispatcher_parts()?;
+                let d = Dispatcher::open(&db.database_url, sink, cfg).await.map_err(|e| anyhow::anyhow!(e))?;
+                Some(tokio::spawn(d.run(stop_rx)))
+            };
             serve(listener, router(app), config, shutdown_signal()).await;
+            let _ = stop_tx.send(true);
+            if let Some(d) = dispatcher {
+                let _ = d.await;
+            }
             tracing::info!("shut down");
             Ok(())
         }
         Command::Migrate { db } => {
             db.open().await?;
             println!("migrated {}", redact(&db.database_url));
+            Ok(())
+        }
+        Command::Workflows { command: WorkflowsCommand::RunOnce { db, sink } } => {
+            let (sink, cfg) = sink.dispatcher_parts()?;
+            let d = Dispatcher::open(&db.database_url, sink, cfg).await.map_err(|e| anyhow::anyhow!(e))?;
+            let r = d.drain().await?;
+            println!(
+                "workflows: {} claimed, {} delivered, {} to retry, {} failed",
+                r.claimed, r.delivered, r.retrying, r.failed
+            );
             Ok(())
         }
         Command::Audit { command } => {

@@ -14,6 +14,8 @@ pub mod io;
 pub mod key;
 pub mod metrics;
 pub mod ops;
+#[cfg(not(madsim))]
+pub mod outbox;
 pub mod problem;
 pub mod serve;
 pub mod store;
