@@ -2,9 +2,13 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use accubooks_service::contract;
 use accubooks_service::engine::EngineConfig;
 use accubooks_service::http::{router, App, HttpConfig};
 use accubooks_service::ids::{TenantId, Token};
+use accubooks_service::ledger;
+use accubooks_service::ops;
+use accubooks_service::routes::routes;
 use accubooks_service::serve::{serve, ServeConfig};
 use accubooks_service::store::sql::{connect, SqlLimits};
 use accubooks_service::store::{Store, Tenant};
@@ -77,6 +81,35 @@ enum Command {
         #[command(subcommand)]
         command: TenantCommand,
     },
+    /// The mutation contract: registry, routes, engine wrapping.
+    Contract {
+        #[command(subcommand)]
+        command: ContractCommand,
+    },
+    /// Compliance checks over the stored data.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ContractCommand {
+    /// Print every registered operation with its category, route and workflows.
+    List,
+    /// Fail unless every mutating route is registered and engine-wrapped and
+    /// every registered operation has its route.
+    Verify,
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check that every tenant's ledger balances per currency (and every
+    /// posting on its own); exits non-zero on any imbalance.
+    VerifyLedger {
+        #[command(flatten)]
+        db: DbArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -146,7 +179,45 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("store the token now: it is not shown again (the database keeps only its hash)");
             Ok(())
         }
+        Command::Contract { command } => contract(command),
+        Command::Audit { command: AuditCommand::VerifyLedger { db } } => verify_ledger(&db).await,
     }
+}
+
+fn contract(command: ContractCommand) -> anyhow::Result<()> {
+    let routes = routes();
+    match command {
+        ContractCommand::List => {
+            print!("{}", contract::render(routes.table(), &ops::CATALOGUE));
+            Ok(())
+        }
+        ContractCommand::Verify => match contract::verify(routes.table(), &ops::CATALOGUE) {
+            Ok(v) => {
+                println!(
+                    "contract verified: {} registered operations, {} mutation routes, all engine-wrapped; {} read routes",
+                    ops::REGISTRY.len(),
+                    v.mutation_routes,
+                    v.read_routes
+                );
+                Ok(())
+            }
+            Err(violations) => {
+                for v in &violations {
+                    println!("violation: {v}");
+                }
+                anyhow::bail!("contract violated ({} violations)", violations.len())
+            }
+        },
+    }
+}
+
+async fn verify_ledger(db: &DbArgs) -> anyhow::Result<()> {
+    let store = db.open().await?;
+    let lines = store.list_entities(None, ledger::LEDGER_LINE_KIND, None).await?;
+    let report = ledger::verify(&lines);
+    print!("{}", report.render());
+    anyhow::ensure!(report.is_balanced(), "the ledger does not balance");
+    Ok(())
 }
 
 async fn shutdown_signal() {

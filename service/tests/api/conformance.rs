@@ -64,6 +64,7 @@ fn invoice(customer: Uuid, cents: i64) -> CreateInvoiceInput {
         currency: "USD".into(),
         due_date: "2026-12-31".into(),
         lines: vec![InvoiceLineInput { description: "Work".into(), quantity: 1, unit_price_cents: cents }],
+        issue_date: None,
     }
 }
 
@@ -218,7 +219,12 @@ pub async fn definitive_rejection_is_stored_and_replayed(h: EngineHarness) {
     let inv = executed(run(&h, &CreateInvoice, h.tenants.a, "inv", &invoice(cust, 1_000)).await);
     let inv_id: Uuid =
         serde_json::from_str::<serde_json::Value>(&inv.body).unwrap()["id"].as_str().unwrap().parse().unwrap();
-    let pay = |cents| RecordPaymentInput { invoice_id: inv_id, amount_cents: cents, method: "card".into() };
+    let pay = |cents| RecordPaymentInput {
+        invoice_id: inv_id,
+        amount_cents: cents,
+        method: "card".into(),
+        payment_date: None,
+    };
     let over = executed(run(&h, &RecordPayment, h.tenants.a, "p-over", &pay(1_001)).await);
     assert_eq!(over.status, 422);
     assert!(over.body.contains("\"code\":\"overpayment\""));
@@ -250,7 +256,8 @@ pub async fn concurrent_payments_never_overpay(h: EngineHarness) {
     for i in 0..40 {
         let h = h.clone();
         tasks.push(tokio::spawn(async move {
-            let input = RecordPaymentInput { invoice_id: inv_id, amount_cents: 10, method: "cash".into() };
+            let input =
+                RecordPaymentInput { invoice_id: inv_id, amount_cents: 10, method: "cash".into(), payment_date: None };
             executed(run(&h, &RecordPayment, h.tenants.a, &format!("pay-{i}"), &input).await)
         }));
     }
