@@ -1,8 +1,11 @@
 //! The service's one integration-test binary: the engine conformance suite
-//! (run against every store) and the HTTP tests (app spawned on port 0 with
-//! a fresh database per test).
+//! (run against every store), the HTTP tests, the registry-driven suite
+//! over every operation, the operations' own rules, the contract verifier
+//! and the ledger (app spawned on port 0 with a fresh database per test).
 #![cfg(not(madsim))]
 
+mod catalogue;
 mod conformance;
+mod fixtures;
 mod http;
 mod support;
