@@ -6,6 +6,7 @@
 
 mod catalogue;
 mod conformance;
+mod contract;
 mod fixtures;
 mod http;
 mod support;
