@@ -18,6 +18,7 @@ use crate::engine::{Engine, EngineConfig, EngineError, WriteOutcome, WriteReques
 use crate::fingerprint::fingerprint;
 use crate::ids::token_hash;
 use crate::key::{IdempotencyKey, KeyError};
+use crate::ledger::LedgerLine;
 use crate::metrics::Metrics;
 use crate::ops::{self, Operation};
 use crate::problem::{problem_body, PROBLEM_CONTENT_TYPE};
@@ -347,8 +348,9 @@ pub(crate) async fn read_ledger(State(app): State<App>, headers: HeaderMap, Path
     }
     match app.store.list_entities(Some(tenant.id), crate::ledger::LEDGER_LINE_KIND, Some(source_id)).await {
         Ok(lines) => {
-            let data: Vec<serde_json::Value> =
-                lines.iter().filter_map(|l| serde_json::from_str(&l.body).ok()).collect();
+            let mut data: Vec<LedgerLine> = lines.iter().filter_map(|l| serde_json::from_str(&l.body).ok()).collect();
+            // Stored by id (derived, so unordered); a posting reads in line order.
+            data.sort_by_key(|l| l.line);
             json(serde_json::json!({"object": "list", "source_id": source_id, "data": data}).to_string())
         }
         Err(_) => unavailable(&app),

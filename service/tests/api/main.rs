@@ -9,4 +9,5 @@ mod conformance;
 mod contract;
 mod fixtures;
 mod http;
+mod ledger;
 mod support;
