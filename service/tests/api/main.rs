@@ -10,4 +10,5 @@ mod contract;
 mod fixtures;
 mod http;
 mod ledger;
+mod rules;
 mod support;
