@@ -24,10 +24,41 @@ fn mask(s: &str) -> String {
     format!("****{tail}")
 }
 
+/// Reads a number sent as a JSON string. Anything else is refused without
+/// echoing it: serde's own message would quote a number sent as an integer.
+fn digits_string<'de, D: serde::Deserializer<'de>>(d: D, field: &'static str) -> Result<String, D::Error> {
+    struct Digits(&'static str);
+    impl serde::de::Visitor<'_> for Digits {
+        type Value = String;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "{} as a string of digits", self.0)
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<String, E> {
+            Ok(v.to_owned())
+        }
+        fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<String, E> {
+            Err(E::custom(format!("{} must be a string of digits, not a number", self.0)))
+        }
+        fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<String, E> {
+            Err(E::custom(format!("{} must be a string of digits, not a number", self.0)))
+        }
+        fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<String, E> {
+            Err(E::custom(format!("{} must be a string of digits, not a number", self.0)))
+        }
+    }
+    d.deserialize_any(Digits(field))
+}
+
 /// A bank account number as sent. Never printed or stored whole.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct AccountNumber(String);
+
+impl<'de> Deserialize<'de> for AccountNumber {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        digits_string(d, "account_number").map(Self)
+    }
+}
 
 impl AccountNumber {
     pub fn new(s: impl Into<String>) -> Self {
@@ -57,9 +88,15 @@ impl fmt::Debug for AccountNumber {
 }
 
 /// A US ABA routing transit number as sent. Never printed or stored whole.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct RoutingNumber(String);
+
+impl<'de> Deserialize<'de> for RoutingNumber {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        digits_string(d, "routing_number").map(Self)
+    }
+}
 
 impl RoutingNumber {
     pub fn new(s: impl Into<String>) -> Self {

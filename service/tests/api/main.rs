@@ -10,5 +10,6 @@ mod contract;
 mod fixtures;
 mod http;
 mod ledger;
+mod masking;
 mod rules;
 mod support;
