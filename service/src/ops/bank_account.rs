@@ -115,7 +115,7 @@ impl RoutingNumber {
             return Err("routing_number has no valid ABA prefix".into());
         }
         let sum = 3 * (d[0] + d[3] + d[6]) + 7 * (d[1] + d[4] + d[7]) + (d[2] + d[5] + d[8]);
-        if sum % 10 != 0 {
+        if !sum.is_multiple_of(10) {
             return Err("routing_number fails the ABA checksum".into());
         }
         Ok(())
