@@ -52,8 +52,10 @@ struct Shared {
     state: MemState,
     locks: BTreeMap<LockName, Holders>,
     /// Transactions waiting for an exclusive lock. A new shared request
-    /// queues behind them, as in Postgres, so a stream of shared holders
-    /// (postings into a period) cannot starve an exclusive one (its close).
+    /// queues behind them, so a stream of shared holders (postings into a
+    /// period) cannot starve an exclusive one (its close). Postgres may let
+    /// new sharers in ahead; either order is safe, since lock order
+    /// (named locks before rows) rules out a cycle.
     exclusive_waiters: BTreeMap<LockName, BTreeSet<u64>>,
     next_tx: u64,
 }
