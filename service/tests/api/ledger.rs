@@ -171,6 +171,8 @@ pub async fn mixed_workload_keeps_the_ledger_balanced(app: TestApp) {
         return; // The binary reads SQL databases only.
     }
     let (ok, out) = verify_ledger_cli(&app.url);
+    // Shown with --nocapture: the table an auditor would read.
+    println!("accubooks audit verify-ledger ({}):\n{out}", app.store.kind());
     assert!(ok, "{out}");
     assert!(out.contains("ledger balanced:"), "{out}");
     assert!(out.contains(&story.id.to_string()), "every tenant has a row: {out}");
