@@ -20,21 +20,8 @@ use async_trait::async_trait;
 use tokio::sync::Notify;
 use uuid::Uuid;
 
+use super::mem_locks::{LockName, LockTable};
 use super::*;
-
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum LockName {
-    Key(TenantId, String),
-    Entity(Uuid),
-    Named(TenantId, String),
-}
-
-/// Who holds a lock.
-#[derive(Debug)]
-enum Holders {
-    Exclusive(u64),
-    Shared(BTreeSet<u64>),
-}
 
 /// Everything that survives a commit. Cloneable so a simulated database can
 /// snapshot it ("committed data survives a restart").
@@ -50,71 +37,8 @@ pub struct MemState {
 #[derive(Default)]
 struct Shared {
     state: MemState,
-    locks: BTreeMap<LockName, Holders>,
-    /// Transactions waiting for an exclusive lock. A new shared request
-    /// queues behind them, so a stream of shared holders (postings into a
-    /// period) cannot starve an exclusive one (its close). Postgres may let
-    /// new sharers in ahead; either order is safe, since lock order
-    /// (named locks before rows) rules out a cycle.
-    exclusive_waiters: BTreeMap<LockName, BTreeSet<u64>>,
+    locks: LockTable,
     next_tx: u64,
-}
-
-impl Shared {
-    /// Grants `name` to `tx` in `mode` if no other holder conflicts.
-    fn try_grant(&mut self, name: &LockName, tx: u64, mode: LockMode) -> bool {
-        let queued_behind = self.exclusive_waiters.get(name).is_some_and(|w| w.iter().any(|t| *t != tx));
-        match (self.locks.get_mut(name), mode) {
-            (None, LockMode::Exclusive) => {
-                self.locks.insert(name.clone(), Holders::Exclusive(tx));
-                true
-            }
-            (None, LockMode::Shared) if !queued_behind => {
-                self.locks.insert(name.clone(), Holders::Shared(BTreeSet::from([tx])));
-                true
-            }
-            (None, LockMode::Shared) => false,
-            (Some(Holders::Exclusive(owner)), _) => *owner == tx,
-            (Some(Holders::Shared(set)), LockMode::Shared) => {
-                if set.contains(&tx) || !queued_behind {
-                    set.insert(tx);
-                    true
-                } else {
-                    false
-                }
-            }
-            (Some(Holders::Shared(set)), LockMode::Exclusive) => {
-                let sole = set.len() == 1 && set.contains(&tx);
-                if sole {
-                    self.locks.insert(name.clone(), Holders::Exclusive(tx));
-                }
-                sole
-            }
-        }
-    }
-
-    fn release(&mut self, name: &LockName, tx: u64) {
-        let now_free = match self.locks.get_mut(name) {
-            Some(Holders::Exclusive(owner)) => *owner == tx,
-            Some(Holders::Shared(set)) => {
-                set.remove(&tx);
-                set.is_empty()
-            }
-            None => false,
-        };
-        if now_free {
-            self.locks.remove(name);
-        }
-    }
-
-    fn stop_waiting(&mut self, name: &LockName, tx: u64) {
-        if let Some(w) = self.exclusive_waiters.get_mut(name) {
-            w.remove(&tx);
-            if w.is_empty() {
-                self.exclusive_waiters.remove(name);
-            }
-        }
-    }
 }
 
 #[derive(Clone)]
@@ -185,22 +109,22 @@ impl MemTx {
             {
                 let mut shared = self.store.lock();
                 if let Some(v) = ready(&shared.state) {
-                    shared.stop_waiting(&name, self.id);
+                    shared.locks.stop_waiting(&name, self.id);
                     return Ok(Err(v));
                 }
-                if shared.try_grant(&name, self.id, mode) {
-                    shared.stop_waiting(&name, self.id);
+                if shared.locks.try_grant(&name, self.id, mode) {
+                    shared.locks.stop_waiting(&name, self.id);
                     self.held.insert(name);
                     return Ok(Ok(LockOutcome::Acquired));
                 }
                 if mode == LockMode::Exclusive {
-                    shared.exclusive_waiters.entry(name.clone()).or_default().insert(self.id);
+                    shared.locks.wait_exclusive(&name, self.id);
                 }
             }
             // madsim has no `timeout_at`: wait for what remains of the bound.
             let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
             if tokio::time::timeout(remaining, notified).await.is_err() {
-                self.store.lock().stop_waiting(&name, self.id);
+                self.store.lock().locks.stop_waiting(&name, self.id);
                 // A shared request may have been queued behind this one.
                 self.store.released.notify_waiters();
                 return Ok(Ok(LockOutcome::TimedOut));
@@ -213,13 +137,9 @@ impl MemTx {
     fn release_all(&mut self) {
         let mut shared = self.store.lock();
         for name in std::mem::take(&mut self.held) {
-            shared.release(&name, self.id);
+            shared.locks.release(&name, self.id);
         }
-        let queued: Vec<LockName> =
-            shared.exclusive_waiters.iter().filter(|(_, w)| w.contains(&self.id)).map(|(n, _)| n.clone()).collect();
-        for name in queued {
-            shared.stop_waiting(&name, self.id);
-        }
+        shared.locks.forget_waiter(self.id);
         drop(shared);
         self.store.released.notify_waiters();
     }

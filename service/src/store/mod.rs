@@ -15,6 +15,7 @@ use crate::ids::TenantId;
 
 pub mod faulty;
 pub mod mem;
+mod mem_locks;
 #[cfg(not(madsim))]
 pub mod sql;
 
