@@ -3,11 +3,19 @@
 //! audit log's lifecycle (archive, partitions).
 
 use accubooks_service::compliance::{self, Db};
+use accubooks_service::ledger;
+use accubooks_service::store::sql::{connect, SqlLimits};
 use clap::{Args, Subcommand};
 use serde::Serialize;
 
 #[derive(Subcommand)]
 pub enum AuditCommand {
+    /// Every tenant's ledger balances per currency (and every posting on its
+    /// own); exits non-zero on any imbalance.
+    VerifyLedger {
+        #[command(flatten)]
+        out: Out,
+    },
     /// No deterministic id executed twice (`new` audit rows) in the last N days.
     VerifyNoDuplicates(Window<30>),
     /// Every `new` audit row's workflows_triggered matches the outbox rows.
@@ -72,6 +80,13 @@ async fn open(out: &Out) -> anyhow::Result<Db> {
 /// Runs one audit command; `Ok(false)` means a violation was found.
 pub async fn run(cmd: AuditCommand) -> anyhow::Result<bool> {
     match cmd {
+        AuditCommand::VerifyLedger { out } => {
+            let store = connect(&out.database_url, SqlLimits::default()).await?;
+            let lines = store.list_entities(None, ledger::LEDGER_LINE_KIND, None).await?;
+            let report = ledger::verify(&lines);
+            print!("{}", report.render());
+            Ok(report.is_balanced())
+        }
         AuditCommand::VerifyNoDuplicates(w) => {
             let rows = open(&w.out).await?.duplicates(w.days).await?;
             print(w.out.json, &serde_json::json!({ "days": w.days, "duplicates": rows }), || {

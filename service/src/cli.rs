@@ -2,10 +2,13 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use accubooks_service::contract;
 use accubooks_service::engine::EngineConfig;
 use accubooks_service::http::{router, App, HttpConfig};
 use accubooks_service::ids::{TenantId, Token};
+use accubooks_service::ops;
 use accubooks_service::outbox::{DispatchConfig, Dispatcher, LogSink, Sink, WebhookSink};
+use accubooks_service::routes::routes;
 use accubooks_service::serve::{serve, ServeConfig};
 use accubooks_service::store::sql::{connect, SqlLimits};
 use accubooks_service::store::{Store, Tenant};
@@ -93,6 +96,20 @@ enum Command {
         #[command(subcommand)]
         command: TenantCommand,
     },
+    /// The mutation contract: registry, routes, engine wrapping.
+    Contract {
+        #[command(subcommand)]
+        command: ContractCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ContractCommand {
+    /// Print every registered operation with its category, route and workflows.
+    List,
+    /// Fail unless every mutating route is registered and engine-wrapped and
+    /// every registered operation has its route.
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -228,6 +245,34 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("store the token now: it is not shown again (the database keeps only its hash)");
             Ok(())
         }
+        Command::Contract { command } => contract(command),
+    }
+}
+
+fn contract(command: ContractCommand) -> anyhow::Result<()> {
+    let routes = routes();
+    match command {
+        ContractCommand::List => {
+            print!("{}", contract::render(routes.table(), &ops::CATALOGUE));
+            Ok(())
+        }
+        ContractCommand::Verify => match contract::verify(routes.table(), &ops::CATALOGUE) {
+            Ok(v) => {
+                println!(
+                    "contract verified: {} registered operations, {} mutation routes, all engine-wrapped; {} read routes",
+                    ops::REGISTRY.len(),
+                    v.mutation_routes,
+                    v.read_routes
+                );
+                Ok(())
+            }
+            Err(violations) => {
+                for v in &violations {
+                    println!("violation: {v}");
+                }
+                anyhow::bail!("contract violated ({} violations)", violations.len())
+            }
+        },
     }
 }
 

@@ -6,17 +6,20 @@
 
 #[cfg(not(madsim))]
 pub mod compliance;
+pub mod contract;
 pub mod engine;
 pub mod fingerprint;
 pub mod http;
 pub mod ids;
 pub mod io;
 pub mod key;
+pub mod ledger;
 pub mod metrics;
 pub mod ops;
 #[cfg(not(madsim))]
 pub mod outbox;
 pub mod problem;
+pub mod routes;
 pub mod serve;
 pub mod store;
 pub mod time;

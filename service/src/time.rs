@@ -1,6 +1,7 @@
 //! Wall-clock formatting without a date library. Reads time only through
 //! `std::time::SystemTime`, which the simulator virtualises.
 
+use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Now as RFC 3339 UTC with millisecond precision.
@@ -62,6 +63,46 @@ impl Date {
         };
         (1..=dim).contains(&day).then_some(Self { year, month: month as u8, day: day as u8 })
     }
+
+    /// The calendar date of an RFC 3339 UTC timestamp (`rfc3339_now`).
+    pub fn of_timestamp(ts: &str) -> Option<Self> {
+        Self::parse(ts.get(..10)?)
+    }
+
+    pub fn period(self) -> Period {
+        Period { year: self.year, month: self.month }
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// An accounting period: one calendar month, `YYYY-MM`. Ordered
+/// chronologically, so "has this period ended" is a comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Period {
+    pub year: u16,
+    pub month: u8,
+}
+
+impl Period {
+    pub fn parse(s: &str) -> Option<Self> {
+        let b = s.as_bytes();
+        if b.len() != 7 || b[4] != b'-' || !s[..4].bytes().chain(s[5..].bytes()).all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        let (year, month): (u16, u8) = (s[..4].parse().ok()?, s[5..].parse().ok()?);
+        ((1900..=9999).contains(&year) && (1..=12).contains(&month)).then_some(Self { year, month })
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
 }
 
 #[cfg(test)]
@@ -83,5 +124,19 @@ mod tests {
         assert!(Date::parse("2026-13-01").is_none());
         assert!(Date::parse("2026-1-01").is_none());
         assert!(Date::parse("+026-01-01").is_none());
+    }
+
+    #[test]
+    fn periods_parse_order_and_format() {
+        let p = Period::parse("2026-03").unwrap();
+        assert_eq!(p.to_string(), "2026-03");
+        assert!(Period::parse("2026-02").unwrap() < p);
+        assert!(Period::parse("2025-12").unwrap() < p);
+        for bad in ["2026-3", "2026-13", "2026-00", "26-03", "2026/03", "2026-03-01", "+026-03", "2026-0a"] {
+            assert!(Period::parse(bad).is_none(), "{bad}");
+        }
+        let d = Date::of_timestamp("2026-03-31T23:59:59.999Z").unwrap();
+        assert_eq!(d.to_string(), "2026-03-31");
+        assert_eq!(d.period(), p);
     }
 }

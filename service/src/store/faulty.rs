@@ -14,6 +14,8 @@ pub enum Step {
     Begin,
     Claim,
     GetEntity,
+    ListEntities,
+    Lock,
     InsertEntity,
     UpdateEntity,
     InsertWorkflow,
@@ -78,6 +80,14 @@ impl Tx for FaultyTx {
         self.trip(Step::GetEntity)?;
         self.inner.get_entity(t, id, fu).await
     }
+    async fn list_entities(&mut self, t: TenantId, k: &str, p: Option<Uuid>) -> Result<Vec<Entity>, StoreError> {
+        self.trip(Step::ListEntities)?;
+        self.inner.list_entities(t, k, p).await
+    }
+    async fn lock(&mut self, t: TenantId, name: &str, mode: LockMode) -> Result<(), StoreError> {
+        self.trip(Step::Lock)?;
+        self.inner.lock(t, name, mode).await
+    }
     async fn insert_entity(&mut self, e: &Entity) -> Result<(), StoreError> {
         self.trip(Step::InsertEntity)?;
         self.inner.insert_entity(e).await
@@ -140,6 +150,9 @@ impl Store for FaultyStore {
     }
     async fn entities(&self, t: Option<TenantId>) -> Result<Vec<Entity>, StoreError> {
         self.inner.entities(t).await
+    }
+    async fn list_entities(&self, t: Option<TenantId>, k: &str, p: Option<Uuid>) -> Result<Vec<Entity>, StoreError> {
+        self.inner.list_entities(t, k, p).await
     }
     async fn counts(&self) -> Result<Counts, StoreError> {
         self.inner.counts().await

@@ -7,16 +7,14 @@ use std::process::{Command, Output};
 use std::time::Duration;
 
 use accubooks_service::compliance;
-use accubooks_service::store::sql::connect;
 use serde_json::{json, Value};
 use sqlx::Connection;
 
-use crate::support::{fresh_url, spawn_app_for, test_limits, Kind, TestApp};
+use crate::support::{spawn_app_with, Kind, TestApp};
 
 async fn app(kind: Kind) -> Option<(String, TestApp)> {
-    let url = fresh_url(kind).await?;
-    let store = connect(&url, test_limits()).await.unwrap();
-    Some((url.clone(), spawn_app_for(store, Duration::from_secs(30)).await))
+    let app = spawn_app_with(kind, Duration::from_secs(30)).await?;
+    Some((app.url.clone(), app))
 }
 
 fn accubooks(args: &[&str], url: &str) -> Output {
