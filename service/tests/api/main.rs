@@ -13,6 +13,7 @@ mod fixtures;
 mod http;
 mod ledger;
 mod masking;
+mod outbox;
 mod prometheus;
 mod rules;
 mod support;
