@@ -6,6 +6,7 @@ use accubooks_service::contract;
 use accubooks_service::engine::EngineConfig;
 use accubooks_service::http::{router, App, HttpConfig};
 use accubooks_service::ids::{TenantId, Token};
+use accubooks_service::keys::Reaper;
 use accubooks_service::ops;
 use accubooks_service::outbox::{DispatchConfig, Dispatcher, LogSink, Sink, WebhookSink};
 use accubooks_service::routes::routes;
@@ -70,6 +71,9 @@ enum Command {
         /// Open connections at most.
         #[arg(long, env = "ACCUBOOKS_CONNECTIONS_MAX", default_value_t = 1024)]
         connections_max: usize,
+        /// Hours a key answers replays; then the reaper expires it (tombstones for high-risk operations).
+        #[arg(long, env = "ACCUBOOKS_KEY_TTL_HOURS", default_value_t = 24)]
+        key_ttl_hours: u64,
         /// Do not run the outbox dispatcher inside this process.
         #[arg(long, env = "ACCUBOOKS_NO_DISPATCHER")]
         no_dispatcher: bool,
@@ -80,6 +84,11 @@ enum Command {
     Migrate {
         #[command(flatten)]
         db: DbArgs,
+    },
+    /// Idempotency-key expiry.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
     },
     /// The outbox of workflows committed with each write.
     Workflows {
@@ -110,6 +119,17 @@ enum ContractCommand {
     /// Fail unless every mutating route is registered and engine-wrapped and
     /// every registered operation has its route.
     Verify,
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Expire keys older than the TTL once (tombstones for high-risk operations), then exit.
+    Reap {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long, env = "ACCUBOOKS_KEY_TTL_HOURS", default_value_t = 24)]
+        ttl_hours: u64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -174,7 +194,8 @@ pub fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve { bind, db, request_body_bytes_max, connections_max, no_dispatcher, sink } => {
+        Command::Serve { bind, db, request_body_bytes_max, connections_max, key_ttl_hours, no_dispatcher, sink } => {
+            let key_ttl = Duration::from_secs(key_ttl_hours.clamp(1, 24 * 365) * 3600);
             let store = db.open().await?;
             if db.database_url.starts_with("postgres") {
                 // Monthly audit partitions for this month and the next three.
@@ -185,7 +206,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 inflight_wait: Duration::from_millis(db.inflight_wait_ms_max),
                 ..EngineConfig::default()
             };
-            let http = HttpConfig { request_body_bytes_max, ..HttpConfig::default() };
+            let http = HttpConfig { request_body_bytes_max, key_ttl, ..HttpConfig::default() };
             let app = App::new(store, engine, http);
             let listener = tokio::net::TcpListener::bind(&bind).await.with_context(|| format!("binding {bind}"))?;
             let addr = listener.local_addr()?;
@@ -201,8 +222,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 let d = Dispatcher::open(&db.database_url, sink, cfg).await.map_err(|e| anyhow::anyhow!(e))?;
                 Some(tokio::spawn(d.run(stop_rx)))
             };
+            let reaper = Reaper::open(&db.database_url, key_ttl).await.map_err(|e| anyhow::anyhow!(e))?;
+            let reaping = tokio::spawn(reap_hourly(reaper, stop_tx.subscribe()));
             serve(listener, router(app), config, shutdown_signal()).await;
             let _ = stop_tx.send(true);
+            let _ = reaping.await;
             if let Some(d) = dispatcher {
                 let _ = d.await;
             }
@@ -212,6 +236,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate { db } => {
             db.open().await?;
             println!("migrated {}", redact(&db.database_url));
+            Ok(())
+        }
+        Command::Keys { command: KeysCommand::Reap { db, ttl_hours } } => {
+            let ttl = Duration::from_secs(ttl_hours.clamp(1, 24 * 365) * 3600);
+            let r = Reaper::open(&db.database_url, ttl).await.map_err(|e| anyhow::anyhow!(e))?.reap().await?;
+            println!("keys: {} high-risk key(s) tombstoned, {} expired key(s) deleted", r.tombstoned, r.deleted);
             Ok(())
         }
         Command::Workflows { command: WorkflowsCommand::RunOnce { db, sink } } => {
@@ -273,6 +303,20 @@ fn contract(command: ContractCommand) -> anyhow::Result<()> {
                 anyhow::bail!("contract violated ({} violations)", violations.len())
             }
         },
+    }
+}
+
+/// Expires keys once an hour until `stop`.
+async fn reap_hourly(reaper: Reaper, mut stop: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        match reaper.reap().await {
+            Ok(r) => tracing::info!(tombstoned = r.tombstoned, deleted = r.deleted, "idempotency keys reaped"),
+            Err(e) => tracing::warn!(error = %e, "idempotency key reaper failed"),
+        }
+        tokio::select! {
+            _ = stop.changed() => return,
+            _ = tokio::time::sleep(Duration::from_secs(3600)) => {}
+        }
     }
 }
 

@@ -34,11 +34,14 @@ pub struct HttpConfig {
     pub request_body_bytes_max: usize,
     /// Seconds a client is told to wait (`Retry-After`) on 409 and 503.
     pub retry_after_s: u32,
+    /// How long a key answers replays (reported by `GET /v1/idempotency-keys/{key}`;
+    /// enforced by the key reaper).
+    pub key_ttl: std::time::Duration,
 }
 
 impl Default for HttpConfig {
     fn default() -> Self {
-        Self { request_body_bytes_max: 64 * 1024, retry_after_s: 1 }
+        Self { request_body_bytes_max: 64 * 1024, retry_after_s: 1, key_ttl: std::time::Duration::from_secs(24 * 3600) }
     }
 }
 
@@ -384,6 +387,41 @@ fn unavailable(app: &App) -> Response {
         problem(StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable", "storage is temporarily unavailable"),
         app.http.retry_after_s,
     )
+}
+
+/// `GET /v1/idempotency-keys/{key}`: a key's status and expiry, for the
+/// authenticated tenant only.
+pub(crate) async fn read_key(State(app): State<App>, headers: HeaderMap, Path(key): Path<String>) -> Response {
+    let tenant = match authenticate(&app, &headers).await {
+        Ok(t) => t,
+        Err(e) => return e.into_response(),
+    };
+    let not_found = || problem(StatusCode::NOT_FOUND, "not_found", "no such idempotency key");
+    let Ok(key) = IdempotencyKey::parse(&key) else { return not_found() };
+    let unavailable = || {
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable", "storage is temporarily unavailable")
+            .retry_after(app.http.retry_after_s)
+            .into_response()
+    };
+    let record = match app.store.get_key(tenant.id, key.as_str()).await {
+        Ok(Some(r)) => r,
+        Ok(None) => return not_found(),
+        Err(_) => return unavailable(),
+    };
+    let Ok(created) = app.store.key_created_at(tenant.id, key.as_str()).await else { return unavailable() };
+    let created = created.as_deref().and_then(crate::time::parse_utc);
+    let ttl = app.http.key_ttl.as_secs() as i64;
+    let expired = record.response.as_ref() == Some(&crate::engine::expired_key_response());
+    let body = serde_json::json!({
+        "object": "idempotency_key",
+        "operation": record.operation,
+        "status": if expired { "expired" } else { "active" },
+        "entity_id": record.entity_id,
+        "response_status": record.response.as_ref().map(|r| r.status),
+        "created_at": created.map(|(s, ms)| crate::time::rfc3339(s, ms)),
+        "expires_at": created.map(|(s, ms)| crate::time::rfc3339(s + ttl, ms)),
+    });
+    ([(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
 }
 
 pub(crate) async fn readyz(State(app): State<App>) -> Response {

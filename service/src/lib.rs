@@ -13,6 +13,8 @@ pub mod http;
 pub mod ids;
 pub mod io;
 pub mod key;
+#[cfg(not(madsim))]
+pub mod keys;
 pub mod ledger;
 pub mod metrics;
 pub mod ops;

@@ -99,6 +99,7 @@ pub fn routes() -> RouteBuilder {
     b.read("/v1/ledger-lines/{id}", |s, h, p| http::read_entity(s, h, p, crate::ledger::LEDGER_LINE_KIND));
     b.read("/v1/ledger/{source_id}", http::read_ledger);
     b.read("/v1/periods/{period}", http::read_period);
+    b.read("/v1/idempotency-keys/{key}", http::read_key);
     ops::visit_all(&mut b);
     b
 }

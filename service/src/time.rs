@@ -17,6 +17,38 @@ pub fn rfc3339(secs: i64, millis: u32) -> String {
     format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{millis:03}Z", rem / 3600, (rem % 3600) / 60, rem % 60)
 }
 
+/// Parses `YYYY-MM-DD?HH:MM:SS[.fff…][Z|+00]` (UTC) into (seconds since
+/// the epoch, milliseconds). Both SQL dialects' timestamp text fits.
+pub fn parse_utc(s: &str) -> Option<(i64, u32)> {
+    let b = s.as_bytes();
+    if b.len() < 19 || !matches!(b[10], b'T' | b' ') || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let date = Date::parse(&s[..10])?;
+    let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
+    let (h, m, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let millis = match b.get(19) {
+        Some(b'.') => {
+            let digits: String = s[20..].chars().take_while(|c| c.is_ascii_digit()).take(3).collect();
+            format!("{digits:0<3}").parse().ok()?
+        }
+        _ => 0,
+    };
+    let days = days_from_civil(i64::from(date.year), u32::from(date.month), u32::from(date.day));
+    Some((days * 86_400 + h * 3600 + m * 60 + sec, millis))
+}
+
+/// (year, month, day) to days since 1970-01-01 (H. Hinnant's algorithm).
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = i64::from((m + 9) % 12);
+    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 /// Days since 1970-01-01 to (year, month, day), proleptic Gregorian
 /// (H. Hinnant's public-domain algorithm).
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
@@ -114,6 +146,16 @@ mod tests {
         assert_eq!(rfc3339(0, 0), "1970-01-01T00:00:00.000Z");
         assert_eq!(rfc3339(951_782_400, 5), "2000-02-29T00:00:00.005Z");
         assert_eq!(rfc3339(1_798_761_599, 999), "2026-12-31T23:59:59.999Z");
+    }
+
+    #[test]
+    fn parses_both_dialects_timestamps() {
+        assert_eq!(parse_utc("2026-11-27T21:15:41.298Z"), Some((1_795_814_141, 298)));
+        assert_eq!(parse_utc("2026-11-27 21:15:41.298123+00"), Some((1_795_814_141, 298)));
+        assert_eq!(parse_utc("2026-11-27 21:15:41+00"), Some((1_795_814_141, 0)));
+        let (secs, ms) = parse_utc("2000-02-29T00:00:00.005Z").unwrap();
+        assert_eq!(rfc3339(secs, ms), "2000-02-29T00:00:00.005Z");
+        assert_eq!(parse_utc("2026-11-27"), None);
     }
 
     #[test]

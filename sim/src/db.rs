@@ -51,6 +51,7 @@ enum Request {
     ListEntities { tenant: Option<TenantId>, kind: String, parent: Option<Uuid> },
     Counts,
     Ping,
+    KeyCreatedAt { tenant: TenantId, key: String },
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -64,6 +65,7 @@ enum Reply {
     Workflows(Vec<WorkflowInstance>),
     Entities(Vec<Entity>),
     Counts(Counts),
+    Text(Option<String>),
     Err(StoreError),
 }
 
@@ -255,6 +257,9 @@ async fn dispatch(req: Request, store: &MemStore, tx: &mut Option<Box<dyn Tx>>) 
         }
         Request::Counts => store.counts().await.map_or_else(Reply::Err, Reply::Counts),
         Request::Ping => Reply::Done,
+        Request::KeyCreatedAt { tenant, key } => {
+            store.key_created_at(tenant, &key).await.map_or_else(Reply::Err, Reply::Text)
+        }
     }
 }
 
@@ -472,5 +477,11 @@ impl Store for RemoteStore {
     }
     async fn ping(&self) -> Result<(), StoreError> {
         self.once(Request::Ping).await.map(|_| ())
+    }
+    async fn key_created_at(&self, tenant: TenantId, key: &str) -> Result<Option<String>, StoreError> {
+        match self.once(Request::KeyCreatedAt { tenant, key: key.to_owned() }).await? {
+            Reply::Text(t) => Ok(t),
+            r => Err(unexpected(r)),
+        }
     }
 }

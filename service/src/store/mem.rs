@@ -32,6 +32,9 @@ pub struct MemState {
     pub entities: BTreeMap<Uuid, Entity>,
     pub workflows: BTreeMap<Uuid, WorkflowInstance>,
     pub audit: Vec<AuditRecord>,
+    /// When each key was committed (RFC 3339, the simulator's clock under madsim).
+    #[serde(default)]
+    pub key_created: BTreeMap<(TenantId, String), String>,
 }
 
 #[derive(Default)]
@@ -274,7 +277,9 @@ impl Tx for MemTx {
         {
             let mut shared = self.store.lock();
             let state = &mut shared.state;
+            let now = crate::time::rfc3339_now();
             for (k, rec) in pending.keys {
+                state.key_created.entry(k.clone()).or_insert_with(|| now.clone());
                 state.keys.insert(k, rec);
             }
             state.entities.extend(pending.entities);
@@ -388,5 +393,9 @@ impl Store for MemStore {
 
     async fn ping(&self) -> Result<(), StoreError> {
         Ok(())
+    }
+
+    async fn key_created_at(&self, tenant: TenantId, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.lock().state.key_created.get(&(tenant, key.to_owned())).cloned())
     }
 }

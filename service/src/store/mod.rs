@@ -237,4 +237,6 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<Entity>, StoreError>;
     async fn counts(&self) -> Result<Counts, StoreError>;
     async fn ping(&self) -> Result<(), StoreError>;
+    /// When a key was first used, as `YYYY-MM-DD?HH:MM:SS[.fff…]` UTC text.
+    async fn key_created_at(&self, tenant: TenantId, key: &str) -> Result<Option<String>, StoreError>;
 }

@@ -180,6 +180,7 @@ impl PgStore {
         let opts = PgConnectOptions::from_str(url)
             .map_err(|e| StoreError::Other(format!("bad postgres url: {e}")))?
             .options([
+                ("TimeZone", "UTC".to_owned()),
                 ("lock_timeout", format!("{}", limits.lock_wait.as_millis())),
                 ("statement_timeout", format!("{}", limits.statement_timeout.as_millis())),
                 ("idle_in_transaction_session_timeout", format!("{}", limits.statement_timeout.as_millis())),
@@ -651,6 +652,19 @@ macro_rules! sql_store_impl {
             async fn ping(&self) -> Result<(), StoreError> {
                 sqlx::query("SELECT 1").execute(self.read_pool()).await.map_err($classify)?;
                 Ok(())
+            }
+
+            async fn key_created_at(&self, tenant: TenantId, key: &str) -> Result<Option<String>, StoreError> {
+                // Postgres sessions run in UTC (set at connect), so both
+                // dialects give UTC text here.
+                sqlx::query_scalar(
+                    "SELECT CAST(created_at AS TEXT) FROM idempotency_keys WHERE tenant_id = $1 AND idempotency_key = $2",
+                )
+                .bind(tenant.0.to_string())
+                .bind(key.to_owned())
+                .fetch_optional(self.read_pool())
+                .await
+                .map_err($classify)
             }
         }
     };

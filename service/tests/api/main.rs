@@ -8,6 +8,7 @@ mod audit;
 mod catalogue;
 mod conformance;
 mod contract;
+mod expiry;
 mod fidelity;
 mod fixtures;
 mod http;
