@@ -424,6 +424,14 @@ pub(crate) async fn read_key(State(app): State<App>, headers: HeaderMap, Path(ke
     ([(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
 }
 
+/// `GET /openapi.json`: the document generated from the route table.
+pub(crate) async fn openapi(doc: Arc<std::sync::OnceLock<String>>) -> Response {
+    match doc.get() {
+        Some(d) => json(d.clone()),
+        None => problem(StatusCode::SERVICE_UNAVAILABLE, "not_ready", "the API document is not built yet"),
+    }
+}
+
 pub(crate) async fn readyz(State(app): State<App>) -> Response {
     match app.store.ping().await {
         Ok(()) => (StatusCode::OK, "ready").into_response(),

@@ -17,6 +17,7 @@ pub mod key;
 pub mod keys;
 pub mod ledger;
 pub mod metrics;
+pub mod openapi;
 pub mod ops;
 #[cfg(not(madsim))]
 pub mod outbox;

@@ -7,7 +7,7 @@
 //! exactly the registry, through `ops::visit_all`. Anything added with
 //! `raw` is recorded as unwrapped, so a raw mutation fails verification.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use axum::body::Body;
 use axum::extract::{RawPathParams, State};
@@ -42,6 +42,7 @@ impl RouteBuilder {
         let method = contract::http_method(spec.method);
         let filter = MethodFilter::try_from(method.clone()).expect("registry methods are standard");
         self.table.record(method, spec.route, contract::Handler::Engine(spec));
+        self.table.record_input_schema(spec.name, schemars::schema_for!(O::Input).to_value());
         self.add(spec.route, on(filter, handler))
     }
 
@@ -91,6 +92,11 @@ impl OperationVisitor for RouteBuilder {
 /// The service's routes: infrastructure, reads, and every registered operation.
 pub fn routes() -> RouteBuilder {
     let mut b = RouteBuilder::new();
+    // The document describes the finished table, so it is filled in last;
+    // its own route is recorded first like any other.
+    let openapi = Arc::new(OnceLock::<String>::new());
+    let served = openapi.clone();
+    b.read("/openapi.json", move || http::openapi(served.clone()));
     b.read("/healthz", || async { "ok" }).read("/readyz", http::readyz).read("/metrics", http::metrics);
     for spec in ops::REGISTRY {
         let kind = spec.kind;
@@ -101,5 +107,6 @@ pub fn routes() -> RouteBuilder {
     b.read("/v1/periods/{period}", http::read_period);
     b.read("/v1/idempotency-keys/{key}", http::read_key);
     ops::visit_all(&mut b);
+    let _ = openapi.set(crate::openapi::document(b.table()).to_string());
     b
 }

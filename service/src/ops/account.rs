@@ -3,6 +3,7 @@
 //! named lock, so two concurrent creations of one code cannot both pass.
 
 use async_trait::async_trait;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -39,7 +40,7 @@ impl AccountType {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateAccountInput {
     pub code: String,

@@ -10,6 +10,7 @@
 use std::fmt;
 
 use async_trait::async_trait;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -50,7 +51,7 @@ fn digits_string<'de, D: serde::Deserializer<'de>>(d: D, field: &'static str) ->
 }
 
 /// A bank account number as sent. Never printed or stored whole.
-#[derive(Clone, PartialEq, Eq, Serialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(transparent)]
 pub struct AccountNumber(String);
 
@@ -88,7 +89,7 @@ impl fmt::Debug for AccountNumber {
 }
 
 /// A US ABA routing transit number as sent. Never printed or stored whole.
-#[derive(Clone, PartialEq, Eq, Serialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(transparent)]
 pub struct RoutingNumber(String);
 
@@ -132,7 +133,7 @@ impl fmt::Debug for RoutingNumber {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateBankAccountInput {
     pub holder_name: String,
@@ -189,7 +190,7 @@ impl Operation for CreateBankAccount {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateBankAccountInput {
     pub account_number: AccountNumber,

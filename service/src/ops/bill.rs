@@ -2,6 +2,7 @@
 //! accounts payable; starts the `bill_approval` workflow).
 
 use async_trait::async_trait;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -10,7 +11,7 @@ use super::money::{Cents, Currency, CURRENCY_RULE};
 use super::*;
 use crate::ledger::{Posting, SystemAccount};
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateBillInput {
     pub vendor_id: Uuid,

@@ -3,6 +3,7 @@
 //! posting).
 
 use async_trait::async_trait;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -17,7 +18,7 @@ pub const LINE_QUANTITY_MAX: i64 = 1_000_000;
 /// 10^12 cents per unit price keeps quantity × price far inside i64.
 pub const UNIT_PRICE_CENTS_MAX: i64 = 1_000_000_000_000;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateInvoiceInput {
     pub customer_id: Uuid,
@@ -31,7 +32,7 @@ pub struct CreateInvoiceInput {
     pub issue_date: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InvoiceLineInput {
     pub description: String,
@@ -181,7 +182,7 @@ impl Operation for CreateInvoice {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VoidInvoiceInput {
     #[serde(default)]

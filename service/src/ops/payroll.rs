@@ -5,6 +5,7 @@
 //! refused: money is disbursed once.
 
 use async_trait::async_trait;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -14,7 +15,7 @@ use crate::time::Period;
 
 pub const PAYROLL_LINES_MAX: usize = 1_000;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreatePayrollRunInput {
     /// The month worked, `YYYY-MM`.
@@ -24,7 +25,7 @@ pub struct CreatePayrollRunInput {
     pub lines: Vec<PayrollLine>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PayrollLine {
     pub employee_name: String,
@@ -103,7 +104,7 @@ impl Operation for CreatePayrollRun {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApprovePayrollRunInput {
     #[serde(default)]

@@ -13,6 +13,7 @@
 //! and then sees the marker: nothing is ever dated inside a closed period.
 
 use async_trait::async_trait;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -23,7 +24,7 @@ use crate::time::Period;
 
 pub struct ClosePeriod;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClosePeriodInput {
     #[serde(default)]

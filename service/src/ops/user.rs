@@ -6,6 +6,7 @@
 //! therefore serialise, and the second sees that it would remove the last.
 
 use async_trait::async_trait;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -60,7 +61,7 @@ fn check_email(email: &str) -> Result<(), String> {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUserInput {
     pub email: String,
@@ -123,7 +124,7 @@ impl Operation for CreateUser {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeUserRoleInput {
     pub role: String,

@@ -14,6 +14,7 @@ mod fixtures;
 mod http;
 mod ledger;
 mod masking;
+mod openapi;
 mod outbox;
 mod prometheus;
 mod rules;
