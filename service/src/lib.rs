@@ -13,6 +13,7 @@ pub mod http;
 pub mod ids;
 pub mod io;
 pub mod key;
+pub mod key_gate;
 #[cfg(not(madsim))]
 pub mod keys;
 pub mod ledger;

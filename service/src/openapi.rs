@@ -15,19 +15,29 @@ use crate::ops::OpSpec;
 
 /// Codes every mutation may answer, by status, before any business rule.
 const MUTATION_CODES: &[(u16, &[&str])] = &[
-    (400, &["missing_idempotency_key", "invalid_idempotency_key", "invalid_json", "invalid_body", "body_read_failed"]),
+    (
+        400,
+        &[
+            "missing_idempotency_key",
+            "invalid_idempotency_key",
+            "invalid_json",
+            "json_too_deep",
+            "invalid_body",
+            "body_read_failed",
+        ],
+    ),
     (401, &["unauthorized"]),
     (404, &["not_found"]),
     (409, &["idempotency_key_in_flight"]),
     (413, &["body_too_large"]),
     (415, &["unsupported_media_type"]),
     (422, &["idempotency_key_mismatch", "idempotency_key_expired", "validation_failed"]),
-    (503, &["storage_unavailable"]),
+    (503, &["storage_unavailable", "request_timeout"]),
 ];
 
 /// Codes an authenticated read may answer.
 const READ_CODES: &[(u16, &[&str])] =
-    &[(401, &["unauthorized"]), (404, &["not_found"]), (503, &["storage_unavailable"])];
+    &[(401, &["unauthorized"]), (404, &["not_found"]), (503, &["storage_unavailable", "request_timeout"])];
 
 /// The whole document for the routes in `table`.
 pub fn document(table: &RouteTable) -> Value {

@@ -13,6 +13,7 @@ mod fidelity;
 mod fixtures;
 mod http;
 mod ledger;
+mod limits;
 mod masking;
 mod openapi;
 mod outbox;
