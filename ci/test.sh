@@ -88,4 +88,8 @@ ACCUBOOKS_OPENAPI_OUT="$openapi_doc" cargo test --locked -p accubooks-service --
     openapi::openapi_documents_exactly_the_mounted_routes -- --exact
 python3 -m openapi_spec_validator --schema 3.1 "$openapi_doc"
 
+step "cargo deny: licenses, bans (duplicate versions warn), sources"
+command -v cargo-deny >/dev/null || cargo install --locked cargo-deny
+cargo deny --locked check licenses bans sources
+
 step "all green"

@@ -190,6 +190,12 @@ enum TenantCommand {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Revoke a tenant's bearer token: every request with it gets 401 from now on.
+    RevokeToken {
+        tenant_id: Uuid,
+        #[command(flatten)]
+        db: DbArgs,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -312,6 +318,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("name: {}", tenant.name);
             println!("token: {}", token.expose());
             eprintln!("store the token now: it is not shown again (the database keeps only its hash)");
+            Ok(())
+        }
+        Command::Tenant { command: TenantCommand::RevokeToken { tenant_id, db } } => {
+            let store = db.open().await?;
+            anyhow::ensure!(store.revoke_token(TenantId(tenant_id)).await?, "no tenant {tenant_id}");
+            println!("revoked the token of tenant {tenant_id}");
             Ok(())
         }
         Command::Contract { command } => contract(command),

@@ -19,4 +19,6 @@ mod openapi;
 mod outbox;
 mod prometheus;
 mod rules;
+mod secrets;
+mod sql_safety;
 mod support;
