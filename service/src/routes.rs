@@ -72,9 +72,18 @@ impl RouteBuilder {
         &self.table
     }
 
-    /// The finished router (unknown paths answer a problem+json 404).
+    /// The finished router (unknown paths answer a problem+json 404, a known
+    /// path with another method a problem+json 405).
     pub fn into_router(self) -> Router<App> {
-        self.router.fallback(|| async { http::problem(StatusCode::NOT_FOUND, "not_found", "no such route") })
+        self.router
+            .fallback(|| async { http::problem(StatusCode::NOT_FOUND, "not_found", "no such route") })
+            .method_not_allowed_fallback(|| async {
+                http::problem(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "method_not_allowed",
+                    "this route does not take that method",
+                )
+            })
     }
 
     fn add(&mut self, path: &str, route: axum::routing::MethodRouter<App>) -> &mut Self {

@@ -11,6 +11,7 @@ mod contract;
 mod expiry;
 mod fidelity;
 mod fixtures;
+mod fuzz;
 mod http;
 mod ledger;
 mod limits;
