@@ -181,8 +181,7 @@ fn mutation_responses(spec: &OpSpec) -> Value {
 
 fn read_responses(public: bool, path: &str) -> Value {
     let content_type = match path {
-        "/metrics" => "text/plain",
-        "/healthz" | "/readyz" => "text/plain",
+        "/metrics" | "/healthz" | "/readyz" => "text/plain",
         _ => "application/json",
     };
     let mut r = Map::new();
