@@ -28,7 +28,7 @@ use proptest::test_runner::{Config, TestRunner};
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
-use crate::support::tenants;
+use crate::support::{fresh_store, tenants, test_limits, Kind};
 
 struct Target {
     method: Method,
@@ -353,11 +353,27 @@ struct Tally {
     routes: BTreeSet<String>,
 }
 
+fn cases_from_env(var: &str, default: u32) -> u32 {
+    std::env::var(var).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
 #[test]
 fn fuzz_every_route_never_5xx_always_problem_json_refusals_write_nothing() {
-    let cases: u32 = std::env::var("ACCUBOOKS_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(10_500);
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    let store = Arc::new(MemStore::new(std::time::Duration::from_millis(200)));
+    let store: Arc<dyn Store> = Arc::new(MemStore::new(std::time::Duration::from_millis(200)));
+    fuzz(&rt, store, "memory", cases_from_env("ACCUBOOKS_FUZZ_CASES", 10_500));
+}
+
+/// The same properties on SQLite, fewer cases: "writes nothing" is checked
+/// against real tables.
+#[test]
+fn fuzz_every_route_on_sqlite() {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let store = rt.block_on(fresh_store(Kind::Sqlite, test_limits())).unwrap();
+    fuzz(&rt, store, "sqlite", cases_from_env("ACCUBOOKS_FUZZ_SQL_CASES", 1_000));
+}
+
+fn fuzz(rt: &tokio::runtime::Runtime, store: Arc<dyn Store>, name: &str, cases: u32) {
     let t = rt.block_on(tenants(store.as_ref()));
     let engine = EngineConfig { inflight_wait: std::time::Duration::from_millis(200), ..EngineConfig::default() };
     let router = router(App::new(store.clone(), engine, HttpConfig::default()));
@@ -366,7 +382,7 @@ fn fuzz_every_route_never_5xx_always_problem_json_refusals_write_nothing() {
     let targets = targets();
     let strategy = case(&targets, ids, [t.token_a.clone(), t.token_b.clone()]);
     let tally = Mutex::new(Tally::default());
-    let counts = |s: &MemStore| -> Counts { rt.block_on(s.counts()).unwrap() };
+    let counts = |s: &Arc<dyn Store>| -> Counts { rt.block_on(s.counts()).unwrap() };
 
     let config = Config { cases, failure_persistence: None, max_shrink_iters: 200, ..Config::default() };
     let mut runner = TestRunner::new(config);
@@ -404,7 +420,7 @@ fn fuzz_every_route_never_5xx_always_problem_json_refusals_write_nothing() {
     let t = tally.into_inner().unwrap();
     let histogram: Vec<String> = t.statuses.iter().map(|(s, n)| format!("{s}: {n}")).collect();
     println!(
-        "fuzz: {} requests over {} of {} routes ({} generated cases not expressible as HTTP); statuses {{{}}}; \
+        "fuzz ({name}): {} requests over {} of {} routes ({} generated cases not expressible as HTTP); statuses {{{}}}; \
          server errors: {}",
         t.requests,
         t.routes.len(),
