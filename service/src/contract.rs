@@ -42,6 +42,8 @@ pub struct RouteTable {
     /// Each mounted operation's request-body JSON Schema, derived from its
     /// `Operation::Input` type (for the OpenAPI document).
     input_schemas: BTreeMap<&'static str, serde_json::Value>,
+    /// Each mounted operation's stored record schema (`Operation::Record`).
+    record_schemas: BTreeMap<&'static str, serde_json::Value>,
 }
 
 impl RouteTable {
@@ -55,6 +57,14 @@ impl RouteTable {
 
     pub fn input_schema(&self, operation: &str) -> Option<&serde_json::Value> {
         self.input_schemas.get(operation)
+    }
+
+    pub fn record_record_schema(&mut self, operation: &'static str, schema: serde_json::Value) {
+        self.record_schemas.insert(operation, schema);
+    }
+
+    pub fn record_schema(&self, operation: &str) -> Option<&serde_json::Value> {
+        self.record_schemas.get(operation)
     }
 
     pub fn routes(&self) -> &[Route] {

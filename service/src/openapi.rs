@@ -3,7 +3,8 @@
 //! Architecture invariant: the document is derived, never written by hand.
 //! Paths come from `RouteTable` (so a mounted route cannot be missing),
 //! request bodies from each operation's `Input` type (the type serde parses
-//! is the type the schema describes), rule codes from the registry.
+//! is the type the schema describes), 201/200 bodies from its `Record`
+//! type, rule codes from the registry.
 
 use std::collections::BTreeMap;
 
@@ -81,7 +82,7 @@ fn operation(route: &Route, table: &RouteTable, schemas: &mut Map<String, Value>
             op.insert("tags".into(), json!([spec.category.as_str()]));
             op.insert("summary".into(), json!(format!("{} (idempotent write)", spec.name)));
             op.insert("requestBody".into(), request_body(spec, table, schemas));
-            op.insert("responses".into(), mutation_responses(spec));
+            op.insert("responses".into(), mutation_responses(spec, table, schemas));
         }
         Handler::Read | Handler::Raw => {
             op.insert("operationId".into(), json!(read_operation_id(&route.path)));
@@ -109,23 +110,29 @@ fn read_operation_id(path: &str) -> String {
 }
 
 fn request_body(spec: &OpSpec, table: &RouteTable, schemas: &mut Map<String, Value>) -> Value {
-    let Some(root) = table.input_schema(spec.name) else {
+    let Some(name) = table.input_schema(spec.name).map(|root| component(root, spec.name, schemas)) else {
         return json!({"required": false, "content": {"application/json": {"schema": {"type": "object"}}}});
     };
-    let mut root = rewrite_refs(root.clone());
-    let Value::Object(obj) = &mut root else { unreachable!("schemars roots are objects") };
-    obj.remove("$schema");
-    if let Some(Value::Object(defs)) = obj.remove("$defs") {
-        schemas.extend(defs);
-    }
-    let name = obj.get("title").and_then(Value::as_str).unwrap_or(spec.name).to_owned();
-    schemas.insert(name.clone(), root);
     // Actions with nothing to say (no required field) may send no body.
     let required = schemas[&name].get("required").and_then(Value::as_array).is_some_and(|r| !r.is_empty());
     json!({
         "required": required,
         "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{name}")}}},
     })
+}
+
+/// Moves a schemars root (and its `$defs`) into `components/schemas`;
+/// returns its component name.
+fn component(root: &Value, fallback: &str, schemas: &mut Map<String, Value>) -> String {
+    let mut root = rewrite_refs(root.clone());
+    let Value::Object(obj) = &mut root else { unreachable!("schemars roots are objects") };
+    obj.remove("$schema");
+    if let Some(Value::Object(defs)) = obj.remove("$defs") {
+        schemas.extend(defs);
+    }
+    let name = obj.get("title").and_then(Value::as_str).unwrap_or(fallback).to_owned();
+    schemas.insert(name.clone(), root);
+    name
 }
 
 /// schemars puts nested definitions under the root's `$defs`; the document
@@ -147,7 +154,11 @@ fn rewrite_refs(v: Value) -> Value {
     }
 }
 
-fn mutation_responses(spec: &OpSpec) -> Value {
+fn mutation_responses(spec: &OpSpec, table: &RouteTable, schemas: &mut Map<String, Value>) -> Value {
+    let record = match table.record_schema(spec.name) {
+        Some(root) => json!({"$ref": format!("#/components/schemas/{}", component(root, spec.kind, schemas))}),
+        None => json!({"type": "object"}),
+    };
     let mut r = Map::new();
     let created = json!({"$ref": "#/components/headers/Location"});
     r.insert(
@@ -155,7 +166,7 @@ fn mutation_responses(spec: &OpSpec) -> Value {
         json!({
             "description": "Executed now. The stored response; `Location` names the created record.",
             "headers": {"Location": created},
-            "content": {"application/json": {"schema": {"type": "object"}}},
+            "content": {"application/json": {"schema": record.clone()}},
         }),
     );
     r.insert(
@@ -166,7 +177,7 @@ fn mutation_responses(spec: &OpSpec) -> Value {
                 "Idempotent-Replayed": {"$ref": "#/components/headers/IdempotentReplayed"},
                 "Location": {"$ref": "#/components/headers/Location"},
             },
-            "content": {"application/json": {"schema": {"type": "object"}}},
+            "content": {"application/json": {"schema": record}},
         }),
     );
     for (status, codes) in MUTATION_CODES {

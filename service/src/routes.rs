@@ -43,6 +43,7 @@ impl RouteBuilder {
         let filter = MethodFilter::try_from(method.clone()).expect("registry methods are standard");
         self.table.record(method, spec.route, contract::Handler::Engine(spec));
         self.table.record_input_schema(spec.name, schemars::schema_for!(O::Input).to_value());
+        self.table.record_record_schema(spec.name, schemars::schema_for!(O::Record).to_value());
         self.add(spec.route, on(filter, handler))
     }
 

@@ -12,7 +12,7 @@ use crate::store::LockMode;
 
 pub const ACCOUNT_CODE_CHARS_MAX: usize = 20;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AccountType {
     Asset,
@@ -49,7 +49,7 @@ pub struct CreateAccountInput {
     pub account_type: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Account {
     pub id: Uuid,
     pub object: String,
@@ -65,6 +65,7 @@ pub struct CreateAccount;
 #[async_trait]
 impl Operation for CreateAccount {
     type Input = CreateAccountInput;
+    type Record = Account;
 
     const SPEC: &'static OpSpec = &OpSpec {
         name: "create_account",

@@ -141,7 +141,7 @@ pub struct CreateBankAccountInput {
     pub routing_number: RoutingNumber,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct BankAccount {
     pub id: Uuid,
     pub object: String,
@@ -158,6 +158,7 @@ pub struct CreateBankAccount;
 #[async_trait]
 impl Operation for CreateBankAccount {
     type Input = CreateBankAccountInput;
+    type Record = BankAccount;
 
     const SPEC: &'static OpSpec = &OpSpec {
         name: "create_bank_account",
@@ -201,7 +202,7 @@ pub struct UpdateBankAccountInput {
 }
 
 /// What a bank account looked like on one side of a change (masked).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct BankDetails {
     pub holder_name: String,
     pub account_number_masked: String,
@@ -219,7 +220,7 @@ impl BankDetails {
 }
 
 /// The record of one change.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct BankAccountUpdate {
     pub id: Uuid,
     pub object: String,
@@ -234,6 +235,7 @@ pub struct UpdateBankAccount;
 #[async_trait]
 impl Operation for UpdateBankAccount {
     type Input = UpdateBankAccountInput;
+    type Record = BankAccountUpdate;
 
     const SPEC: &'static OpSpec = &OpSpec {
         name: "update_bank_account",

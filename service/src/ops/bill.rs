@@ -23,7 +23,7 @@ pub struct CreateBillInput {
     pub issue_date: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Bill {
     pub id: Uuid,
     pub object: String,
@@ -43,6 +43,7 @@ pub struct CreateBill;
 #[async_trait]
 impl Operation for CreateBill {
     type Input = CreateBillInput;
+    type Record = Bill;
 
     const SPEC: &'static OpSpec = &OpSpec {
         name: "create_bill",

@@ -19,7 +19,7 @@ pub struct CreateCustomerInput {
     pub name: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Customer {
     pub id: Uuid,
     pub object: String,
@@ -36,6 +36,7 @@ pub struct CreateCustomer;
 #[async_trait]
 impl Operation for CreateCustomer {
     type Input = CreateCustomerInput;
+    type Record = Customer;
 
     const SPEC: &'static OpSpec = &OpSpec {
         name: "create_customer",
@@ -72,7 +73,7 @@ pub struct DeleteCustomerInput {
 }
 
 /// The record of one deletion.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct CustomerDeletion {
     pub id: Uuid,
     pub object: String,
@@ -86,6 +87,7 @@ pub struct DeleteCustomer;
 #[async_trait]
 impl Operation for DeleteCustomer {
     type Input = DeleteCustomerInput;
+    type Record = CustomerDeletion;
 
     const SPEC: &'static OpSpec = &OpSpec {
         name: "delete_customer",

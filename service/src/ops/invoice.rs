@@ -40,7 +40,7 @@ pub struct InvoiceLineInput {
     pub unit_price_cents: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct InvoiceLine {
     pub description: String,
     pub quantity: i64,
@@ -48,7 +48,7 @@ pub struct InvoiceLine {
     pub amount_cents: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Invoice {
     pub id: Uuid,
     pub object: String,
@@ -124,6 +124,7 @@ pub struct CreateInvoice;
 #[async_trait]
 impl Operation for CreateInvoice {
     type Input = CreateInvoiceInput;
+    type Record = Invoice;
 
     const SPEC: &'static OpSpec = &OpSpec {
         name: "create_invoice",
@@ -190,7 +191,7 @@ pub struct VoidInvoiceInput {
 }
 
 /// The record of one void.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct InvoiceVoid {
     pub id: Uuid,
     pub object: String,
@@ -206,6 +207,7 @@ pub struct VoidInvoice;
 #[async_trait]
 impl Operation for VoidInvoice {
     type Input = VoidInvoiceInput;
+    type Record = InvoiceVoid;
 
     const SPEC: &'static OpSpec = &OpSpec {
         name: "void_invoice",

@@ -37,7 +37,7 @@ pub struct JournalLineInput {
     pub description: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct JournalEntry {
     pub id: Uuid,
     pub object: String,
@@ -63,6 +63,7 @@ fn first_imbalance(lines: &[JournalLineInput]) -> Option<(String, i128, i128)> {
 #[async_trait]
 impl Operation for PostJournalEntry {
     type Input = PostJournalEntryInput;
+    type Record = JournalEntry;
 
     const SPEC: &'static OpSpec = &OpSpec {
         name: "post_journal_entry",

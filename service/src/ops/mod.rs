@@ -201,6 +201,10 @@ pub trait Operation: Send + Sync + 'static {
     /// JSON Schema (derived from the same type) is the OpenAPI request body.
     type Input: DeserializeOwned + Serialize + schemars::JsonSchema + Send + Sync;
 
+    /// The record a success creates, stores and answers (the 201 body, and
+    /// the OpenAPI response schema).
+    type Record: Serialize + schemars::JsonSchema;
+
     /// The registry entry: name, route, category, workflows, rules.
     const SPEC: &'static OpSpec;
 

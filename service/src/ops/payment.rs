@@ -24,7 +24,7 @@ pub struct RecordPaymentInput {
     pub payment_date: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Payment {
     pub id: Uuid,
     pub object: String,
@@ -45,6 +45,7 @@ pub struct RecordPayment;
 #[async_trait]
 impl Operation for RecordPayment {
     type Input = RecordPaymentInput;
+    type Record = Payment;
 
     const SPEC: &'static OpSpec = &OpSpec {
         name: "record_payment",

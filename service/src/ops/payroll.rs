@@ -32,7 +32,7 @@ pub struct PayrollLine {
     pub gross_cents: i64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct PayrollRun {
     pub id: Uuid,
     pub object: String,
@@ -53,6 +53,7 @@ pub struct CreatePayrollRun;
 #[async_trait]
 impl Operation for CreatePayrollRun {
     type Input = CreatePayrollRunInput;
+    type Record = PayrollRun;
 
     const SPEC: &'static OpSpec = &OpSpec {
         name: "create_payroll_run",
@@ -112,7 +113,7 @@ pub struct ApprovePayrollRunInput {
 }
 
 /// The record of the approval.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct PayrollApproval {
     pub id: Uuid,
     pub object: String,
@@ -128,6 +129,7 @@ pub struct ApprovePayrollRun;
 #[async_trait]
 impl Operation for ApprovePayrollRun {
     type Input = ApprovePayrollRunInput;
+    type Record = PayrollApproval;
 
     const SPEC: &'static OpSpec = &OpSpec {
         name: "approve_payroll_run",

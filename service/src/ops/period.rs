@@ -32,7 +32,7 @@ pub struct ClosePeriodInput {
 }
 
 /// The record of one close (the operation's own entity).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct PeriodClose {
     pub id: Uuid,
     pub object: String,
@@ -93,6 +93,7 @@ pub async fn ensure_open(tx: &mut dyn Tx, tenant: TenantId, date: Date) -> PlanS
 #[async_trait]
 impl Operation for ClosePeriod {
     type Input = ClosePeriodInput;
+    type Record = PeriodClose;
 
     const SPEC: &'static OpSpec = &OpSpec {
         name: "close_period",

@@ -24,7 +24,7 @@ pub struct IssueRefundInput {
     pub refund_date: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Refund {
     pub id: Uuid,
     pub object: String,
@@ -42,6 +42,7 @@ pub struct IssueRefund;
 #[async_trait]
 impl Operation for IssueRefund {
     type Input = IssueRefundInput;
+    type Record = Refund;
 
     const SPEC: &'static OpSpec = &OpSpec {
         name: "issue_refund",

@@ -16,7 +16,7 @@ use crate::store::LockMode;
 pub const EMAIL_CHARS_MAX: usize = 254;
 const USERS_LOCK: &str = "users";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Admin,
@@ -69,7 +69,7 @@ pub struct CreateUserInput {
     pub role: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct User {
     pub id: Uuid,
     pub object: String,
@@ -85,6 +85,7 @@ pub struct CreateUser;
 #[async_trait]
 impl Operation for CreateUser {
     type Input = CreateUserInput;
+    type Record = User;
 
     const SPEC: &'static OpSpec = &OpSpec {
         name: "create_user",
@@ -131,7 +132,7 @@ pub struct ChangeUserRoleInput {
 }
 
 /// The record of one role change.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct RoleChange {
     pub id: Uuid,
     pub object: String,
@@ -146,6 +147,7 @@ pub struct ChangeUserRole;
 #[async_trait]
 impl Operation for ChangeUserRole {
     type Input = ChangeUserRoleInput;
+    type Record = RoleChange;
 
     const SPEC: &'static OpSpec = &OpSpec {
         name: "change_user_role",

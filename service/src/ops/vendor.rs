@@ -13,7 +13,7 @@ pub struct CreateVendorInput {
     pub name: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Vendor {
     pub id: Uuid,
     pub object: String,
@@ -26,6 +26,7 @@ pub struct CreateVendor;
 #[async_trait]
 impl Operation for CreateVendor {
     type Input = CreateVendorInput;
+    type Record = Vendor;
 
     const SPEC: &'static OpSpec = &OpSpec {
         name: "create_vendor",

@@ -84,6 +84,9 @@ async fn openapi_documents_exactly_the_mounted_routes() {
         assert_eq!(body["type"], "object", "{}: request body schema", spec.name);
         assert_eq!(body["additionalProperties"], false, "{}: unknown fields are refused", spec.name);
         assert!(op["responses"]["201"]["headers"]["Location"].is_object());
+        let record_ref = op["responses"]["201"]["content"]["application/json"]["schema"]["$ref"].as_str().unwrap();
+        assert_eq!(resolve(&doc, record_ref).unwrap()["type"], "object", "{}: record schema", spec.name);
+        assert_eq!(op["responses"]["200"]["content"], op["responses"]["201"]["content"], "a replay is the same body");
         assert!(op["responses"]["200"]["headers"]["Idempotent-Replayed"].is_object());
         for status in ["400", "401", "404", "409", "413", "415", "422", "503"] {
             let content = &op["responses"][status]["content"]["application/problem+json"]["schema"];
@@ -105,4 +108,28 @@ async fn openapi_documents_exactly_the_mounted_routes() {
         doc["paths"].as_object().unwrap().len(),
         documented.len()
     );
+}
+
+/// The documented record schema is what a success really answers: every
+/// field of each operation's 201 body is declared, every required one sent.
+#[tokio::test]
+async fn documented_records_match_the_bodies_answered() {
+    let app = spawn_app_with(Kind::Memory, Duration::from_secs(5)).await.unwrap();
+    let doc = send(app.addr, "GET", "/openapi.json", &[], Vec::new()).await.json();
+    for spec in REGISTRY {
+        let v = crate::fixtures::valid(&app, spec.name).await.expect("fixture");
+        let r = app.request(spec.method.as_str(), &v.request.path, &v.tenant.token, "doc", &v.request.body).await;
+        assert_eq!(r.status, 201, "{}: {:?}", spec.name, r.body);
+        let op = &doc["paths"][spec.route][spec.method.as_str().to_ascii_lowercase()];
+        let schema_ref = op["responses"]["201"]["content"]["application/json"]["schema"]["$ref"].as_str().unwrap();
+        let schema = resolve(&doc, schema_ref).unwrap();
+        let body = r.json();
+        let declared = schema["properties"].as_object().unwrap();
+        for key in body.as_object().unwrap().keys() {
+            assert!(declared.contains_key(key), "{}: answers `{key}`, not in {schema_ref}", spec.name);
+        }
+        for key in schema["required"].as_array().into_iter().flatten() {
+            assert!(body.get(key.as_str().unwrap()).is_some(), "{}: required {key} not answered", spec.name);
+        }
+    }
 }
