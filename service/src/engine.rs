@@ -22,7 +22,7 @@ use crate::ops::{ExecCtx, Operation, Plan, Rejection};
 use crate::problem::problem_body;
 use crate::store::{
     AuditRecord, AuditStatus, Claim, Entity, KeyClaim, KeyRecord, Store, StoreError, StoredResponse, Tx,
-    WorkflowInstance,
+    WorkflowInstance, POOL_EXHAUSTED,
 };
 use crate::time::rfc3339_now;
 
@@ -233,11 +233,22 @@ impl Engine {
                     duration_ms,
                     request_id: req.request_id.clone(),
                 };
-                // Best effort: the store may be the thing that is down.
-                if let Err(ae) = self.store.append_audit(&audit).await {
+                // Best effort: the store may be the thing that is down. When
+                // the pool itself is exhausted, waiting for it again would
+                // double the caller's wait: write the row in the background.
+                let http_status = audit.http_status;
+                let pool_exhausted = matches!(&err, EngineError::Unavailable(m) if m == POOL_EXHAUSTED);
+                if pool_exhausted {
+                    let (store, request_id) = (self.store.clone(), req.request_id.clone());
+                    tokio::spawn(async move {
+                        if let Err(ae) = store.append_audit(&audit).await {
+                            tracing::warn!(%request_id, error = %ae, "audit row for a failed write not stored");
+                        }
+                    });
+                } else if let Err(ae) = self.store.append_audit(&audit).await {
                     tracing::warn!(request_id = %req.request_id, error = %ae, "audit row for a failed write not stored");
                 }
-                log_write(req, spec.name, &key_hash, "failed", audit.http_status, duration_ms);
+                log_write(req, spec.name, &key_hash, "failed", http_status, duration_ms);
                 Err(err)
             }
         }

@@ -19,6 +19,10 @@ mod mem_locks;
 #[cfg(not(madsim))]
 pub mod sql;
 
+/// The `Unavailable` message of a request that found the connection pool
+/// exhausted past its wait bound.
+pub const POOL_EXHAUSTED: &str = "connection pool wait exceeded";
+
 /// Why a store call failed, classified for the engine's retry policy.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum StoreError {

@@ -90,7 +90,7 @@ fn classify_sqlite(e: sqlx::Error) -> StoreError {
 
 fn classify_common(e: sqlx::Error) -> StoreError {
     match e {
-        sqlx::Error::PoolTimedOut => StoreError::Unavailable("connection pool wait exceeded".into()),
+        sqlx::Error::PoolTimedOut => StoreError::Unavailable(POOL_EXHAUSTED.into()),
         sqlx::Error::PoolClosed => StoreError::Unavailable("connection pool closed".into()),
         sqlx::Error::Io(io) => StoreError::Unavailable(format!("i/o: {io}")),
         sqlx::Error::Tls(t) => StoreError::Unavailable(format!("tls: {t}")),
