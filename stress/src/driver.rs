@@ -281,11 +281,23 @@ impl Worker {
                     self.logical(&plan, &payload, Intent::Reuse, None, None).await;
                 }
                 FollowUp::Mismatch => {
-                    let other = (plan.op.build)(&self.ctx.refs, plan.pick, plan.mismatch_variant);
-                    self.logical(&plan, &other, Intent::Mismatch, None, None).await;
+                    if let Some(other) = self.other_payload(&plan, &payload) {
+                        self.logical(&plan, &other, Intent::Mismatch, None, None).await;
+                    }
                 }
             }
         }
+    }
+
+    /// A payload for the same key that the service must see as different.
+    /// A generator's payload space may be small (a payment amount has 400
+    /// values), so a variant can reproduce the original: step past those.
+    fn other_payload(&self, plan: &SlotPlan, original: &Payload) -> Option<Payload> {
+        let op = plan.op.name();
+        let fp = original.fingerprint(op);
+        (0..MISMATCH_TRIES_MAX)
+            .map(|i| (plan.op.build)(&self.ctx.refs, plan.pick, plan.mismatch_variant + i))
+            .find(|p| p.fingerprint(op) != fp)
     }
 
     /// Sends one logical request until its answer is definitive.
@@ -416,6 +428,9 @@ impl Worker {
 }
 
 pub const MISMATCH_CODE: &str = "idempotency_key_mismatch";
+
+/// Variants tried for a mismatching payload before the follow-up is skipped.
+const MISMATCH_TRIES_MAX: u64 = 16;
 
 fn micros(d: Duration) -> u64 {
     u64::try_from(d.as_micros()).unwrap_or(u64::MAX)

@@ -40,7 +40,9 @@ impl Payload {
 
 /// `pick` chooses among reference entities (spread so concurrent requests
 /// rarely lock the same row); `variant` changes the payload without
-/// changing its shape, so the same key with another variant is a mismatch.
+/// changing its shape. Neighbouring variants must give different payloads
+/// (the mismatch workload steps through variants until the fingerprint
+/// differs); distant ones may collide.
 pub type Build = fn(refs: &Refs, pick: u64, variant: u64) -> Payload;
 
 #[derive(Debug)]
