@@ -59,4 +59,12 @@ step "simulation self-test: the sweep must catch a deliberately broken engine"
 RUSTFLAGS="--cfg madsim" CARGO_TARGET_DIR=target/sim-broken-engine \
     cargo test --locked -p accubooks-sim --features broken-engine --test broken_engine -- --nocapture
 
+step "stress smoke: accubooks-stress --spawn on SQLite, verified (a few seconds)"
+# The real binaries, a temporary SQLite file, every registered operation; the
+# tool exits non-zero on any duplicate, lost write or abandoned request.
+cargo build --locked --quiet -p accubooks-service --bin accubooks -p accubooks-stress --bin accubooks-stress
+stress_bin=${CARGO_TARGET_DIR:-target}/debug/accubooks-stress
+"$stress_bin" --spawn --operation all --workload mixed --concurrency 32 --duration 1.5 --seed 1 --no-progress
+"$stress_bin" --spawn --operation all --workload storm --concurrency 50 --storm-size 50 --requests 200 --seed 1 --no-progress
+
 step "all green"
