@@ -84,7 +84,8 @@ pub struct Args {
     /// Seed of payload variants and fault times (default: random, printed).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Runtime worker threads (default: the machine's cores).
+    /// Load threads, each running its share of the clients on its own
+    /// event loop (default: the machine's cores).
     #[arg(long)]
     pub threads: Option<usize>,
 
@@ -207,6 +208,10 @@ impl Args {
             attempts_max: self.attempts_max.max(1),
             ..ClientLimits::default()
         }
+    }
+
+    pub fn load_threads(&self) -> usize {
+        self.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())).max(1)
     }
 
     pub fn thresholds(&self) -> Thresholds {

@@ -107,6 +107,8 @@ pub struct RunCtx {
     pub progress: Arc<Progress>,
     pub clock: PhaseClock,
     pub limits: ClientLimits,
+    /// OS threads (each with its own runtime) the workers are spread over.
+    pub load_threads: usize,
 }
 
 /// One phase of load: a planner over some operations, a model, and bounds.
@@ -138,8 +140,13 @@ impl PhaseSpec {
 /// Runs one phase to completion and returns its statistics. Requests in
 /// flight when the duration ends are finished (retried until definitive),
 /// never cut off: the verification needs every request to end.
+///
+/// Workers run on `ctx.load_threads` OS threads, each with its own
+/// single-threaded runtime (as wrk runs one event loop per thread): a
+/// worker's wake-ups never cross threads, and no runtime steals work.
 pub async fn run_phase(ctx: &RunCtx, spec: &PhaseSpec) -> Stats {
     let n = spec.concurrency.max(1);
+    let threads = ctx.load_threads.clamp(1, n as usize);
     let started = Instant::now();
     let shared = Arc::new(Shared {
         next_slot: AtomicU64::new(0),
@@ -148,25 +155,41 @@ pub async fn run_phase(ctx: &RunCtx, spec: &PhaseSpec) -> Stats {
         started,
         groups: storm_groups(spec),
     });
-    let mut tasks = Vec::with_capacity(n as usize);
-    for w in 0..n {
-        let worker = Worker {
-            id: w,
-            ctx: ctx.clone(),
-            planner: spec.planner.clone(),
-            conn: Conn::new(ctx.addrs.clone(), w as usize, ctx.limits.connect_timeout),
-            stats: Stats::default(),
-            rng: Rng::new(mix(spec.planner.seed ^ u64::from(w))),
-        };
+    let mut results = Vec::with_capacity(threads);
+    for t in 0..threads {
+        let workers: Vec<Worker> = (t as u32..n)
+            .step_by(threads)
+            .map(|w| Worker {
+                id: w,
+                ctx: ctx.clone(),
+                planner: spec.planner.clone(),
+                conn: Conn::new(ctx.addrs.clone(), w as usize, ctx.limits.connect_timeout),
+                stats: Stats::default(),
+                rng: Rng::new(mix(spec.planner.seed ^ u64::from(w))),
+                reads: Vec::new(),
+            })
+            .collect();
         let (shared, model) = (shared.clone(), spec.model);
-        tasks.push(tokio::spawn(async move { worker.run(shared, model, n).await }));
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let spawned = std::thread::Builder::new().name(format!("load-{t}")).spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a load runtime");
+            let stats = rt.block_on(async move {
+                let tasks: Vec<_> =
+                    workers.into_iter().map(|w| tokio::spawn(w.run(shared.clone(), model, n))).collect();
+                let mut stats = Stats::default();
+                for t in tasks {
+                    stats.merge(t.await.expect("a load worker panicked"));
+                }
+                stats
+            });
+            let _ = tx.send(stats);
+        });
+        spawned.expect("spawning a load thread");
+        results.push(rx);
     }
     let mut stats = Stats::default();
-    for t in tasks {
-        match t.await {
-            Ok(s) => stats.merge(s),
-            Err(e) => panic!("a load worker panicked: {e}"),
-        }
+    for rx in results {
+        stats.merge(rx.await.expect("a load thread panicked"));
     }
     stats
 }
@@ -210,6 +233,8 @@ struct Worker {
     conn: Conn,
     stats: Stats,
     rng: Rng,
+    /// The read workload's requests, one per reference customer.
+    reads: Vec<Outgoing>,
 }
 
 /// What a logical request ended with.
@@ -395,16 +420,24 @@ impl Worker {
 
     /// A read of a reference customer: the cheapest authenticated request.
     async fn read(&mut self, slot: u64, intended: Option<Instant>) {
-        let customers = &self.ctx.refs.customers;
-        let id = customers[(slot % customers.len() as u64) as usize];
-        let req = Outgoing {
-            method: hyper::Method::GET,
-            path: format!("/v1/customers/{id}").into(),
-            key: None,
-            body: Bytes::new(),
-        };
+        if self.reads.is_empty() {
+            // Built once per worker: the read loop measures the service, not formatting.
+            self.reads = self
+                .ctx
+                .refs
+                .customers
+                .iter()
+                .map(|id| Outgoing {
+                    method: hyper::Method::GET,
+                    path: format!("/v1/customers/{id}").into(),
+                    key: None,
+                    body: Bytes::new(),
+                })
+                .collect();
+        }
+        let req = &self.reads[(slot % self.reads.len() as u64) as usize];
         let t0 = intended.unwrap_or_else(Instant::now);
-        let result = self.conn.send(&self.ctx.auth, &req, self.ctx.limits.attempt_timeout).await;
+        let result = self.conn.send(&self.ctx.auth, req, self.ctx.limits.attempt_timeout).await;
         let done = Instant::now();
         let phase = self.ctx.clock.phase(t0);
         let (label, failure): (Label, bool) = match &result {

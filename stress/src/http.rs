@@ -1,15 +1,20 @@
 //! A keep-alive HTTP/1.1 client: one connection per worker, reused for
 //! every request until it fails, then re-established (on the next replica
-//! when there are several). hyper's connection-level API keeps the per-request
-//! cost to a header map and a body; there is no pool to contend on.
+//! when there are several). hyper's connection-level API keeps the
+//! per-request cost to a header map and a body; there is no pool to contend
+//! on, and the connection is driven inside the worker's own task (no
+//! connection task, no channel hop, no cross-task wake-up per request).
 
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Duration;
 
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
-use hyper::client::conn::http1::{self, SendRequest};
+use hyper::client::conn::http1::{self, Connection, SendRequest};
 use hyper::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE, HOST, LOCATION};
 use hyper::{Method, Request};
 use hyper_util::rt::TokioIo;
@@ -58,12 +63,19 @@ pub struct Outgoing {
     pub body: Bytes,
 }
 
+/// An open connection: the request half and the connection future that
+/// moves its bytes, polled together by whoever sends.
+struct Live {
+    sender: SendRequest<Full<Bytes>>,
+    conn: Pin<Box<Connection<TokioIo<TcpStream>, Full<Bytes>>>>,
+}
+
 /// A worker's connection. `addrs` holds every replica; a failure moves the
 /// connection to the next one, so a killed replica costs one attempt.
 pub struct Conn {
     addrs: Arc<[SocketAddr]>,
     current: usize,
-    sender: Option<SendRequest<Full<Bytes>>>,
+    live: Option<Live>,
     connect_timeout: Duration,
 }
 
@@ -71,7 +83,7 @@ impl Conn {
     pub fn new(addrs: Arc<[SocketAddr]>, first: usize, connect_timeout: Duration) -> Self {
         assert!(!addrs.is_empty(), "a target has at least one address");
         let current = first % addrs.len();
-        Self { addrs, current, sender: None, connect_timeout }
+        Self { addrs, current, live: None, connect_timeout }
     }
 
     /// Index of the replica the next request goes to.
@@ -81,7 +93,7 @@ impl Conn {
 
     /// Drops the connection and moves to the next replica.
     pub fn fail_over(&mut self) {
-        self.sender = None;
+        self.live = None;
         self.current = (self.current + 1) % self.addrs.len();
     }
 
@@ -92,20 +104,27 @@ impl Conn {
         let result = tokio::time::timeout(timeout, self.exchange(auth, req)).await;
         let result = result.unwrap_or(Err(HttpError::Timeout));
         if result.is_err() {
-            self.sender = None;
+            self.live = None;
         }
         result
     }
 
     async fn exchange(&mut self, auth: &Auth, req: &Outgoing) -> Result<Response, HttpError> {
-        let sender = match &mut self.sender {
-            Some(s) if !s.is_closed() => s,
-            _ => {
-                let s = self.connect().await?;
-                self.sender.insert(s)
+        // A connection the peer closed while idle is noticed here (its
+        // future completes when polled) and replaced, instead of failing
+        // the request.
+        if let Some(live) = &mut self.live {
+            if poll_once(live.conn.as_mut()).await.is_some() || live.sender.is_closed() {
+                self.live = None;
+            }
+        }
+        let live = match &mut self.live {
+            Some(l) => l,
+            None => {
+                let l = self.connect().await?;
+                self.live.insert(l)
             }
         };
-        sender.ready().await.map_err(|e| HttpError::Connection(e.to_string()))?;
         let mut builder = Request::builder()
             .method(req.method.clone())
             .uri(&*req.path)
@@ -117,16 +136,27 @@ impl Conn {
                 .header(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         }
         let request = builder.body(Full::new(req.body.clone())).map_err(|e| HttpError::Connection(e.to_string()))?;
-        let resp = sender.send_request(request).await.map_err(|e| HttpError::Connection(e.to_string()))?;
-        let status = resp.status().as_u16();
-        let headers = resp.headers();
-        let replayed = headers.get("idempotent-replayed").is_some_and(|v| v == "true");
-        let location = headers.get(LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let body = resp.into_body().collect().await.map_err(|e| HttpError::Connection(e.to_string()))?.to_bytes();
-        Ok(Response { status, replayed, location, body })
+        let Live { sender, conn } = live;
+        let exchange = async {
+            sender.ready().await.map_err(|e| HttpError::Connection(e.to_string()))?;
+            let resp = sender.send_request(request).await.map_err(|e| HttpError::Connection(e.to_string()))?;
+            let status = resp.status().as_u16();
+            let headers = resp.headers();
+            let replayed = headers.get("idempotent-replayed").is_some_and(|v| v == "true");
+            let location = headers.get(LOCATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
+            let body = resp.into_body().collect().await.map_err(|e| HttpError::Connection(e.to_string()))?.to_bytes();
+            Ok(Response { status, replayed, location, body })
+        };
+        tokio::select! {
+            r = exchange => r,
+            c = conn.as_mut() => Err(HttpError::Connection(match c {
+                Ok(()) => "connection closed".to_owned(),
+                Err(e) => e.to_string(),
+            })),
+        }
     }
 
-    async fn connect(&self) -> Result<SendRequest<Full<Bytes>>, HttpError> {
+    async fn connect(&self) -> Result<Live, HttpError> {
         let addr = self.addrs[self.current];
         let stream = tokio::time::timeout(self.connect_timeout, TcpStream::connect(addr))
             .await
@@ -136,10 +166,15 @@ impl Conn {
         let _ = stream.set_nodelay(true);
         let (sender, conn) =
             http1::handshake(TokioIo::new(stream)).await.map_err(|e| HttpError::Connect(format!("{addr}: {e}")))?;
-        tokio::spawn(async move {
-            // Ends when the peer closes or the sender is dropped.
-            let _ = conn.await;
-        });
-        Ok(sender)
+        Ok(Live { sender, conn: Box::pin(conn) })
     }
+}
+
+/// Polls `f` once: Some(output) if it was ready.
+async fn poll_once<F: Future + Unpin>(mut f: F) -> Option<F::Output> {
+    std::future::poll_fn(|cx| match Pin::new(&mut f).poll(cx) {
+        Poll::Ready(v) => Poll::Ready(Some(v)),
+        Poll::Pending => Poll::Ready(None),
+    })
+    .await
 }

@@ -11,8 +11,9 @@ mod run;
 fn main() -> std::process::ExitCode {
     use clap::Parser;
     let args = cli::Args::parse();
-    let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-    let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(threads.max(1)).enable_all().build() {
+    // The load runs on its own threads (driver::run_phase); this runtime
+    // only orchestrates: set-up, progress, faults, verification.
+    let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");

@@ -63,6 +63,7 @@ async fn drive(args: &Args, env: &Env, run_id: &str, seed: u64, ops: Vec<&'stati
         progress: Arc::new(Progress::default()),
         clock: PhaseClock::healthy(Instant::now()),
         limits: args.limits(),
+        load_threads: args.load_threads(),
     };
     let size = SetupSize {
         customers: REF_CUSTOMERS,

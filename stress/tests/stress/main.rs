@@ -147,6 +147,7 @@ fn ctx(s: &Service) -> RunCtx {
         progress: Arc::new(Progress::default()),
         clock: PhaseClock::healthy(tokio::time::Instant::now()),
         limits: ClientLimits { attempt_timeout: Duration::from_secs(30), ..ClientLimits::default() },
+        load_threads: 2,
     }
 }
 
