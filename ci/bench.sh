@@ -121,7 +121,7 @@ pgbench_tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/
 # The replay shape, for (b): what the database itself allows a replay.
 "$pg_bin/psql" -qX "$pg_url" -c "INSERT INTO idempotency_keys (tenant_id, idempotency_key, operation, fingerprint, \
     fingerprint_version, entity_id, response_status, response_body) VALUES ('$tenant', 'pgbench-replay', \
-    'create_invoice', 'f', 1, 'e', 201, '{}')"
+    'create_invoice', 'f', 1, '00000000-0000-0000-0000-0000000000e1', 201, '{}')"
 "$pg_bin/pgbench" -n -M prepared -c 32 -j 2 -T "$secs" -f ci/bench/replay_invoice.sql \
     -D "tenant=$tenant" -D "token_hash=$token_hash" "$pg_url" >"$out/pgbench-replay.txt" 2>&1
 pgbench_replay_tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$out/pgbench-replay.txt")
