@@ -27,9 +27,20 @@ use uuid::Uuid;
 struct Service {
     addr: SocketAddr,
     url: String,
+    path: PathBuf,
     token: String,
     tenant: TenantId,
     _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = self.path.clone().into_os_string();
+            p.push(suffix);
+            let _ = std::fs::remove_file(p);
+        }
+    }
 }
 
 fn temp_db() -> (PathBuf, String) {
@@ -40,7 +51,7 @@ fn temp_db() -> (PathBuf, String) {
 
 /// The real router and accept loop on port 0, with one tenant.
 async fn service() -> Service {
-    let (_, url) = temp_db();
+    let (path, url) = temp_db();
     let store = connect(&url, SqlLimits::default()).await.expect("open sqlite");
     let token = Token::generate().unwrap();
     let tenant = TenantId(Uuid::new_v4());
@@ -52,7 +63,7 @@ async fn service() -> Service {
     tokio::spawn(serve(listener, router(app), ServeConfig::default(), async move {
         let _ = stopped.await;
     }));
-    Service { addr, url, token: token.expose().to_owned(), tenant, _stop: stop }
+    Service { addr, url, path, token: token.expose().to_owned(), tenant, _stop: stop }
 }
 
 async fn stress(s: &Service, extra: &[&str]) -> (i32, serde_json::Value) {
