@@ -16,6 +16,15 @@ if ! ci/ensure-postgres.sh; then
     echo "warning: PostgreSQL unavailable; its tests will be skipped (not allowed with CI=true)" >&2
 fi
 
+step "tools (prometheus, promtool)"
+if ! ci/ensure-tools.sh; then
+    if [ "${CI:-}" = "true" ]; then
+        echo "CI=true and prometheus/promtool are unavailable: failing" >&2
+        exit 1
+    fi
+    echo "warning: prometheus unavailable; its tests will be skipped (not allowed with CI=true)" >&2
+fi
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
@@ -25,7 +34,19 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "clippy (simulation build, target/sim)"
 RUSTFLAGS="--cfg madsim" CARGO_TARGET_DIR=target/sim cargo clippy --workspace --all-targets --locked -- -D warnings
 
-step "tests (memory, SQLite, Postgres)"
+step "prometheus rules, config and alert unit tests (promtool)"
+if command -v promtool >/dev/null; then
+    promtool check rules deploy/prometheus/rules.yml
+    promtool check config deploy/prometheus/prometheus.yml
+    promtool test rules deploy/prometheus/tests.yml
+elif [ "${CI:-}" = "true" ]; then
+    exit 1
+fi
+
+step "deployment manifests and dashboard"
+python3 ci/check-deploy.py
+
+step "tests (memory, SQLite, Postgres, live Prometheus)"
 # Each Postgres test creates its own database; drop those earlier runs left.
 if command -v psql >/dev/null && pg_isready -q -h 127.0.0.1 2>/dev/null; then
     psql -h 127.0.0.1 -U postgres -d postgres -Atc \

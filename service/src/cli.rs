@@ -2,9 +2,14 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use accubooks_service::contract;
 use accubooks_service::engine::EngineConfig;
 use accubooks_service::http::{router, App, HttpConfig};
 use accubooks_service::ids::{TenantId, Token};
+use accubooks_service::keys::Reaper;
+use accubooks_service::ops;
+use accubooks_service::outbox::{DispatchConfig, Dispatcher, LogSink, Sink, WebhookSink};
+use accubooks_service::routes::routes;
 use accubooks_service::serve::{serve, ServeConfig};
 use accubooks_service::store::sql::{connect, SqlLimits};
 use accubooks_service::store::{Store, Tenant};
@@ -66,17 +71,96 @@ enum Command {
         /// Open connections at most.
         #[arg(long, env = "ACCUBOOKS_CONNECTIONS_MAX", default_value_t = 1024)]
         connections_max: usize,
+        /// Hours a key answers replays; then the reaper expires it (tombstones for high-risk operations).
+        #[arg(long, env = "ACCUBOOKS_KEY_TTL_HOURS", default_value_t = 24)]
+        key_ttl_hours: u64,
+        /// Do not run the outbox dispatcher inside this process.
+        #[arg(long, env = "ACCUBOOKS_NO_DISPATCHER")]
+        no_dispatcher: bool,
+        #[command(flatten)]
+        sink: SinkArgs,
     },
     /// Create or upgrade the schema, then exit.
     Migrate {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Idempotency-key expiry.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// The outbox of workflows committed with each write.
+    Workflows {
+        #[command(subcommand)]
+        command: WorkflowsCommand,
+    },
+    /// Compliance queries and the audit log's lifecycle.
+    Audit {
+        #[command(subcommand)]
+        command: crate::audit_cli::AuditCommand,
+    },
     /// Tenant management.
     Tenant {
         #[command(subcommand)]
         command: TenantCommand,
     },
+    /// The mutation contract: registry, routes, engine wrapping.
+    Contract {
+        #[command(subcommand)]
+        command: ContractCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ContractCommand {
+    /// Print every registered operation with its category, route and workflows.
+    List,
+    /// Fail unless every mutating route is registered and engine-wrapped and
+    /// every registered operation has its route.
+    Verify,
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Expire keys older than the TTL once (tombstones for high-risk operations), then exit.
+    Reap {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long, env = "ACCUBOOKS_KEY_TTL_HOURS", default_value_t = 24)]
+        ttl_hours: u64,
+    },
+}
+
+#[derive(Subcommand)]
+enum WorkflowsCommand {
+    /// Deliver every due workflow once (log sink, or --webhook-url), then exit.
+    RunOnce {
+        #[command(flatten)]
+        db: DbArgs,
+        #[command(flatten)]
+        sink: SinkArgs,
+    },
+}
+
+#[derive(Args, Clone)]
+struct SinkArgs {
+    /// Deliver workflows by POSTing them here (http://host:port/path) instead of logging them.
+    #[arg(long, env = "ACCUBOOKS_WORKFLOW_WEBHOOK_URL")]
+    webhook_url: Option<String>,
+    /// Workflows claimed per round.
+    #[arg(long, default_value_t = 50)]
+    workflow_batch: u32,
+}
+
+impl SinkArgs {
+    fn dispatcher_parts(&self) -> anyhow::Result<(Arc<dyn Sink>, DispatchConfig)> {
+        let sink: Arc<dyn Sink> = match &self.webhook_url {
+            Some(url) => Arc::new(WebhookSink::new(url).map_err(|e| anyhow::anyhow!(e))?),
+            None => Arc::new(LogSink),
+        };
+        Ok((sink, DispatchConfig { batch: self.workflow_batch.clamp(1, 1000), ..DispatchConfig::default() }))
+    }
 }
 
 #[derive(Subcommand)]
@@ -110,13 +194,19 @@ pub fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve { bind, db, request_body_bytes_max, connections_max } => {
+        Command::Serve { bind, db, request_body_bytes_max, connections_max, key_ttl_hours, no_dispatcher, sink } => {
+            let key_ttl = Duration::from_secs(key_ttl_hours.clamp(1, 24 * 365) * 3600);
             let store = db.open().await?;
+            if db.database_url.starts_with("postgres") {
+                // Monthly audit partitions for this month and the next three.
+                let created = accubooks_service::compliance::open(&db.database_url).await?.ensure_partitions(3).await?;
+                tracing::info!(?created, "audit log partitions ensured");
+            }
             let engine = EngineConfig {
                 inflight_wait: Duration::from_millis(db.inflight_wait_ms_max),
                 ..EngineConfig::default()
             };
-            let http = HttpConfig { request_body_bytes_max, ..HttpConfig::default() };
+            let http = HttpConfig { request_body_bytes_max, key_ttl, ..HttpConfig::default() };
             let app = App::new(store, engine, http);
             let listener = tokio::net::TcpListener::bind(&bind).await.with_context(|| format!("binding {bind}"))?;
             let addr = listener.local_addr()?;
@@ -124,7 +214,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             // Tools that spawn the service read this line to find the port.
             println!("listening on http://{addr}");
             let config = ServeConfig { connections_max, ..ServeConfig::default() };
+            let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+            let dispatcher = if no_dispatcher {
+                None
+            } else {
+                let (sink, cfg) = sink.dispatcher_parts()?;
+                let d = Dispatcher::open(&db.database_url, sink, cfg).await.map_err(|e| anyhow::anyhow!(e))?;
+                Some(tokio::spawn(d.run(stop_rx)))
+            };
+            let reaper = Reaper::open(&db.database_url, key_ttl).await.map_err(|e| anyhow::anyhow!(e))?;
+            let reaping = tokio::spawn(reap_hourly(reaper, stop_tx.subscribe()));
             serve(listener, router(app), config, shutdown_signal()).await;
+            let _ = stop_tx.send(true);
+            let _ = reaping.await;
+            if let Some(d) = dispatcher {
+                let _ = d.await;
+            }
             tracing::info!("shut down");
             Ok(())
         }
@@ -132,6 +237,30 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             db.open().await?;
             println!("migrated {}", redact(&db.database_url));
             Ok(())
+        }
+        Command::Keys { command: KeysCommand::Reap { db, ttl_hours } } => {
+            let ttl = Duration::from_secs(ttl_hours.clamp(1, 24 * 365) * 3600);
+            let r = Reaper::open(&db.database_url, ttl).await.map_err(|e| anyhow::anyhow!(e))?.reap().await?;
+            println!("keys: {} high-risk key(s) tombstoned, {} expired key(s) deleted", r.tombstoned, r.deleted);
+            Ok(())
+        }
+        Command::Workflows { command: WorkflowsCommand::RunOnce { db, sink } } => {
+            let (sink, cfg) = sink.dispatcher_parts()?;
+            let d = Dispatcher::open(&db.database_url, sink, cfg).await.map_err(|e| anyhow::anyhow!(e))?;
+            let r = d.drain().await?;
+            println!(
+                "workflows: {} claimed, {} delivered, {} to retry, {} failed",
+                r.claimed, r.delivered, r.retrying, r.failed
+            );
+            Ok(())
+        }
+        Command::Audit { command } => {
+            if crate::audit_cli::run(command).await? {
+                Ok(())
+            } else {
+                // A violation: the table says what; the exit code says so.
+                std::process::exit(1);
+            }
         }
         Command::Tenant { command: TenantCommand::Create { name, db } } => {
             let name = name.trim().to_owned();
@@ -145,6 +274,48 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("token: {}", token.expose());
             eprintln!("store the token now: it is not shown again (the database keeps only its hash)");
             Ok(())
+        }
+        Command::Contract { command } => contract(command),
+    }
+}
+
+fn contract(command: ContractCommand) -> anyhow::Result<()> {
+    let routes = routes();
+    match command {
+        ContractCommand::List => {
+            print!("{}", contract::render(routes.table(), &ops::CATALOGUE));
+            Ok(())
+        }
+        ContractCommand::Verify => match contract::verify(routes.table(), &ops::CATALOGUE) {
+            Ok(v) => {
+                println!(
+                    "contract verified: {} registered operations, {} mutation routes, all engine-wrapped; {} read routes",
+                    ops::REGISTRY.len(),
+                    v.mutation_routes,
+                    v.read_routes
+                );
+                Ok(())
+            }
+            Err(violations) => {
+                for v in &violations {
+                    println!("violation: {v}");
+                }
+                anyhow::bail!("contract violated ({} violations)", violations.len())
+            }
+        },
+    }
+}
+
+/// Expires keys once an hour until `stop`.
+async fn reap_hourly(reaper: Reaper, mut stop: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        match reaper.reap().await {
+            Ok(r) => tracing::info!(tombstoned = r.tombstoned, deleted = r.deleted, "idempotency keys reaped"),
+            Err(e) => tracing::warn!(error = %e, "idempotency key reaper failed"),
+        }
+        tokio::select! {
+            _ = stop.changed() => return,
+            _ = tokio::time::sleep(Duration::from_secs(3600)) => {}
         }
     }
 }

@@ -351,7 +351,17 @@ impl Engine {
         let spec = op.spec();
         match op.plan(&mut **tx, ctx, input).await? {
             Ok(plan) => {
-                let (resp, wf) = self.apply(tx, spec.name, ctx, plan).await?;
+                let (resp, wf) = match self.apply(tx, spec.name, ctx, plan).await {
+                    Ok(applied) => applied,
+                    // The deterministic id is taken: this key executed once
+                    // before and its record has expired. Never a second
+                    // execution; nothing is stored (the transaction rolls back).
+                    Err(StoreError::Duplicate(_)) => {
+                        let resp = expired_key_response();
+                        return Ok((WriteOutcome::Rejected(resp), AuditStatus::Rejected, 0, false));
+                    }
+                    Err(e) => return Err(e),
+                };
                 tx.complete_key(req.tenant, req.key.as_str(), &resp).await?;
                 tx.insert_audit(&audit(AuditStatus::New, resp.status, wf, None)).await?;
                 Ok((WriteOutcome::Executed(resp), AuditStatus::New, wf, true))
@@ -485,6 +495,20 @@ impl Engine {
             Ok::<_, StoreError>(WriteOutcome::Executed(resp))
         };
         run.await.map_err(EngineError::from_store)
+    }
+}
+
+/// The answer for a key whose record expired (and the tombstone stored for
+/// expired high-risk keys): a definitive 422 that never executes anything.
+pub fn expired_key_response() -> StoredResponse {
+    StoredResponse {
+        status: 422,
+        body: problem_body(
+            422,
+            "idempotency_key_expired",
+            "this Idempotency-Key has expired and cannot be used again; send the request with a new key",
+        ),
+        location: None,
     }
 }
 

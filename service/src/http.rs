@@ -1,7 +1,8 @@
 //! The HTTP adapter: extract → call the engine → map to a response.
 //!
 //! Architecture invariant: handlers never decide idempotency; every
-//! mutation route is mounted by `mount`, which routes through the engine.
+//! mutation route is mounted by `routes::RouteBuilder::mount`, which routes
+//! through the engine (`mutation` below).
 
 use std::sync::Arc;
 
@@ -9,7 +10,6 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Path, RawPathParams, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post, put, MethodRouter};
 use axum::Router;
 use http_body_util::BodyExt;
 use uuid::Uuid;
@@ -18,8 +18,9 @@ use crate::engine::{Engine, EngineConfig, EngineError, WriteOutcome, WriteReques
 use crate::fingerprint::fingerprint;
 use crate::ids::token_hash;
 use crate::key::{IdempotencyKey, KeyError};
+use crate::ledger::LedgerLine;
 use crate::metrics::Metrics;
-use crate::ops::{self, Method, Operation};
+use crate::ops::{self, Operation};
 use crate::problem::{problem_body, PROBLEM_CONTENT_TYPE};
 use crate::store::{Store, StoredResponse, Tenant};
 
@@ -33,11 +34,14 @@ pub struct HttpConfig {
     pub request_body_bytes_max: usize,
     /// Seconds a client is told to wait (`Retry-After`) on 409 and 503.
     pub retry_after_s: u32,
+    /// How long a key answers replays (reported by `GET /v1/idempotency-keys/{key}`;
+    /// enforced by the key reaper).
+    pub key_ttl: std::time::Duration,
 }
 
 impl Default for HttpConfig {
     fn default() -> Self {
-        Self { request_body_bytes_max: 64 * 1024, retry_after_s: 1 }
+        Self { request_body_bytes_max: 64 * 1024, retry_after_s: 1, key_ttl: std::time::Duration::from_secs(24 * 3600) }
     }
 }
 
@@ -58,40 +62,13 @@ impl App {
     }
 }
 
-/// The whole router: infrastructure routes, reads, and every registered mutation.
+/// The whole router: infrastructure routes, reads, and every registered
+/// mutation, as recorded by `routes::routes()`.
 pub fn router(app: App) -> Router {
-    let r = Router::new()
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
-        .route("/v1/customers/{id}", get(|s, h, p| read_entity(s, h, p, "customer")))
-        .route("/v1/invoices/{id}", get(|s, h, p| read_entity(s, h, p, "invoice")))
-        .route("/v1/payments/{id}", get(|s, h, p| read_entity(s, h, p, "payment")));
-    let r = mount(r, ops::CreateCustomer);
-    let r = mount(r, ops::CreateInvoice);
-    let r = mount(r, ops::RecordPayment);
-    r.fallback(|| async { problem(StatusCode::NOT_FOUND, "not_found", "no such route") }).with_state(app)
+    crate::routes::routes().into_router().with_state(app)
 }
 
-/// Mounts a registered operation at its route, wrapped by the engine. The
-/// only way a mutation reaches the router.
-pub fn mount<O: Operation>(router: Router<App>, op: O) -> Router<App> {
-    let spec = op.spec();
-    debug_assert!(ops::REGISTRY.iter().any(|s| s.name == spec.name), "{} is not registered", spec.name);
-    let op = Arc::new(op);
-    let handler = move |state: State<App>, params: RawPathParams, headers: HeaderMap, body: Body| {
-        let op = op.clone();
-        async move { mutation(op.as_ref(), state, params, headers, body).await }
-    };
-    let route: MethodRouter<App> = match spec.method {
-        Method::Post => post(handler),
-        Method::Put => put(handler),
-        Method::Delete => delete(handler),
-    };
-    router.route(spec.route, route)
-}
-
-async fn mutation<O: Operation>(
+pub(crate) async fn mutation<O: Operation>(
     op: &O,
     State(app): State<App>,
     params: RawPathParams,
@@ -119,15 +96,14 @@ async fn mutation_inner<O: Operation>(
 ) -> Result<Response, ApiError> {
     let tenant = authenticate(app, headers).await?;
     let key = idempotency_key(headers)?;
-    require_json(headers)?;
-    let bytes = read_body(body, headers, app.http.request_body_bytes_max).await?;
-    let value: serde_json::Value = serde_json::from_slice(&bytes)
-        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", format!("body is not valid JSON: {e}")))?;
+    let value = json_body(body, headers, app.http.request_body_bytes_max).await?;
     let input: O::Input = serde_json::from_value(value).map_err(|e| {
         ApiError::new(StatusCode::BAD_REQUEST, "invalid_body", format!("body does not match the schema: {e}"))
     })?;
-    op.validate(&input).map_err(|m| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", m))?;
+    let invalid = |m| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", m);
+    op.validate(&input).map_err(invalid)?;
     let path: Vec<String> = params.iter().map(|(_, v)| v.to_owned()).collect();
+    op.validate_path(&path).map_err(invalid)?;
     let path_refs: Vec<&str> = path.iter().map(String::as_str).collect();
     // Fingerprint the parsed, typed input: formatting never matters.
     let canonical = serde_json::to_value(&input).expect("inputs always serialise");
@@ -283,6 +259,18 @@ fn idempotency_key(headers: &HeaderMap) -> Result<IdempotencyKey, ApiError> {
     })
 }
 
+/// The request body as JSON. An action with nothing to say (a void, an
+/// approval, a DELETE) may send no body and no Content-Type: that is `{}`.
+async fn json_body(body: Body, headers: &HeaderMap, max: usize) -> Result<serde_json::Value, ApiError> {
+    let bytes = read_body(body, headers, max).await?;
+    if bytes.is_empty() && !headers.contains_key(header::CONTENT_TYPE) {
+        return Ok(serde_json::Value::Object(serde_json::Map::new()));
+    }
+    require_json(headers)?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", format!("body is not valid JSON: {e}")))
+}
+
 fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
     let ok = headers
         .get(header::CONTENT_TYPE)
@@ -324,7 +312,7 @@ fn request_id(headers: &HeaderMap) -> String {
         .unwrap_or_else(|| Uuid::new_v4().to_string())
 }
 
-async fn read_entity(
+pub(crate) async fn read_entity(
     State(app): State<App>,
     headers: HeaderMap,
     Path(id): Path<String>,
@@ -339,22 +327,110 @@ async fn read_entity(
         return not_found();
     };
     match app.store.get_entity(tenant.id, id).await {
-        Ok(Some(e)) if e.kind == kind => ([(header::CONTENT_TYPE, "application/json")], e.body).into_response(),
+        Ok(Some(e)) if e.kind == kind => json(e.body),
         Ok(_) => not_found(),
-        Err(_) => with_retry_after(
-            problem(StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable", "storage is temporarily unavailable"),
-            app.http.retry_after_s,
-        ),
+        Err(_) => unavailable(&app),
     }
 }
 
-async fn readyz(State(app): State<App>) -> Response {
+/// The ledger lines a record posted: `{"object":"list","data":[…]}`.
+pub(crate) async fn read_ledger(State(app): State<App>, headers: HeaderMap, Path(source_id): Path<String>) -> Response {
+    let tenant = match authenticate(&app, &headers).await {
+        Ok(t) => t,
+        Err(e) => return e.into_response(),
+    };
+    let not_found = || problem(StatusCode::NOT_FOUND, "not_found", "no such record");
+    let Ok(source_id) = Uuid::parse_str(&source_id) else {
+        return not_found();
+    };
+    // The source must be this tenant's: another tenant's id reads as missing.
+    match app.store.get_entity(tenant.id, source_id).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return not_found(),
+        Err(_) => return unavailable(&app),
+    }
+    match app.store.list_entities(Some(tenant.id), crate::ledger::LEDGER_LINE_KIND, Some(source_id)).await {
+        Ok(lines) => {
+            let mut data: Vec<LedgerLine> = lines.iter().filter_map(|l| serde_json::from_str(&l.body).ok()).collect();
+            // Stored by id (derived, so unordered); a posting reads in line order.
+            data.sort_by_key(|l| l.line);
+            json(serde_json::json!({"object": "list", "source_id": source_id, "data": data}).to_string())
+        }
+        Err(_) => unavailable(&app),
+    }
+}
+
+/// A period: its closed marker, or `{"status":"open"}` if it has none.
+pub(crate) async fn read_period(State(app): State<App>, headers: HeaderMap, Path(period): Path<String>) -> Response {
+    let tenant = match authenticate(&app, &headers).await {
+        Ok(t) => t,
+        Err(e) => return e.into_response(),
+    };
+    let Some(period) = crate::time::Period::parse(&period) else {
+        return problem(StatusCode::NOT_FOUND, "not_found", "a period is a calendar month YYYY-MM");
+    };
+    match app.store.get_entity(tenant.id, ops::closed_period_id(tenant.id, period)).await {
+        Ok(Some(e)) if e.kind == ops::CLOSED_PERIOD_KIND => json(e.body),
+        Ok(_) => {
+            json(serde_json::json!({"object": "period", "period": period.to_string(), "status": "open"}).to_string())
+        }
+        Err(_) => unavailable(&app),
+    }
+}
+
+fn json(body: String) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+fn unavailable(app: &App) -> Response {
+    with_retry_after(
+        problem(StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable", "storage is temporarily unavailable"),
+        app.http.retry_after_s,
+    )
+}
+
+/// `GET /v1/idempotency-keys/{key}`: a key's status and expiry, for the
+/// authenticated tenant only.
+pub(crate) async fn read_key(State(app): State<App>, headers: HeaderMap, Path(key): Path<String>) -> Response {
+    let tenant = match authenticate(&app, &headers).await {
+        Ok(t) => t,
+        Err(e) => return e.into_response(),
+    };
+    let not_found = || problem(StatusCode::NOT_FOUND, "not_found", "no such idempotency key");
+    let Ok(key) = IdempotencyKey::parse(&key) else { return not_found() };
+    let unavailable = || {
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable", "storage is temporarily unavailable")
+            .retry_after(app.http.retry_after_s)
+            .into_response()
+    };
+    let record = match app.store.get_key(tenant.id, key.as_str()).await {
+        Ok(Some(r)) => r,
+        Ok(None) => return not_found(),
+        Err(_) => return unavailable(),
+    };
+    let Ok(created) = app.store.key_created_at(tenant.id, key.as_str()).await else { return unavailable() };
+    let created = created.as_deref().and_then(crate::time::parse_utc);
+    let ttl = app.http.key_ttl.as_secs() as i64;
+    let expired = record.response.as_ref() == Some(&crate::engine::expired_key_response());
+    let body = serde_json::json!({
+        "object": "idempotency_key",
+        "operation": record.operation,
+        "status": if expired { "expired" } else { "active" },
+        "entity_id": record.entity_id,
+        "response_status": record.response.as_ref().map(|r| r.status),
+        "created_at": created.map(|(s, ms)| crate::time::rfc3339(s, ms)),
+        "expires_at": created.map(|(s, ms)| crate::time::rfc3339(s + ttl, ms)),
+    });
+    ([(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+}
+
+pub(crate) async fn readyz(State(app): State<App>) -> Response {
     match app.store.ping().await {
         Ok(()) => (StatusCode::OK, "ready").into_response(),
         Err(_) => problem(StatusCode::SERVICE_UNAVAILABLE, "not_ready", "storage unreachable"),
     }
 }
 
-async fn metrics(State(app): State<App>) -> Response {
+pub(crate) async fn metrics(State(app): State<App>) -> Response {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], app.metrics.render()).into_response()
 }

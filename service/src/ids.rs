@@ -41,6 +41,20 @@ pub fn workflow_id(entity_id: Uuid, workflow: &str) -> Uuid {
     Uuid::new_v5(&ID_NAMESPACE, &name)
 }
 
+/// Namespace of ids derived from another id (ledger lines of an entry, a
+/// period's lock row). Separate from `ID_NAMESPACE`, so a derived id can
+/// never equal an entity id or a workflow id whatever the label.
+pub const DERIVED_NAMESPACE: Uuid = Uuid::from_u128(0x7c1d_54a4_1b7e_4d8a_9a36_5e0f_3b2c_a002);
+
+/// The id of a row an operation writes besides its own record:
+/// UUIDv5(parent ‖ label). A retry derives the same ids from the same
+/// parent, so an extra row can never be written twice.
+pub fn derived_id(parent: Uuid, label: &str) -> Uuid {
+    let mut name = parent.as_bytes().to_vec();
+    name.extend_from_slice(label.as_bytes());
+    Uuid::new_v5(&DERIVED_NAMESPACE, &name)
+}
+
 /// A bearer token: 256 random bits, shown once; only its SHA-256 is stored.
 pub struct Token(String);
 
@@ -84,6 +98,15 @@ mod tests {
         assert_ne!(a, deterministic_id(t1, "record_payment", &k));
         assert_ne!(a, deterministic_id(t1, "create_invoice", &IdempotencyKey::parse("k2").unwrap()));
         assert_eq!(a.get_version_num(), 5);
+    }
+
+    #[test]
+    fn derived_ids_are_stable_and_distinct() {
+        let parent = Uuid::from_u128(7);
+        assert_eq!(derived_id(parent, "ledger:0"), derived_id(parent, "ledger:0"));
+        assert_ne!(derived_id(parent, "ledger:0"), derived_id(parent, "ledger:1"));
+        assert_ne!(derived_id(parent, "ledger:0"), derived_id(Uuid::from_u128(8), "ledger:0"));
+        assert_ne!(derived_id(parent, "invoice_email"), workflow_id(parent, "invoice_email"));
     }
 
     #[test]

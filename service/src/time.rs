@@ -1,6 +1,7 @@
 //! Wall-clock formatting without a date library. Reads time only through
 //! `std::time::SystemTime`, which the simulator virtualises.
 
+use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Now as RFC 3339 UTC with millisecond precision.
@@ -14,6 +15,38 @@ pub fn rfc3339(secs: i64, millis: u32) -> String {
     let rem = secs.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
     format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{millis:03}Z", rem / 3600, (rem % 3600) / 60, rem % 60)
+}
+
+/// Parses `YYYY-MM-DD?HH:MM:SS[.fff…][Z|+00]` (UTC) into (seconds since
+/// the epoch, milliseconds). Both SQL dialects' timestamp text fits.
+pub fn parse_utc(s: &str) -> Option<(i64, u32)> {
+    let b = s.as_bytes();
+    if b.len() < 19 || !matches!(b[10], b'T' | b' ') || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let date = Date::parse(&s[..10])?;
+    let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
+    let (h, m, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let millis = match b.get(19) {
+        Some(b'.') => {
+            let digits: String = s[20..].chars().take_while(|c| c.is_ascii_digit()).take(3).collect();
+            format!("{digits:0<3}").parse().ok()?
+        }
+        _ => 0,
+    };
+    let days = days_from_civil(i64::from(date.year), u32::from(date.month), u32::from(date.day));
+    Some((days * 86_400 + h * 3600 + m * 60 + sec, millis))
+}
+
+/// (year, month, day) to days since 1970-01-01 (H. Hinnant's algorithm).
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = i64::from((m + 9) % 12);
+    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 /// Days since 1970-01-01 to (year, month, day), proleptic Gregorian
@@ -62,6 +95,46 @@ impl Date {
         };
         (1..=dim).contains(&day).then_some(Self { year, month: month as u8, day: day as u8 })
     }
+
+    /// The calendar date of an RFC 3339 UTC timestamp (`rfc3339_now`).
+    pub fn of_timestamp(ts: &str) -> Option<Self> {
+        Self::parse(ts.get(..10)?)
+    }
+
+    pub fn period(self) -> Period {
+        Period { year: self.year, month: self.month }
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// An accounting period: one calendar month, `YYYY-MM`. Ordered
+/// chronologically, so "has this period ended" is a comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Period {
+    pub year: u16,
+    pub month: u8,
+}
+
+impl Period {
+    pub fn parse(s: &str) -> Option<Self> {
+        let b = s.as_bytes();
+        if b.len() != 7 || b[4] != b'-' || !s[..4].bytes().chain(s[5..].bytes()).all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        let (year, month): (u16, u8) = (s[..4].parse().ok()?, s[5..].parse().ok()?);
+        ((1900..=9999).contains(&year) && (1..=12).contains(&month)).then_some(Self { year, month })
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}", self.year, self.month)
+    }
 }
 
 #[cfg(test)]
@@ -76,6 +149,16 @@ mod tests {
     }
 
     #[test]
+    fn parses_both_dialects_timestamps() {
+        assert_eq!(parse_utc("2026-11-27T21:15:41.298Z"), Some((1_795_814_141, 298)));
+        assert_eq!(parse_utc("2026-11-27 21:15:41.298123+00"), Some((1_795_814_141, 298)));
+        assert_eq!(parse_utc("2026-11-27 21:15:41+00"), Some((1_795_814_141, 0)));
+        let (secs, ms) = parse_utc("2000-02-29T00:00:00.005Z").unwrap();
+        assert_eq!(rfc3339(secs, ms), "2000-02-29T00:00:00.005Z");
+        assert_eq!(parse_utc("2026-11-27"), None);
+    }
+
+    #[test]
     fn dates_are_validated() {
         assert!(Date::parse("2026-02-28").is_some());
         assert!(Date::parse("2024-02-29").is_some());
@@ -83,5 +166,19 @@ mod tests {
         assert!(Date::parse("2026-13-01").is_none());
         assert!(Date::parse("2026-1-01").is_none());
         assert!(Date::parse("+026-01-01").is_none());
+    }
+
+    #[test]
+    fn periods_parse_order_and_format() {
+        let p = Period::parse("2026-03").unwrap();
+        assert_eq!(p.to_string(), "2026-03");
+        assert!(Period::parse("2026-02").unwrap() < p);
+        assert!(Period::parse("2025-12").unwrap() < p);
+        for bad in ["2026-3", "2026-13", "2026-00", "26-03", "2026/03", "2026-03-01", "+026-03", "2026-0a"] {
+            assert!(Period::parse(bad).is_none(), "{bad}");
+        }
+        let d = Date::of_timestamp("2026-03-31T23:59:59.999Z").unwrap();
+        assert_eq!(d.to_string(), "2026-03-31");
+        assert_eq!(d.period(), p);
     }
 }

@@ -8,7 +8,8 @@
 //! - every acknowledged (2xx) write is present, in its own tenant;
 //! - every success for a key carries the same body and entity id, and that
 //!   id is the deterministic id;
-//! - a key reused with another payload never executed;
+//! - a key reused with another payload never executed, and the same
+//!   payload is never refused as a mismatch (stable fingerprints);
 //! - indeterminate attempts resolve to 0 or 1 effects, never 2;
 //! - no internal errors (500), and every request finished (liveness);
 //! - invoices are paid exactly by the sum of their payments.
@@ -220,24 +221,18 @@ pub fn check(history: &HistoryData, state: &FinalState) -> CheckReport {
                 {
                     v.push(format!("key {key} reused with another payload was answered {code}, not a mismatch"));
                 }
+                // The same payload must fingerprint the same way every time.
+                Outcome::Rejected { code, .. }
+                    if q.intent != Intent::Mismatch && code == "idempotency_key_mismatch" =>
+                {
+                    v.push(format!("key {key}: the same payload was refused as a mismatch"));
+                }
                 _ => {}
             }
         }
     }
 
-    // The stored fingerprint is always the first (normal) request's.
-    let normal: BTreeMap<(Uuid, &str), &str> = history
-        .requests
-        .iter()
-        .filter(|q| q.intent == Intent::Normal)
-        .map(|q| ((q.tenant, q.key.as_str()), q.fingerprint.as_str()))
-        .collect();
     for k in &state.keys {
-        if let Some(fp) = normal.get(&(k.tenant_id.0, k.idempotency_key.as_str())) {
-            if *fp != k.fingerprint {
-                v.push(format!("key {} stored the fingerprint of another payload", k.idempotency_key));
-            }
-        }
         if k.response.is_none() {
             v.push(format!("key {} committed without a response (stuck)", k.idempotency_key));
         }

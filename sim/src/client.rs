@@ -47,8 +47,23 @@ pub async fn post_json(
     body: &serde_json::Value,
     timeout: Duration,
 ) -> Result<Response, ClientError> {
+    send_json(addr, "POST", path, token, key, body, timeout).await
+}
+
+/// Sends a JSON request with `method` (POST, PUT, DELETE) on a fresh connection.
+pub async fn send_json(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    token: &str,
+    key: &str,
+    body: &serde_json::Value,
+    timeout: Duration,
+) -> Result<Response, ClientError> {
     let body = serde_json::to_vec(body).expect("a Value always serialises");
-    let req = Request::post(path)
+    let req = Request::builder()
+        .method(method)
+        .uri(path)
         .header("host", "accubooks")
         .header("authorization", format!("Bearer {token}"))
         .header("idempotency-key", key)

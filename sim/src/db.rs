@@ -14,7 +14,7 @@ use std::time::Duration;
 use accubooks_service::ids::TenantId;
 use accubooks_service::store::mem::MemStore;
 use accubooks_service::store::{
-    AuditRecord, Claim, Counts, Entity, KeyClaim, KeyRecord, Store, StoreError, StoredResponse, Tenant, Tx,
+    AuditRecord, Claim, Counts, Entity, KeyClaim, KeyRecord, LockMode, Store, StoreError, StoredResponse, Tenant, Tx,
     WorkflowInstance,
 };
 use async_trait::async_trait;
@@ -32,6 +32,8 @@ enum Request {
     Claim(KeyClaim),
     Complete { tenant: TenantId, key: String, response: StoredResponse },
     TxGetEntity { tenant: TenantId, id: Uuid, for_update: bool },
+    TxListEntities { tenant: TenantId, kind: String, parent: Option<Uuid> },
+    Lock { tenant: TenantId, name: String, mode: LockMode },
     InsertEntity(Entity),
     UpdateEntity(Entity),
     InsertWorkflow(WorkflowInstance),
@@ -47,8 +49,10 @@ enum Request {
     AuditRows(Option<TenantId>),
     Workflows(Option<TenantId>),
     Entities(Option<TenantId>),
+    ListEntities { tenant: Option<TenantId>, kind: String, parent: Option<Uuid> },
     Counts,
     Ping,
+    KeyCreatedAt { tenant: TenantId, key: String },
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -63,6 +67,7 @@ enum Reply {
     Workflows(Vec<WorkflowInstance>),
     Entities(Vec<Entity>),
     Counts(Counts),
+    Text(Option<String>),
     Err(StoreError),
 }
 
@@ -217,6 +222,14 @@ async fn dispatch(req: Request, store: &MemStore, tx: &mut Option<Box<dyn Tx>>) 
             Some(t) => t.get_entity(tenant, id, for_update).await.map_or_else(Reply::Err, Reply::Entity),
             None => no_tx(),
         },
+        Request::TxListEntities { tenant, kind, parent } => match tx {
+            Some(t) => t.list_entities(tenant, &kind, parent).await.map_or_else(Reply::Err, Reply::Entities),
+            None => no_tx(),
+        },
+        Request::Lock { tenant, name, mode } => match tx {
+            Some(t) => done(t.lock(tenant, &name, mode).await),
+            None => no_tx(),
+        },
         Request::InsertEntity(e) => match tx {
             Some(t) => done(t.insert_entity(&e).await),
             None => no_tx(),
@@ -242,8 +255,14 @@ async fn dispatch(req: Request, store: &MemStore, tx: &mut Option<Box<dyn Tx>>) 
         Request::AuditRows(t) => store.audit_rows(t).await.map_or_else(Reply::Err, Reply::Audit),
         Request::Workflows(t) => store.workflows(t).await.map_or_else(Reply::Err, Reply::Workflows),
         Request::Entities(t) => store.entities(t).await.map_or_else(Reply::Err, Reply::Entities),
+        Request::ListEntities { tenant, kind, parent } => {
+            store.list_entities(tenant, &kind, parent).await.map_or_else(Reply::Err, Reply::Entities)
+        }
         Request::Counts => store.counts().await.map_or_else(Reply::Err, Reply::Counts),
         Request::Ping => Reply::Done,
+        Request::KeyCreatedAt { tenant, key } => {
+            store.key_created_at(tenant, &key).await.map_or_else(Reply::Err, Reply::Text)
+        }
     }
 }
 
@@ -348,6 +367,20 @@ impl Tx for RemoteTx {
             r => Err(unexpected(r)),
         }
     }
+    async fn list_entities(
+        &mut self,
+        tenant: TenantId,
+        kind: &str,
+        parent: Option<Uuid>,
+    ) -> Result<Vec<Entity>, StoreError> {
+        match self.conn.call(Request::TxListEntities { tenant, kind: kind.to_owned(), parent }).await? {
+            Reply::Entities(e) => Ok(e),
+            r => Err(unexpected(r)),
+        }
+    }
+    async fn lock(&mut self, tenant: TenantId, name: &str, mode: LockMode) -> Result<(), StoreError> {
+        self.conn.call(Request::Lock { tenant, name: name.to_owned(), mode }).await.map(|_| ())
+    }
     async fn insert_entity(&mut self, e: &Entity) -> Result<(), StoreError> {
         self.conn.call(Request::InsertEntity(e.clone())).await.map(|_| ())
     }
@@ -434,6 +467,17 @@ impl Store for RemoteStore {
             r => Err(unexpected(r)),
         }
     }
+    async fn list_entities(
+        &self,
+        t: Option<TenantId>,
+        kind: &str,
+        parent: Option<Uuid>,
+    ) -> Result<Vec<Entity>, StoreError> {
+        match self.once(Request::ListEntities { tenant: t, kind: kind.to_owned(), parent }).await? {
+            Reply::Entities(e) => Ok(e),
+            r => Err(unexpected(r)),
+        }
+    }
     async fn counts(&self) -> Result<Counts, StoreError> {
         match self.once(Request::Counts).await? {
             Reply::Counts(c) => Ok(c),
@@ -442,5 +486,11 @@ impl Store for RemoteStore {
     }
     async fn ping(&self) -> Result<(), StoreError> {
         self.once(Request::Ping).await.map(|_| ())
+    }
+    async fn key_created_at(&self, tenant: TenantId, key: &str) -> Result<Option<String>, StoreError> {
+        match self.once(Request::KeyCreatedAt { tenant, key: key.to_owned() }).await? {
+            Reply::Text(t) => Ok(t),
+            r => Err(unexpected(r)),
+        }
     }
 }

@@ -25,10 +25,10 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::checker::{check, CheckReport, FinalState};
-use crate::client::{post_json, ClientError, Response};
+use crate::client::{post_json, send_json, ClientError, Response};
 use crate::db::{serve_db, DbControl, DbFaults, DbFired, RemoteStore};
 use crate::history::{fnv1a, hash_bytes, Attempt, History, Intent, Outcome, Request, FNV_OFFSET};
-use crate::ops::{request, Refs};
+use crate::ops::{request, Generated, Refs};
 use crate::scenario::{Draw, Resolved, RetryPolicy, Scenario};
 
 /// madsim's seeded RNG as a `Draw`.
@@ -141,7 +141,8 @@ pub async fn run(scenario: &Scenario, seed: u64) -> RunResult {
 
     // Reference data, before any fault.
     let setup = handle.create_node().name("setup").ip(IpAddr::V4(Ipv4Addr::new(10, 2, 0, 1))).build();
-    let tenants = setup.spawn(create_reference_data(tenants)).await.expect("setup");
+    let mix: Vec<String> = cfg.mix.iter().filter(|(_, w)| *w > 0).map(|(o, _)| o.clone()).collect();
+    let tenants = setup.spawn(create_reference_data(tenants, mix)).await.expect("setup");
     let tenants = Arc::new(tenants);
     tl.log(format!("reference data ready: {} tenants", tenants.len()));
 
@@ -241,29 +242,74 @@ async fn bind(addr: SocketAddr) -> tokio::net::TcpListener {
     panic!("could not bind {addr} within 2 s");
 }
 
-async fn create_reference_data(mut tenants: Vec<TenantCtx>) -> Vec<TenantCtx> {
+/// Creates, per tenant, the reference data the scenario's operations need
+/// (and nothing more: setup requests cost simulated and wall time).
+async fn create_reference_data(mut tenants: Vec<TenantCtx>, mix: Vec<String>) -> Vec<TenantCtx> {
     let node = service_addr(0);
+    let uses = |ops: &[&str]| mix.iter().any(|m| ops.contains(&m.as_str()));
+    let need_payments = uses(&["issue_refund"]);
+    let need_invoices = need_payments || uses(&["record_payment", "void_invoice"]);
+    let need_customers = need_invoices || uses(&["create_invoice", "delete_customer"]);
     for (t, tenant) in tenants.iter_mut().enumerate() {
-        for c in 0..SEED_CUSTOMERS {
+        let tok = tenant.token.clone();
+        let mk = |what: &str, i: usize| format!("ref-{what}-{t}-{i}");
+        let refs = &mut tenant.refs;
+        for c in 0..SEED_CUSTOMERS * usize::from(need_customers) {
             let body = serde_json::json!({ "name": format!("Reference customer {c}") });
-            let r = must(node, "/v1/customers", &tenant.token, &format!("ref-c-{t}-{c}"), &body).await;
-            tenant.refs.customers.push(entity_id(&r).expect("customer id"));
+            refs.customers.push(id_of(must(node, "/v1/customers", &tok, &mk("c", c), &body).await));
         }
-        for i in 0..SEED_INVOICES {
+        for i in 0..SEED_INVOICES * usize::from(need_invoices) {
             // The first invoices are small, so concurrent payments overpay and
             // the stored-rejection path is exercised too.
             let cents = if i < 2 { 1_500 } else { 5_000_000 };
             let body = serde_json::json!({
-                "customer_id": tenant.refs.customers[i % SEED_CUSTOMERS],
+                "customer_id": refs.customers[i % SEED_CUSTOMERS],
                 "currency": "USD",
                 "due_date": "2026-12-31",
                 "lines": [{"description": "Reference work", "quantity": 1, "unit_price_cents": cents}]
             });
-            let r = must(node, "/v1/invoices", &tenant.token, &format!("ref-i-{t}-{i}"), &body).await;
-            tenant.refs.invoices.push(entity_id(&r).expect("invoice id"));
+            refs.invoices.push(id_of(must(node, "/v1/invoices", &tok, &mk("i", i), &body).await));
+        }
+        for p in 0..2 * usize::from(need_payments) {
+            let invoice = refs.invoices[SEED_INVOICES - 1 - p];
+            let body = serde_json::json!({ "invoice_id": invoice, "amount_cents": 1_000_000, "method": "card" });
+            refs.payments.push(id_of(must(node, "/v1/payments", &tok, &mk("p", p), &body).await));
+        }
+        for v in 0..2 * usize::from(uses(&["create_bill"])) {
+            let body = serde_json::json!({ "name": format!("Reference vendor {v}") });
+            refs.vendors.push(id_of(must(node, "/v1/vendors", &tok, &mk("v", v), &body).await));
+        }
+        if uses(&["post_journal_entry"]) {
+            let account = |code: &str, kind: &str| serde_json::json!({ "code": code, "name": format!("Account {code}"), "type": kind });
+            let cash = id_of(must(node, "/v1/accounts", &tok, &mk("a", 0), &account("1000", "asset")).await);
+            let sales = id_of(must(node, "/v1/accounts", &tok, &mk("a", 1), &account("4000", "revenue")).await);
+            refs.accounts = Some((cash, sales));
+        }
+        if uses(&["change_user_role"]) {
+            let admin = serde_json::json!({ "email": "admin@example.com", "name": "Admin", "role": "admin" });
+            must(node, "/v1/users", &tok, &mk("u", 0), &admin).await;
+            for u in 1..4 {
+                let body =
+                    serde_json::json!({ "email": format!("staff{u}@example.com"), "name": "Staff", "role": "viewer" });
+                refs.users.push(id_of(must(node, "/v1/users", &tok, &mk("u", u), &body).await));
+            }
+        }
+        for b in 0..2 * usize::from(uses(&["update_bank_account"])) {
+            let body = serde_json::json!({ "holder_name": "Reference Holder",
+                "account_number": format!("{:012}", 42 + b), "routing_number": "011000015" });
+            refs.bank_accounts.push(id_of(must(node, "/v1/bank-accounts", &tok, &mk("b", b), &body).await));
+        }
+        for r in 0..4 * usize::from(uses(&["approve_payroll_run"])) {
+            let body = serde_json::json!({ "period": "2026-01", "currency": "USD", "pay_date": "2026-02-01",
+                "lines": [{"employee_name": format!("Employee {r}"), "gross_cents": 250_000}] });
+            refs.payroll_runs.push(id_of(must(node, "/v1/payroll-runs", &tok, &mk("r", r), &body).await));
         }
     }
     tenants
+}
+
+fn id_of(r: Response) -> Uuid {
+    entity_id(&r).expect("a created entity has an id")
 }
 
 async fn must(node: SocketAddr, path: &str, token: &str, key: &str, body: &Value) -> Response {
@@ -320,8 +366,8 @@ fn spawn_clients(
     // The storm request is drawn once: every client sends exactly it.
     let storm = cfg.same_key.then(|| {
         let op = cfg.mix.iter().find(|(_, w)| *w > 0).map(|(o, _)| o.clone()).expect("validated mix");
-        let (path, body) = request(&op, &tenants[0].refs, &mut SimDraw, 0);
-        (op, path, body)
+        let generated = request(&op, &tenants[0].refs, &mut SimDraw, 0);
+        (op, generated)
     });
     let mut joins = Vec::new();
     for c in 0..cfg.clients {
@@ -354,7 +400,7 @@ struct Client {
     tenants: Arc<Vec<TenantCtx>>,
     history: History,
     start: Instant,
-    storm: Option<(String, String, Value)>,
+    storm: Option<(String, Generated)>,
 }
 
 impl Client {
@@ -370,8 +416,8 @@ impl Client {
             }
             let tenant_ix = if self.storm.is_some() { 0 } else { SimDraw.below(u64::from(self.cfg.tenants)) as usize };
             let tenant = &self.tenants[tenant_ix];
-            let (op, path, body, key) = match &self.storm {
-                Some((op, path, body)) => (op.clone(), path.clone(), body.clone(), format!("storm-{r}")),
+            let (op, req, key) = match &self.storm {
+                Some((op, req)) => (op.clone(), req.clone(), format!("storm-{r}")),
                 None => {
                     let mut pick = SimDraw.below(u64::from(total)) as u32;
                     let op = self
@@ -389,23 +435,23 @@ impl Client {
                         .map(|(o, _)| o.clone())
                         .expect("weights sum to total");
                     let variant = SimDraw.next_u64() % 1_000_000;
-                    let (path, body) = request(&op, &tenant.refs, &mut SimDraw, variant);
-                    (op, path, body, format!("c{}-r{r}", self.id))
+                    let req = request(&op, &tenant.refs, &mut SimDraw, variant);
+                    (op, req, format!("c{}-r{r}", self.id))
                 }
             };
             let home = (self.id + r) % n;
-            let done = self.logical(tenant, &op, &path, &key, &body, Intent::Normal, home).await;
+            let done = self.logical(tenant, &op, &req, &key, Intent::Normal, home).await;
             if !done || self.storm.is_some() {
                 continue;
             }
             if SimDraw.chance(self.cfg.key_reuse_ratio) {
-                self.logical(tenant, &op, &path, &key, &body, Intent::Reuse, (home + 1) % n).await;
+                self.logical(tenant, &op, &req, &key, Intent::Reuse, (home + 1) % n).await;
             }
             if SimDraw.chance(self.cfg.mismatch_ratio) {
                 let variant = 1_000_000 + SimDraw.next_u64() % 1_000_000;
-                let (path2, body2) = request(&op, &tenant.refs, &mut SimDraw, variant);
-                if body2 != body {
-                    self.logical(tenant, &op, &path2, &key, &body2, Intent::Mismatch, home).await;
+                let other = request(&op, &tenant.refs, &mut SimDraw, variant);
+                if other != req {
+                    self.logical(tenant, &op, &other, &key, Intent::Mismatch, home).await;
                 }
             }
         }
@@ -413,25 +459,26 @@ impl Client {
 
     /// Sends one logical request until it gets a definitive answer.
     /// Returns false if it gave up (a liveness failure the checker reports).
-    #[allow(clippy::too_many_arguments)]
     async fn logical(
         &self,
         tenant: &TenantCtx,
         op: &str,
-        path: &str,
+        req: &Generated,
         key: &str,
-        body: &Value,
         intent: Intent,
         home: u32,
     ) -> bool {
         let n = self.cfg.service_nodes;
+        let (method, path, body) = (req.method, req.path.as_str(), &req.body);
+        let params: Vec<&str> = req.params.iter().map(String::as_str).collect();
         let id = self.history.invoke(Request {
             id: 0,
             client: self.id,
             tenant: tenant.id.0,
             operation: op.to_owned(),
             key: key.to_owned(),
-            fingerprint: fingerprint(op, &[], body),
+            // A client-side digest of the payload (method, path, body).
+            fingerprint: fingerprint(&format!("{op} {method}"), &params, body),
             intent,
         });
         let timeout = Duration::from_millis(self.cfg.attempt_timeout_ms);
@@ -455,14 +502,14 @@ impl Client {
                 // Duplicate delivery: the same request reaches two nodes at once.
                 let other = service_addr((node + 1) % n);
                 let (a, b) = tokio::join!(
-                    post_json(addr, path, &tenant.token, key, body, timeout),
-                    post_json(other, path, &tenant.token, key, body, timeout)
+                    send_json(addr, method, path, &tenant.token, key, body, timeout),
+                    send_json(other, method, path, &tenant.token, key, body, timeout)
                 );
                 let dup = classify(b);
                 self.record(id, attempt, (node + 1) % n, dup);
                 classify(a)
             } else {
-                classify(post_json(addr, path, &tenant.token, key, body, timeout).await)
+                classify(send_json(addr, method, path, &tenant.token, key, body, timeout).await)
             };
             let definitive = outcome.is_definitive();
             let timed_out = matches!(&outcome, Outcome::Info { reason } if reason == "timeout");

@@ -382,7 +382,9 @@ impl Worker {
                 counters.created += u64::from(!*replayed && matches!(c.outcome, Outcome::Ok { status: 201, .. }));
             }
             if let Outcome::Rejected { code, .. } = &c.outcome {
-                self.stats.count(phase, op).mismatches += u64::from(code == MISMATCH_CODE);
+                let counters = self.stats.count(phase, op);
+                counters.mismatches += u64::from(code == MISMATCH_CODE);
+                counters.refused += u64::from(code != MISMATCH_CODE);
             }
             let at_ms = micros(t0.saturating_duration_since(self.ctx.clock.start)) / 1000;
             self.ctx.history.complete(Attempt {
@@ -538,7 +540,10 @@ fn classify(result: &Result<Response, HttpError>, intent: Intent, induced: bool)
         return Classified { outcome: Outcome::Info { reason: format!("http {status}") }, label, failure: true };
     }
     let code = serde_json::from_slice::<Problem>(&r.body).ok().and_then(|p| p.code).unwrap_or_default();
-    let expected = intent == Intent::Mismatch && code == MISMATCH_CODE;
+    // A business rule's refusal (a stored 422, a 404 for a reference gone)
+    // is the service working as specified: a definitive answer, not a
+    // failure. A mismatch is expected exactly when the payload changed.
+    let expected = (intent == Intent::Mismatch) == (code == MISMATCH_CODE);
     let label: Label = if code == MISMATCH_CODE { "422 mismatch".into() } else { format!("{status} {code}").into() };
     Classified {
         outcome: Outcome::Rejected { status, replayed: r.replayed, code, body_hash: hash_bytes(&r.body) },
@@ -567,7 +572,12 @@ mod tests {
         assert!(matches!(c.outcome, Outcome::Rejected { status: 422, .. }));
         assert_eq!((c.label.as_ref(), c.failure), ("422 mismatch", false));
         let c = classify(&resp(422, false, r#"{"code":"overpayment"}"#), Intent::Normal, false);
-        assert_eq!((c.label.as_ref(), c.failure), ("422 overpayment", true));
+        assert!(c.outcome.is_definitive());
+        assert_eq!((c.label.as_ref(), c.failure), ("422 overpayment", false), "a rule's refusal is an answer");
+        let c = classify(&resp(422, false, r#"{"code":"idempotency_key_mismatch"}"#), Intent::Normal, false);
+        assert!(c.failure, "a mismatch for an unchanged payload is a failure");
+        let c = classify(&resp(422, false, r#"{"code":"invoice_not_voidable"}"#), Intent::Mismatch, false);
+        assert!(c.failure, "a changed payload must be refused as a mismatch");
         for s in [409, 500, 503] {
             let c = classify(&resp(s, false, "{}"), Intent::Normal, false);
             assert!(!c.outcome.is_definitive(), "{s} is indeterminate");

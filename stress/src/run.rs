@@ -70,7 +70,11 @@ async fn drive(args: &Args, env: &Env, run_id: &str, seed: u64, ops: Vec<&'stati
         invoices: (args.concurrency as usize).clamp(REF_INVOICES_MIN, REF_INVOICES_MAX),
         concurrency: (args.concurrency as usize).min(SETUP_CONCURRENCY_MAX),
     };
-    ctx.refs = Arc::new(setup::reference_data(&ctx, run_id, size).await.context("creating reference data")?);
+    let needs = if args.workload() == Workload::Read { setup::needs(&[]) } else { setup::needs(&ops) };
+    let mut needs = needs;
+    // The read workload reads reference customers.
+    needs.insert(gen::Need::Customers);
+    ctx.refs = Arc::new(setup::reference_data(&ctx, run_id, size, &needs).await.context("creating reference data")?);
 
     let workload = args.workload();
     let ops_at_once = args.ops_at_once || args.chaos;

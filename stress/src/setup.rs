@@ -1,6 +1,7 @@
 //! Reference data, created through the API before the load starts (and
-//! before any fault): customers for invoices, and invoices for payments.
+//! before any fault): only the pools the selected operations draw from.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,14 +11,16 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::driver::RunCtx;
-use crate::gen::Refs;
+use crate::gen::{Need, OpGen, Refs};
 use crate::http::{Conn, Outgoing};
 
 /// Bounds of the set-up: how many of each entity, and how hard to try.
 #[derive(Debug, Clone, Copy)]
 pub struct SetupSize {
     pub customers: usize,
-    /// One per worker keeps concurrent payments off each other's row locks.
+    /// Size of every per-request pool (invoices, payments, users, …): one
+    /// per worker keeps concurrent requests off each other's row locks, and
+    /// destructive operations (void, delete, approve) succeed that often.
     pub invoices: usize,
     pub concurrency: usize,
 }
@@ -27,33 +30,120 @@ const RETRY_PAUSE: Duration = Duration::from_millis(200);
 
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
-    #[error("reference data: {what} could not be created after {ATTEMPTS_MAX} attempts (last: {last})")]
+    #[error("reference data: {what} could not be created (last answer: {last})")]
     GaveUp { what: String, last: String },
+}
+
+/// The pools `ops` need, including what those pools are built from.
+pub fn needs(ops: &[&OpGen]) -> BTreeSet<Need> {
+    let mut n: BTreeSet<Need> = ops.iter().flat_map(|g| g.needs.iter().copied()).collect();
+    if n.contains(&Need::Payments) {
+        n.insert(Need::Invoices);
+    }
+    if n.contains(&Need::Invoices) || n.contains(&Need::VoidableInvoices) {
+        n.insert(Need::Customers);
+    }
+    n
 }
 
 /// Creates the reference data with keys derived from `run_id`, so a rerun
 /// of the same id replays instead of duplicating.
-pub async fn reference_data(ctx: &RunCtx, run_id: &str, size: SetupSize) -> Result<Refs, SetupError> {
-    let run_id = run_id.to_owned();
-    let id = run_id.clone();
-    let customers = create_all(ctx, size.customers, size.concurrency, move |i| {
-        (format!("{id}-ref-c-{i}"), "/v1/customers", json!({ "name": format!("Reference customer {i}") }))
+pub async fn reference_data(
+    ctx: &RunCtx,
+    run_id: &str,
+    size: SetupSize,
+    needs: &BTreeSet<Need>,
+) -> Result<Refs, SetupError> {
+    let has = |n: Need| needs.contains(&n);
+    let count = |n: Need, c: usize| if has(n) { c } else { 0 };
+    let key = |what: &'static str| {
+        let run_id = run_id.to_owned();
+        move |i: usize| format!("{run_id}-ref-{what}-{i}")
+    };
+    let mut refs = Refs::default();
+    let k = key("c");
+    refs.customers = create_all(ctx, count(Need::Customers, size.customers), size.concurrency, move |i| {
+        (k(i), "/v1/customers", json!({ "name": format!("Reference customer {i}") }))
     })
     .await?;
-    let customers = Arc::new(customers);
-    let for_invoices = customers.clone();
-    let invoices = create_all(ctx, size.invoices, size.concurrency, move |i| {
-        // 10^6 × 10^9 cents: no run pays that much, so no payment is ever an overpayment.
-        let body = json!({
-            "customer_id": for_invoices[i % for_invoices.len()],
+    let customers = Arc::new(refs.customers.clone());
+    // 10^6 × 10^9 cents: no run pays that much, so no payment is ever an overpayment.
+    let invoice = move |customers: &[Uuid], i: usize| {
+        json!({
+            "customer_id": customers[i % customers.len()],
             "currency": "USD",
             "due_date": "2026-12-31",
             "lines": [{"description": "Reference work", "quantity": 1_000_000, "unit_price_cents": 1_000_000_000}]
-        });
-        (format!("{run_id}-ref-i-{i}"), "/v1/invoices", body)
+        })
+    };
+    let (k, c) = (key("i"), customers.clone());
+    refs.invoices = create_all(ctx, count(Need::Invoices, size.invoices), size.concurrency, move |i| {
+        (k(i), "/v1/invoices", invoice(&c, i))
     })
     .await?;
-    Ok(Refs { customers: customers.to_vec(), invoices })
+    let (k, c) = (key("vi"), customers.clone());
+    refs.voidable_invoices =
+        create_all(ctx, count(Need::VoidableInvoices, size.invoices), size.concurrency, move |i| {
+            (k(i), "/v1/invoices", invoice(&c, i))
+        })
+        .await?;
+    let (k, inv) = (key("p"), Arc::new(refs.invoices.clone()));
+    refs.payments = create_all(ctx, count(Need::Payments, size.invoices), size.concurrency, move |i| {
+        // Far above what refunds take back (at most 50 cents each).
+        (
+            k(i),
+            "/v1/payments",
+            json!({ "invoice_id": inv[i % inv.len()], "amount_cents": 100_000_000, "method": "card" }),
+        )
+    })
+    .await?;
+    let k = key("dc");
+    refs.deletable_customers =
+        create_all(ctx, count(Need::DeletableCustomers, size.invoices), size.concurrency, move |i| {
+            (k(i), "/v1/customers", json!({ "name": format!("Deletable customer {i}") }))
+        })
+        .await?;
+    let k = key("v");
+    refs.vendors = create_all(ctx, count(Need::Vendors, size.customers), size.concurrency, move |i| {
+        (k(i), "/v1/vendors", json!({ "name": format!("Reference vendor {i}") }))
+    })
+    .await?;
+    if has(Need::Accounts) {
+        // Codes are unique per tenant: the run id keeps reruns apart.
+        let (k, tag) = (key("a"), run_id.to_owned());
+        let ids = create_all(ctx, 2, 2, move |i| {
+            let (code, kind) = [("1000", "asset"), ("4000", "revenue")][i];
+            let body = json!({ "code": format!("{code}-{tag}"), "name": format!("Account {code}"), "type": kind });
+            (k(i), "/v1/accounts", body)
+        })
+        .await?;
+        refs.accounts = Some((ids[0], ids[1]));
+    }
+    if has(Need::Users) {
+        // An admin whose role is never changed, so `last_admin` never fires.
+        let (k, tag) = (key("u"), run_id.to_owned());
+        let users = create_all(ctx, size.invoices + 1, size.concurrency, move |i| {
+            let role = if i == 0 { "admin" } else { "viewer" };
+            let body = json!({ "email": format!("staff{i}-{tag}@example.com"), "name": "Staff", "role": role });
+            (k(i), "/v1/users", body)
+        })
+        .await?;
+        refs.users = users[1..].to_vec();
+    }
+    let k = key("b");
+    refs.bank_accounts = create_all(ctx, count(Need::BankAccounts, size.invoices), size.concurrency, move |i| {
+        let body = json!({ "holder_name": "Reference Holder", "account_number": format!("{:012}", 42 + i), "routing_number": "011000015" });
+        (k(i), "/v1/bank-accounts", body)
+    })
+    .await?;
+    let k = key("r");
+    refs.payroll_runs = create_all(ctx, count(Need::PayrollRuns, size.invoices), size.concurrency, move |i| {
+        let body = json!({ "period": "2026-01", "currency": "USD", "pay_date": "2026-02-01",
+            "lines": [{"employee_name": format!("Employee {i}"), "gross_cents": 250_000}] });
+        (k(i), "/v1/payroll-runs", body)
+    })
+    .await?;
+    Ok(refs)
 }
 
 async fn create_all(
@@ -103,7 +193,13 @@ async fn create_one(ctx: &RunCtx, conn: &mut Conn, key: &str, path: &str, body: 
                 }
                 last = format!("{} without an id", r.status);
             }
-            Ok(r) => last = format!("http {}: {}", r.status, String::from_utf8_lossy(&r.body)),
+            Ok(r) => {
+                last = format!("http {}: {}", r.status, String::from_utf8_lossy(&r.body));
+                // A definitive refusal will not change on a retry.
+                if (400..500).contains(&r.status) && r.status != 409 {
+                    break;
+                }
+            }
             Err(e) => {
                 last = e.to_string();
                 conn.fail_over();

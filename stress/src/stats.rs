@@ -46,8 +46,9 @@ pub struct Counters {
     /// HTTP attempts sent.
     pub attempts: u64,
     /// Attempts that failed: indeterminate (timeout, connection error, 409,
-    /// 5xx) or a refusal the request did not expect. Deliberately induced
-    /// timeouts are not failures.
+    /// 5xx), a mismatch answer to an unchanged payload, or anything but a
+    /// mismatch answer to a changed one. Deliberately induced timeouts and
+    /// business-rule refusals (stored 422s, 404s) are not failures.
     pub failures: u64,
     /// Logical requests (one key and payload, retried until definitive).
     pub requests: u64,
@@ -59,6 +60,8 @@ pub struct Counters {
     pub created: u64,
     pub replayed: u64,
     pub mismatches: u64,
+    /// Definitive refusals by a business rule (a stored 422, a 404).
+    pub refused: u64,
 }
 
 impl Counters {
@@ -71,6 +74,7 @@ impl Counters {
         self.created += o.created;
         self.replayed += o.replayed;
         self.mismatches += o.mismatches;
+        self.refused += o.refused;
     }
 
     pub fn failure_rate(&self) -> f64 {

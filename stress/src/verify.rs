@@ -121,8 +121,8 @@ pub async fn against_read_api(ctx: &RunCtx, history: &HistoryData) -> Result<Ver
             duplicates += 1;
             violations.push(format!("{op} key {key}: successes with different bodies or ids"));
         }
-        match (first_id, generator(op).and_then(|g| g.read_collection)) {
-            (Some(id), Some(collection)) => reads.push((op.clone(), key.clone(), format!("{collection}/{id}"), id)),
+        match (first_id, generator(op)) {
+            (Some(id), Some(g)) => reads.push((op.clone(), key.clone(), g.read_path(id), id)),
             (None, _) => violations.push(format!("{op} key {key}: acknowledged without an entity id")),
             (_, None) => {}
         }

@@ -1,16 +1,16 @@
+//! Customers: `create_customer` (reference data) and `delete_customer`
+//! (high risk: a soft delete, refused while the customer has open invoices).
+//!
+//! Concurrency: `delete_customer` and `create_invoice` both lock the
+//! customer row first, so they serialise: either the invoice commits first
+//! and the delete sees it open, or the delete commits first and the invoice
+//! sees a deleted customer.
+
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::*;
-
-pub const CREATE_CUSTOMER: OpSpec = OpSpec {
-    name: "create_customer",
-    category: Category::Reference,
-    method: Method::Post,
-    route: "/v1/customers",
-    workflows: &[],
-};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -24,6 +24,10 @@ pub struct Customer {
     pub object: String,
     pub name: String,
     pub created_at: String,
+    /// Set once by `delete_customer`; a deleted customer is kept (its
+    /// invoices and ledger lines still point at it) but takes no new invoices.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<String>,
 }
 
 pub struct CreateCustomer;
@@ -32,9 +36,16 @@ pub struct CreateCustomer;
 impl Operation for CreateCustomer {
     type Input = CreateCustomerInput;
 
-    fn spec(&self) -> &'static OpSpec {
-        &CREATE_CUSTOMER
-    }
+    const SPEC: &'static OpSpec = &OpSpec {
+        name: "create_customer",
+        category: Category::Reference,
+        method: Method::Post,
+        route: "/v1/customers",
+        kind: "customer",
+        collection: "customers",
+        workflows: &[],
+        rules: &[],
+    };
 
     fn validate(&self, input: &Self::Input) -> Result<(), String> {
         check_text("name", &input.name, NAME_CHARS_MAX)
@@ -46,7 +57,83 @@ impl Operation for CreateCustomer {
             object: "customer".into(),
             name: input.name.clone(),
             created_at: ctx.now.clone(),
+            deleted_at: None,
         };
-        Ok(Ok(created(ctx, "customer", "customers", None, &to_value(&body), CREATE_CUSTOMER.workflows)))
+        Ok(Ok(created(ctx, Self::SPEC, None, &to_value(&body))))
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteCustomerInput {
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// The record of one deletion.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CustomerDeletion {
+    pub id: Uuid,
+    pub object: String,
+    pub customer_id: Uuid,
+    pub reason: Option<String>,
+    pub created_at: String,
+}
+
+pub struct DeleteCustomer;
+
+#[async_trait]
+impl Operation for DeleteCustomer {
+    type Input = DeleteCustomerInput;
+
+    const SPEC: &'static OpSpec = &OpSpec {
+        name: "delete_customer",
+        category: Category::HighRisk,
+        method: Method::Delete,
+        route: "/v1/customers/{id}",
+        kind: "customer_deletion",
+        collection: "customer-deletions",
+        workflows: &[],
+        rules: &["customer_already_deleted", "customer_has_open_invoices"],
+    };
+
+    fn validate(&self, input: &Self::Input) -> Result<(), String> {
+        check_optional_text("reason", input.reason.as_deref(), REASON_CHARS_MAX)
+    }
+
+    async fn plan(&self, tx: &mut dyn Tx, ctx: &ExecCtx, input: &Self::Input) -> PlanResult {
+        let Some(entity) = lock_target(tx, ctx, "customer").await? else {
+            reject!(Rejection::not_found("customer_not_found", "no such customer"));
+        };
+        let mut customer: Customer = from_entity(&entity)?;
+        if let Some(at) = &customer.deleted_at {
+            reject!(Rejection::rule("customer_already_deleted", format!("the customer was deleted at {at}")));
+        }
+        // The customer row is locked, so no invoice for it can commit
+        // between this read and the delete.
+        let mut open = 0usize;
+        for e in tx.list_entities(ctx.tenant, "invoice", Some(entity.id)).await? {
+            let invoice: Invoice = from_entity(&e)?;
+            if invoice.status == "open" {
+                open += 1;
+            }
+        }
+        if open > 0 {
+            reject!(Rejection::rule(
+                "customer_has_open_invoices",
+                format!("the customer has {open} open invoice(s); void or settle them first")
+            ));
+        }
+        customer.deleted_at = Some(ctx.now.clone());
+        let record = CustomerDeletion {
+            id: ctx.entity_id,
+            object: "customer_deletion".into(),
+            customer_id: entity.id,
+            reason: input.reason.clone(),
+            created_at: ctx.now.clone(),
+        };
+        let mut plan = created(ctx, Self::SPEC, Some(entity.id), &to_value(&record));
+        plan.updates.push(updated(entity, &customer));
+        Ok(Ok(plan))
     }
 }

@@ -1,19 +1,17 @@
+//! Invoices: `create_invoice` (financial: posts receivable against revenue)
+//! and `void_invoice` (high risk: only while nothing is paid; reverses the
+//! posting).
+
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::money::{Cents, Currency, CURRENCY_RULE};
 use super::*;
-use crate::time::Date;
+use crate::ledger::{Posting, SystemAccount};
 
-pub const CREATE_INVOICE: OpSpec = OpSpec {
-    name: "create_invoice",
-    category: Category::Financial,
-    method: Method::Post,
-    route: "/v1/invoices",
-    workflows: &["invoice_email"],
-};
-
-/// Bounds on an invoice: explicit so a request cannot make the row unbounded.
+/// Bounds on an invoice (and a bill): explicit so a request cannot make the
+/// row unbounded.
 pub const INVOICE_LINES_MAX: usize = 200;
 pub const LINE_QUANTITY_MAX: i64 = 1_000_000;
 /// 10^12 cents per unit price keeps quantity × price far inside i64.
@@ -26,6 +24,11 @@ pub struct CreateInvoiceInput {
     pub currency: String,
     pub due_date: String,
     pub lines: Vec<InvoiceLineInput>,
+    /// The accounting date (its period must be open); the execution date
+    /// when absent. Left out of the canonical form when absent, so requests
+    /// without it keep the fingerprint they always had.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issue_date: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -54,13 +57,65 @@ pub struct Invoice {
     pub lines: Vec<InvoiceLine>,
     pub total_cents: i64,
     pub amount_paid_cents: i64,
-    /// `open` until fully paid, then `paid`.
+    /// `open` until fully paid (`paid`) or voided (`void`).
     pub status: String,
     pub created_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issue_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub voided_at: Option<String>,
 }
 
 pub fn valid_currency(c: &str) -> bool {
-    c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase())
+    Currency::parse(c).is_some()
+}
+
+/// Line checks shared by invoices and bills.
+pub(super) fn validate_lines(lines: &[InvoiceLineInput], what: &str) -> Result<(), String> {
+    if lines.is_empty() || lines.len() > INVOICE_LINES_MAX {
+        return Err(format!("{what} has 1 to {INVOICE_LINES_MAX} lines"));
+    }
+    for (i, l) in lines.iter().enumerate() {
+        check_text(&format!("lines[{i}].description"), &l.description, DESCRIPTION_CHARS_MAX)?;
+        if !(1..=LINE_QUANTITY_MAX).contains(&l.quantity) {
+            return Err(format!("lines[{i}].quantity must be 1 to {LINE_QUANTITY_MAX}"));
+        }
+        if !(0..=UNIT_PRICE_CENTS_MAX).contains(&l.unit_price_cents) {
+            return Err(format!("lines[{i}].unit_price_cents must be 0 to {UNIT_PRICE_CENTS_MAX}"));
+        }
+    }
+    total_cents(lines).map(|_| ()).ok_or_else(|| format!("{what} total overflows"))
+}
+
+/// Dates shared by invoices and bills: a due date, and an optional issue
+/// date that must not be after it.
+pub(super) fn validate_dates(issue_date: Option<&str>, due_date: &str) -> Result<(), String> {
+    let due = check_date("due_date", due_date)?;
+    if let Some(issue) = issue_date {
+        if check_date("issue_date", issue)? > due {
+            return Err("issue_date must not be after due_date".into());
+        }
+    }
+    Ok(())
+}
+
+/// Priced lines; `validate_lines` proved every product and the sum fit.
+pub(super) fn priced(lines: &[InvoiceLineInput]) -> Vec<InvoiceLine> {
+    lines
+        .iter()
+        .map(|l| InvoiceLine {
+            description: l.description.clone(),
+            quantity: l.quantity,
+            unit_price_cents: l.unit_price_cents,
+            amount_cents: l.quantity * l.unit_price_cents,
+        })
+        .collect()
+}
+
+/// Checked money arithmetic: None on overflow.
+pub(super) fn total_cents(lines: &[InvoiceLineInput]) -> Option<i64> {
+    Cents::sum(lines.iter().map(|l| Cents(l.unit_price_cents).checked_mul(l.quantity)).collect::<Option<Vec<_>>>()?)
+        .map(|c| c.0)
 }
 
 pub struct CreateInvoice;
@@ -69,66 +124,140 @@ pub struct CreateInvoice;
 impl Operation for CreateInvoice {
     type Input = CreateInvoiceInput;
 
-    fn spec(&self) -> &'static OpSpec {
-        &CREATE_INVOICE
-    }
+    const SPEC: &'static OpSpec = &OpSpec {
+        name: "create_invoice",
+        category: Category::Financial,
+        method: Method::Post,
+        route: "/v1/invoices",
+        kind: "invoice",
+        collection: "invoices",
+        workflows: &["invoice_email"],
+        rules: &["customer_deleted", "period_closed"],
+    };
 
     fn validate(&self, input: &Self::Input) -> Result<(), String> {
         if !valid_currency(&input.currency) {
-            return Err("currency must be a three-letter ISO 4217 code such as USD".into());
+            return Err(CURRENCY_RULE.into());
         }
-        if Date::parse(&input.due_date).is_none() {
-            return Err("due_date must be a calendar date YYYY-MM-DD".into());
-        }
-        if input.lines.is_empty() || input.lines.len() > INVOICE_LINES_MAX {
-            return Err(format!("an invoice has 1 to {INVOICE_LINES_MAX} lines"));
-        }
-        for (i, l) in input.lines.iter().enumerate() {
-            check_text(&format!("lines[{i}].description"), &l.description, DESCRIPTION_CHARS_MAX)?;
-            if !(1..=LINE_QUANTITY_MAX).contains(&l.quantity) {
-                return Err(format!("lines[{i}].quantity must be 1 to {LINE_QUANTITY_MAX}"));
-            }
-            if !(0..=UNIT_PRICE_CENTS_MAX).contains(&l.unit_price_cents) {
-                return Err(format!("lines[{i}].unit_price_cents must be 0 to {UNIT_PRICE_CENTS_MAX}"));
-            }
-        }
-        total_cents(&input.lines).map(|_| ()).ok_or_else(|| "invoice total overflows".to_owned())
+        validate_dates(input.issue_date.as_deref(), &input.due_date)?;
+        validate_lines(&input.lines, "an invoice")
     }
 
     async fn plan(&self, tx: &mut dyn Tx, ctx: &ExecCtx, input: &Self::Input) -> PlanResult {
-        let customer = tx.get_entity(ctx.tenant, input.customer_id, false).await?;
-        if customer.as_ref().is_none_or(|c| c.kind != "customer") {
-            return Ok(Err(Rejection::not_found("customer_not_found", "no such customer")));
+        let date = date_or_today(input.issue_date.as_deref(), ctx);
+        let open = proceed!(ensure_open(tx, ctx.tenant, date).await);
+        // Locked: serialises with `delete_customer` on the same customer.
+        let Some(entity) = referenced(tx, ctx, input.customer_id, "customer", true).await? else {
+            reject!(Rejection::not_found("customer_not_found", "no such customer"));
+        };
+        let customer: Customer = from_entity(&entity)?;
+        if customer.deleted_at.is_some() {
+            reject!(Rejection::rule("customer_deleted", "the customer is deleted and takes no new invoices"));
         }
-        let lines: Vec<InvoiceLine> = input
-            .lines
-            .iter()
-            .map(|l| InvoiceLine {
-                description: l.description.clone(),
-                quantity: l.quantity,
-                unit_price_cents: l.unit_price_cents,
-                // validate() proved every product and the sum fit in i64.
-                amount_cents: l.quantity * l.unit_price_cents,
-            })
-            .collect();
+        let total = total_cents(&input.lines).expect("validated");
         let body = Invoice {
             id: ctx.entity_id,
             object: "invoice".into(),
             customer_id: input.customer_id,
             currency: input.currency.clone(),
             due_date: input.due_date.clone(),
-            total_cents: total_cents(&input.lines).expect("validated"),
-            lines,
+            total_cents: total,
+            lines: priced(&input.lines),
             amount_paid_cents: 0,
             status: "open".into(),
             created_at: ctx.now.clone(),
+            issue_date: Some(date.to_string()),
+            voided_at: None,
         };
-        let parent = Some(input.customer_id);
-        Ok(Ok(created(ctx, "invoice", "invoices", parent, &to_value(&body), CREATE_INVOICE.workflows)))
+        let currency = Currency::parse(&input.currency).expect("validated");
+        let posting = Posting::new().debit(SystemAccount::AccountsReceivable, currency, Cents(total)).credit(
+            SystemAccount::Revenue,
+            currency,
+            Cents(total),
+        );
+        let mut plan = created(ctx, Self::SPEC, Some(input.customer_id), &to_value(&body));
+        plan.inserts.extend(posting.rows(ctx.tenant, ctx.entity_id, Self::SPEC.kind, &open));
+        Ok(Ok(plan))
     }
 }
 
-/// Checked money arithmetic: None on overflow.
-fn total_cents(lines: &[InvoiceLineInput]) -> Option<i64> {
-    lines.iter().try_fold(0i64, |acc, l| acc.checked_add(l.quantity.checked_mul(l.unit_price_cents)?))
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VoidInvoiceInput {
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// The record of one void.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct InvoiceVoid {
+    pub id: Uuid,
+    pub object: String,
+    pub invoice_id: Uuid,
+    pub reason: Option<String>,
+    pub currency: String,
+    pub total_cents: i64,
+    pub created_at: String,
+}
+
+pub struct VoidInvoice;
+
+#[async_trait]
+impl Operation for VoidInvoice {
+    type Input = VoidInvoiceInput;
+
+    const SPEC: &'static OpSpec = &OpSpec {
+        name: "void_invoice",
+        category: Category::HighRisk,
+        method: Method::Post,
+        route: "/v1/invoices/{id}/void",
+        kind: "invoice_void",
+        collection: "invoice-voids",
+        workflows: &["invoice_voided"],
+        rules: &["invoice_not_voidable", "period_closed"],
+    };
+
+    fn validate(&self, input: &Self::Input) -> Result<(), String> {
+        check_optional_text("reason", input.reason.as_deref(), REASON_CHARS_MAX)
+    }
+
+    async fn plan(&self, tx: &mut dyn Tx, ctx: &ExecCtx, input: &Self::Input) -> PlanResult {
+        // The reversal is dated today: the period before the invoice row.
+        let open = proceed!(ensure_open(tx, ctx.tenant, ctx.today()).await);
+        let Some(entity) = lock_target(tx, ctx, "invoice").await? else {
+            reject!(Rejection::not_found("invoice_not_found", "no such invoice"));
+        };
+        let mut invoice: Invoice = from_entity(&entity)?;
+        if invoice.status != "open" {
+            reject!(Rejection::rule("invoice_not_voidable", format!("the invoice is {}", invoice.status)));
+        }
+        if invoice.amount_paid_cents != 0 {
+            reject!(Rejection::rule(
+                "invoice_not_voidable",
+                format!("{} cents are paid on the invoice; refund instead", invoice.amount_paid_cents)
+            ));
+        }
+        invoice.status = "void".into();
+        invoice.voided_at = Some(ctx.now.clone());
+        let record = InvoiceVoid {
+            id: ctx.entity_id,
+            object: "invoice_void".into(),
+            invoice_id: entity.id,
+            reason: input.reason.clone(),
+            currency: invoice.currency.clone(),
+            total_cents: invoice.total_cents,
+            created_at: ctx.now.clone(),
+        };
+        let currency = Currency::parse(&invoice.currency)
+            .ok_or_else(|| StoreError::Other(format!("invoice {} has a bad currency", entity.id)))?;
+        let posting = Posting::new().debit(SystemAccount::Revenue, currency, Cents(invoice.total_cents)).credit(
+            SystemAccount::AccountsReceivable,
+            currency,
+            Cents(invoice.total_cents),
+        );
+        let mut plan = created(ctx, Self::SPEC, Some(entity.id), &to_value(&record));
+        plan.inserts.extend(posting.rows(ctx.tenant, ctx.entity_id, Self::SPEC.kind, &open));
+        plan.updates.push(updated(entity, &invoice));
+        Ok(Ok(plan))
+    }
 }

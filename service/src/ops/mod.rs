@@ -16,14 +16,46 @@ use uuid::Uuid;
 use crate::engine::new_entity;
 use crate::ids::TenantId;
 use crate::store::{Entity, StoreError, StoredResponse, Tx};
+use crate::time::Date;
 
+mod account;
+mod bank_account;
+mod bill;
 mod customer;
 mod invoice;
+mod journal;
+pub mod money;
 mod payment;
+mod payroll;
+mod period;
+mod refund;
+mod registry;
+mod user;
+mod vendor;
 
-pub use customer::{CreateCustomer, CreateCustomerInput, Customer, CREATE_CUSTOMER};
-pub use invoice::{CreateInvoice, CreateInvoiceInput, Invoice, InvoiceLine, InvoiceLineInput, CREATE_INVOICE};
-pub use payment::{Payment, RecordPayment, RecordPaymentInput, RECORD_PAYMENT};
+pub use account::{Account, AccountType, CreateAccount, CreateAccountInput};
+pub use bank_account::{
+    AccountNumber, BankAccount, CreateBankAccount, CreateBankAccountInput, RoutingNumber, UpdateBankAccount,
+    UpdateBankAccountInput,
+};
+pub use bill::{Bill, CreateBill, CreateBillInput};
+pub use customer::{CreateCustomer, CreateCustomerInput, Customer, DeleteCustomer, DeleteCustomerInput};
+pub use invoice::{
+    CreateInvoice, CreateInvoiceInput, Invoice, InvoiceLine, InvoiceLineInput, VoidInvoice, VoidInvoiceInput,
+};
+pub use journal::{JournalEntry, JournalLineInput, PostJournalEntry, PostJournalEntryInput};
+pub use payment::{Payment, RecordPayment, RecordPaymentInput};
+pub use payroll::{ApprovePayrollRun, ApprovePayrollRunInput, CreatePayrollRun, CreatePayrollRunInput, PayrollRun};
+pub use period::{
+    closed_period_id, ensure_open, ClosePeriod, ClosePeriodInput, ClosedPeriod, OpenPeriod, CLOSED_PERIOD_KIND,
+};
+pub use refund::{IssueRefund, IssueRefundInput, Refund};
+pub use registry::{
+    visit_all, Catalogue, OperationVisitor, CATALOGUE, FINANCIAL_MUTATIONS, HIGH_RISK_MUTATIONS, REFERENCE_MUTATIONS,
+    REGISTRY,
+};
+pub use user::{ChangeUserRole, ChangeUserRoleInput, CreateUser, CreateUserInput, Role, User};
+pub use vendor::{CreateVendor, CreateVendorInput, Vendor};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Category {
@@ -49,20 +81,41 @@ pub enum Method {
     Delete,
 }
 
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Post => "POST",
+            Self::Put => "PUT",
+            Self::Delete => "DELETE",
+        }
+    }
+}
+
 /// The registry entry of one operation.
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct OpSpec {
     pub name: &'static str,
     pub category: Category,
     pub method: Method,
-    /// The axum route template, e.g. `/v1/invoices`.
+    /// The axum route template, e.g. `/v1/invoices/{id}/void`.
     pub route: &'static str,
+    /// The entity kind of the record every execution creates (its id is
+    /// the deterministic id), readable at `GET /v1/{collection}/{id}`.
+    pub kind: &'static str,
+    pub collection: &'static str,
     /// Outbox workflows a successful execution triggers.
     pub workflows: &'static [&'static str],
+    /// The problem codes of the business rules it enforces: definitive
+    /// 422s, stored with the key and replayed.
+    pub rules: &'static [&'static str],
 }
 
-/// Every registered mutation. The router mounts mutations only from here.
-pub const REGISTRY: &[&OpSpec] = &[&CREATE_CUSTOMER, &CREATE_INVOICE, &RECORD_PAYMENT];
+impl OpSpec {
+    /// The read-back route of the record it creates.
+    pub fn read_route(&self) -> String {
+        format!("/v1/{}/{{id}}", self.collection)
+    }
+}
 
 /// What an operation may know about its execution.
 #[derive(Debug, Clone)]
@@ -73,6 +126,18 @@ pub struct ExecCtx {
     /// Execution time (RFC 3339), fixed once per request.
     pub now: String,
     pub path: Vec<String>,
+}
+
+impl ExecCtx {
+    /// The execution's calendar date (UTC).
+    pub fn today(&self) -> Date {
+        Date::of_timestamp(&self.now).expect("ExecCtx::now is RFC 3339")
+    }
+
+    /// The first path parameter as an id, if it is one.
+    pub fn path_id(&self) -> Option<Uuid> {
+        self.path.first().and_then(|p| Uuid::parse_str(p).ok())
+    }
 }
 
 /// The rows an execution writes and the response it stores.
@@ -106,6 +171,28 @@ impl Rejection {
     }
 }
 
+/// One step of a plan that may refuse: a store error, a rejection, or a value.
+pub type PlanStep<T> = Result<Result<T, Rejection>, StoreError>;
+
+/// `return Ok(Err(rejection))` from a plan, as a statement.
+macro_rules! reject {
+    ($rejection:expr) => {
+        return Ok(Err($rejection))
+    };
+}
+pub(crate) use reject;
+
+/// The value of a `PlanStep`, or return its error or rejection from the plan.
+macro_rules! proceed {
+    ($step:expr) => {
+        match $step? {
+            Ok(value) => value,
+            Err(rejection) => return Ok(Err(rejection)),
+        }
+    };
+}
+pub(crate) use proceed;
+
 pub type PlanResult = Result<Result<Plan, Rejection>, StoreError>;
 
 #[async_trait]
@@ -113,32 +200,78 @@ pub trait Operation: Send + Sync + 'static {
     /// The request body, parsed strictly (unknown fields are refused).
     type Input: DeserializeOwned + Serialize + Send + Sync;
 
-    fn spec(&self) -> &'static OpSpec;
+    /// The registry entry: name, route, category, workflows, rules.
+    const SPEC: &'static OpSpec;
+
+    fn spec(&self) -> &'static OpSpec {
+        Self::SPEC
+    }
 
     /// Value-level checks that depend on the input alone (lengths, ranges,
     /// formats). Runs before the engine, so a failure writes nothing.
     fn validate(&self, input: &Self::Input) -> Result<(), String>;
 
+    /// The same for path parameters whose format is known (a period).
+    fn validate_path(&self, _path: &[String]) -> Result<(), String> {
+        Ok(())
+    }
+
     /// Reads what the operation needs and decides what to write.
     async fn plan(&self, tx: &mut dyn Tx, ctx: &ExecCtx, input: &Self::Input) -> PlanResult;
 }
 
-/// A plan that creates one entity, answers 201 with it and points `Location` at it.
-pub fn created(
-    ctx: &ExecCtx,
-    kind: &str,
-    collection: &str,
-    parent_id: Option<Uuid>,
-    body: &Value,
-    workflows: &'static [&'static str],
-) -> Plan {
-    let entity = new_entity(ctx, kind, parent_id, body);
+/// A plan that creates the operation's record (kind and collection from its
+/// spec), answers 201 with it, points `Location` at it and triggers the
+/// spec's workflows. Callers add derived rows and updates.
+pub fn created(ctx: &ExecCtx, spec: &'static OpSpec, parent_id: Option<Uuid>, body: &Value) -> Plan {
+    let entity = new_entity(ctx, spec.kind, parent_id, body);
     let response = StoredResponse {
         status: 201,
         body: entity.body.clone(),
-        location: Some(format!("/v1/{collection}/{}", entity.id)),
+        location: Some(format!("/v1/{}/{}", spec.collection, entity.id)),
     };
-    Plan { inserts: vec![entity], updates: Vec::new(), workflows, response }
+    Plan { inserts: vec![entity], updates: Vec::new(), workflows: spec.workflows, response }
+}
+
+/// The next version of a locked entity with a new body.
+pub fn updated<T: Serialize>(entity: Entity, body: &T) -> Entity {
+    Entity {
+        body: serde_json::to_string(&to_value(body)).expect("a Value always serialises"),
+        version: entity.version + 1,
+        ..entity
+    }
+}
+
+/// The entity named by the first path parameter, locked for update, if it
+/// is a `kind` of this tenant. Anything else is indistinguishable from a
+/// missing entity (404).
+pub async fn lock_target(tx: &mut dyn Tx, ctx: &ExecCtx, kind: &str) -> Result<Option<Entity>, StoreError> {
+    let Some(id) = ctx.path_id() else { return Ok(None) };
+    Ok(tx.get_entity(ctx.tenant, id, true).await?.filter(|e| e.kind == kind))
+}
+
+/// An entity referenced by a body field, if it is a `kind` of this tenant.
+pub async fn referenced(
+    tx: &mut dyn Tx,
+    ctx: &ExecCtx,
+    id: Uuid,
+    kind: &str,
+    for_update: bool,
+) -> Result<Option<Entity>, StoreError> {
+    Ok(tx.get_entity(ctx.tenant, id, for_update).await?.filter(|e| e.kind == kind))
+}
+
+/// An optional accounting date from the request, else the execution date.
+pub fn date_or_today(date: Option<&str>, ctx: &ExecCtx) -> Date {
+    date.map(|d| Date::parse(d).expect("validated")).unwrap_or_else(|| ctx.today())
+}
+
+pub fn check_date(field: &str, value: &str) -> Result<Date, String> {
+    Date::parse(value).ok_or_else(|| format!("{field} must be a calendar date YYYY-MM-DD"))
+}
+
+pub fn check_optional_text(field: &str, value: Option<&str>, max: usize) -> Result<(), String> {
+    value.map_or(Ok(()), |v| check_text(field, v, max))
 }
 
 /// Serialises a typed entity body.
@@ -154,6 +287,8 @@ pub fn from_entity<T: DeserializeOwned>(e: &Entity) -> Result<T, StoreError> {
 /// Text limits shared by operations.
 pub const NAME_CHARS_MAX: usize = 200;
 pub const DESCRIPTION_CHARS_MAX: usize = 500;
+/// Free-text reasons and notes on high-risk actions.
+pub const REASON_CHARS_MAX: usize = 500;
 
 pub fn check_text(field: &str, value: &str, max: usize) -> Result<(), String> {
     let n = value.chars().count();

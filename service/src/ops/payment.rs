@@ -1,16 +1,13 @@
+//! `record_payment`: money received against an open invoice (financial:
+//! posts cash against the receivable). Never more than the balance.
+
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::money::{Cents, Currency};
 use super::*;
-
-pub const RECORD_PAYMENT: OpSpec = OpSpec {
-    name: "record_payment",
-    category: Category::Financial,
-    method: Method::Post,
-    route: "/v1/payments",
-    workflows: &["payment_receipt"],
-};
+use crate::ledger::{Posting, SystemAccount};
 
 pub const PAYMENT_METHODS: &[&str] = &["bank_transfer", "card", "cash", "check", "other"];
 
@@ -20,6 +17,10 @@ pub struct RecordPaymentInput {
     pub invoice_id: Uuid,
     pub amount_cents: i64,
     pub method: String,
+    /// The accounting date; the execution date when absent (and then left
+    /// out of the canonical form, so older requests keep their fingerprint).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_date: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,6 +32,11 @@ pub struct Payment {
     pub currency: String,
     pub method: String,
     pub created_at: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_date: Option<String>,
+    /// Raised by `issue_refund`; never above `amount_cents`.
+    #[serde(default)]
+    pub amount_refunded_cents: i64,
 }
 
 pub struct RecordPayment;
@@ -39,9 +45,16 @@ pub struct RecordPayment;
 impl Operation for RecordPayment {
     type Input = RecordPaymentInput;
 
-    fn spec(&self) -> &'static OpSpec {
-        &RECORD_PAYMENT
-    }
+    const SPEC: &'static OpSpec = &OpSpec {
+        name: "record_payment",
+        category: Category::Financial,
+        method: Method::Post,
+        route: "/v1/payments",
+        kind: "payment",
+        collection: "payments",
+        workflows: &["payment_receipt"],
+        rules: &["invoice_not_payable", "overpayment", "period_closed"],
+    };
 
     fn validate(&self, input: &Self::Input) -> Result<(), String> {
         if input.amount_cents <= 0 {
@@ -50,27 +63,26 @@ impl Operation for RecordPayment {
         if !PAYMENT_METHODS.contains(&input.method.as_str()) {
             return Err(format!("method must be one of {}", PAYMENT_METHODS.join(", ")));
         }
-        Ok(())
+        input.payment_date.as_deref().map_or(Ok(()), |d| check_date("payment_date", d).map(|_| ()))
     }
 
     async fn plan(&self, tx: &mut dyn Tx, ctx: &ExecCtx, input: &Self::Input) -> PlanResult {
+        let date = date_or_today(input.payment_date.as_deref(), ctx);
+        let open = proceed!(ensure_open(tx, ctx.tenant, date).await);
         // Locked: two payments on one invoice must not both see the old balance.
-        let Some(entity) = tx.get_entity(ctx.tenant, input.invoice_id, true).await? else {
-            return Ok(Err(Rejection::not_found("invoice_not_found", "no such invoice")));
+        let Some(entity) = referenced(tx, ctx, input.invoice_id, "invoice", true).await? else {
+            reject!(Rejection::not_found("invoice_not_found", "no such invoice"));
         };
-        if entity.kind != "invoice" {
-            return Ok(Err(Rejection::not_found("invoice_not_found", "no such invoice")));
-        }
         let mut invoice: Invoice = from_entity(&entity)?;
         if invoice.status != "open" {
-            return Ok(Err(Rejection::rule("invoice_not_payable", format!("invoice is {}", invoice.status))));
+            reject!(Rejection::rule("invoice_not_payable", format!("invoice is {}", invoice.status)));
         }
         let balance = invoice.total_cents - invoice.amount_paid_cents;
         if input.amount_cents > balance {
-            return Ok(Err(Rejection::rule(
+            reject!(Rejection::rule(
                 "overpayment",
                 format!("payment of {} cents exceeds the balance of {balance} cents", input.amount_cents),
-            )));
+            ));
         }
         invoice.amount_paid_cents += input.amount_cents;
         assert!(invoice.amount_paid_cents <= invoice.total_cents, "an invoice is never overpaid");
@@ -85,15 +97,20 @@ impl Operation for RecordPayment {
             currency: invoice.currency.clone(),
             method: input.method.clone(),
             created_at: ctx.now.clone(),
+            payment_date: Some(date.to_string()),
+            amount_refunded_cents: 0,
         };
-        let mut plan =
-            created(ctx, "payment", "payments", Some(input.invoice_id), &to_value(&body), RECORD_PAYMENT.workflows);
-        let updated = Entity {
-            body: serde_json::to_string(&to_value(&invoice)).expect("a Value always serialises"),
-            version: entity.version + 1,
-            ..entity
-        };
-        plan.updates.push(updated);
+        let currency = Currency::parse(&invoice.currency)
+            .ok_or_else(|| StoreError::Other(format!("invoice {} has a bad currency", entity.id)))?;
+        let amount = Cents(input.amount_cents);
+        let posting = Posting::new().debit(SystemAccount::Cash, currency, amount).credit(
+            SystemAccount::AccountsReceivable,
+            currency,
+            amount,
+        );
+        let mut plan = created(ctx, Self::SPEC, Some(input.invoice_id), &to_value(&body));
+        plan.inserts.extend(posting.rows(ctx.tenant, ctx.entity_id, Self::SPEC.kind, &open));
+        plan.updates.push(updated(entity, &invoice));
         Ok(Ok(plan))
     }
 }

@@ -14,6 +14,8 @@ pub enum Step {
     Begin,
     Claim,
     GetEntity,
+    ListEntities,
+    Lock,
     InsertEntity,
     UpdateEntity,
     InsertWorkflow,
@@ -77,6 +79,14 @@ impl Tx for FaultyTx {
     async fn get_entity(&mut self, t: TenantId, id: Uuid, fu: bool) -> Result<Option<Entity>, StoreError> {
         self.trip(Step::GetEntity)?;
         self.inner.get_entity(t, id, fu).await
+    }
+    async fn list_entities(&mut self, t: TenantId, k: &str, p: Option<Uuid>) -> Result<Vec<Entity>, StoreError> {
+        self.trip(Step::ListEntities)?;
+        self.inner.list_entities(t, k, p).await
+    }
+    async fn lock(&mut self, t: TenantId, name: &str, mode: LockMode) -> Result<(), StoreError> {
+        self.trip(Step::Lock)?;
+        self.inner.lock(t, name, mode).await
     }
     async fn insert_entity(&mut self, e: &Entity) -> Result<(), StoreError> {
         self.trip(Step::InsertEntity)?;
@@ -144,10 +154,16 @@ impl Store for FaultyStore {
     async fn entities(&self, t: Option<TenantId>) -> Result<Vec<Entity>, StoreError> {
         self.inner.entities(t).await
     }
+    async fn list_entities(&self, t: Option<TenantId>, k: &str, p: Option<Uuid>) -> Result<Vec<Entity>, StoreError> {
+        self.inner.list_entities(t, k, p).await
+    }
     async fn counts(&self) -> Result<Counts, StoreError> {
         self.inner.counts().await
     }
     async fn ping(&self) -> Result<(), StoreError> {
         self.inner.ping().await
+    }
+    async fn key_created_at(&self, t: TenantId, k: &str) -> Result<Option<String>, StoreError> {
+        self.inner.key_created_at(t, k).await
     }
 }

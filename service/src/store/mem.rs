@@ -5,6 +5,8 @@
 //!   (bounded) and then sees the committed record, or claims the key itself
 //!   if the first transaction aborted;
 //! - `get_entity(for_update)` locks the row until the transaction ends;
+//! - named locks (`Tx::lock`) are shared or exclusive, and a shared request
+//!   queues behind a waiting exclusive one;
 //! - writes are buffered and applied atomically at commit; a dropped
 //!   transaction is an aborted one.
 //!
@@ -18,13 +20,8 @@ use async_trait::async_trait;
 use tokio::sync::Notify;
 use uuid::Uuid;
 
+use super::mem_locks::{LockName, LockTable};
 use super::*;
-
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum LockName {
-    Key(TenantId, String),
-    Entity(Uuid),
-}
 
 /// Everything that survives a commit. Cloneable so a simulated database can
 /// snapshot it ("committed data survives a restart").
@@ -35,12 +32,15 @@ pub struct MemState {
     pub entities: BTreeMap<Uuid, Entity>,
     pub workflows: BTreeMap<Uuid, WorkflowInstance>,
     pub audit: Vec<AuditRecord>,
+    /// When each key was committed (RFC 3339, the simulator's clock under madsim).
+    #[serde(default)]
+    pub key_created: BTreeMap<(TenantId, String), String>,
 }
 
 #[derive(Default)]
 struct Shared {
     state: MemState,
-    locks: BTreeMap<LockName, u64>,
+    locks: LockTable,
     next_tx: u64,
 }
 
@@ -97,11 +97,12 @@ enum LockOutcome {
 }
 
 impl MemTx {
-    /// Waits for `name` to be free (or ours), bounded by `wait`. `ready`
+    /// Waits until `name` can be held in `mode`, bounded by `wait`. `ready`
     /// may end the wait early with a value (a committed key record).
     async fn acquire<T>(
         &mut self,
         name: LockName,
+        mode: LockMode,
         wait: Duration,
         mut ready: impl FnMut(&MemState) -> Option<T>,
     ) -> Result<Result<LockOutcome, T>, StoreError> {
@@ -111,32 +112,37 @@ impl MemTx {
             {
                 let mut shared = self.store.lock();
                 if let Some(v) = ready(&shared.state) {
+                    shared.locks.stop_waiting(&name, self.id);
                     return Ok(Err(v));
                 }
-                match shared.locks.get(&name) {
-                    Some(owner) if *owner != self.id => {}
-                    _ => {
-                        shared.locks.insert(name.clone(), self.id);
-                        self.held.insert(name);
-                        return Ok(Ok(LockOutcome::Acquired));
-                    }
+                if shared.locks.try_grant(&name, self.id, mode) {
+                    shared.locks.stop_waiting(&name, self.id);
+                    self.held.insert(name);
+                    return Ok(Ok(LockOutcome::Acquired));
+                }
+                if mode == LockMode::Exclusive {
+                    shared.locks.wait_exclusive(&name, self.id);
                 }
             }
             // madsim has no `timeout_at`: wait for what remains of the bound.
             let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
             if tokio::time::timeout(remaining, notified).await.is_err() {
+                self.store.lock().locks.stop_waiting(&name, self.id);
+                // A shared request may have been queued behind this one.
+                self.store.released.notify_waiters();
                 return Ok(Ok(LockOutcome::TimedOut));
             }
         }
     }
 
+    /// Releases every lock this transaction holds and withdraws any wait it
+    /// left queued (a transaction dropped mid-wait must not block others).
     fn release_all(&mut self) {
         let mut shared = self.store.lock();
         for name in std::mem::take(&mut self.held) {
-            if shared.locks.get(&name) == Some(&self.id) {
-                shared.locks.remove(&name);
-            }
+            shared.locks.release(&name, self.id);
         }
+        shared.locks.forget_waiter(self.id);
         drop(shared);
         self.store.released.notify_waiters();
     }
@@ -163,7 +169,8 @@ impl Tx for MemTx {
             return Err(StoreError::Other("key already claimed by this transaction".into()));
         }
         let lookup = k.clone();
-        let got = self.acquire(LockName::Key(k.0, k.1.clone()), claim.wait, |s| s.keys.get(&lookup).cloned()).await?;
+        let name = LockName::Key(k.0, k.1.clone());
+        let got = self.acquire(name, LockMode::Exclusive, claim.wait, |s| s.keys.get(&lookup).cloned()).await?;
         match got {
             Err(existing) => Ok(Claim::Existing(existing)),
             Ok(LockOutcome::TimedOut) => Ok(Claim::InFlight),
@@ -187,7 +194,8 @@ impl Tx for MemTx {
     async fn get_entity(&mut self, tenant: TenantId, id: Uuid, for_update: bool) -> Result<Option<Entity>, StoreError> {
         if for_update {
             let wait = self.store.lock_wait;
-            if let Ok(LockOutcome::TimedOut) = self.acquire(LockName::Entity(id), wait, |_| None::<()>).await? {
+            let got = self.acquire(LockName::Entity(id), LockMode::Exclusive, wait, |_| None::<()>).await?;
+            if let Ok(LockOutcome::TimedOut) = got {
                 return Err(StoreError::Unavailable("lock wait timeout on entity".into()));
             }
         }
@@ -198,9 +206,38 @@ impl Tx for MemTx {
         Ok(shared.state.entities.get(&id).filter(|e| e.tenant_id == tenant).cloned())
     }
 
+    async fn list_entities(
+        &mut self,
+        tenant: TenantId,
+        kind: &str,
+        parent: Option<Uuid>,
+    ) -> Result<Vec<Entity>, StoreError> {
+        let wanted =
+            |e: &Entity| e.tenant_id == tenant && e.kind == kind && parent.is_none_or(|p| e.parent_id == Some(p));
+        let mut found: BTreeMap<Uuid, Entity> = {
+            let shared = self.store.lock();
+            shared.state.entities.values().filter(|e| wanted(e)).map(|e| (e.id, e.clone())).collect()
+        };
+        // This transaction's own writes win over the committed rows.
+        for e in self.pending.entities.values().filter(|e| wanted(e)) {
+            found.insert(e.id, e.clone());
+        }
+        Ok(found.into_values().collect())
+    }
+
+    async fn lock(&mut self, tenant: TenantId, name: &str, mode: LockMode) -> Result<(), StoreError> {
+        let wait = self.store.lock_wait;
+        let got = self.acquire(LockName::Named(tenant, name.to_owned()), mode, wait, |_| None::<()>).await?;
+        match got {
+            Ok(LockOutcome::TimedOut) => Err(StoreError::Unavailable(format!("lock wait timeout on lock {name}"))),
+            _ => Ok(()),
+        }
+    }
+
     async fn insert_entity(&mut self, entity: &Entity) -> Result<(), StoreError> {
         let wait = self.store.lock_wait;
-        if let Ok(LockOutcome::TimedOut) = self.acquire(LockName::Entity(entity.id), wait, |_| None::<()>).await? {
+        let got = self.acquire(LockName::Entity(entity.id), LockMode::Exclusive, wait, |_| None::<()>).await?;
+        if let Ok(LockOutcome::TimedOut) = got {
             return Err(StoreError::Unavailable("lock wait timeout on entity insert".into()));
         }
         let exists =
@@ -240,7 +277,9 @@ impl Tx for MemTx {
         {
             let mut shared = self.store.lock();
             let state = &mut shared.state;
+            let now = crate::time::rfc3339_now();
             for (k, rec) in pending.keys {
+                state.key_created.entry(k.clone()).or_insert_with(|| now.clone());
                 state.keys.insert(k, rec);
             }
             state.entities.extend(pending.entities);
@@ -329,6 +368,23 @@ impl Store for MemStore {
         Ok(shared.state.entities.values().filter(|e| tenant.is_none_or(|t| e.tenant_id == t)).cloned().collect())
     }
 
+    async fn list_entities(
+        &self,
+        tenant: Option<TenantId>,
+        kind: &str,
+        parent: Option<Uuid>,
+    ) -> Result<Vec<Entity>, StoreError> {
+        let shared = self.lock();
+        Ok(shared
+            .state
+            .entities
+            .values()
+            .filter(|e| tenant.is_none_or(|t| e.tenant_id == t) && e.kind == kind)
+            .filter(|e| parent.is_none_or(|p| e.parent_id == Some(p)))
+            .cloned()
+            .collect())
+    }
+
     async fn counts(&self) -> Result<Counts, StoreError> {
         let s = &self.lock().state;
         Ok(Counts {
@@ -342,5 +398,9 @@ impl Store for MemStore {
 
     async fn ping(&self) -> Result<(), StoreError> {
         Ok(())
+    }
+
+    async fn key_created_at(&self, tenant: TenantId, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self.lock().state.key_created.get(&(tenant, key.to_owned())).cloned())
     }
 }

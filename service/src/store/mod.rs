@@ -15,6 +15,7 @@ use crate::ids::TenantId;
 
 pub mod faulty;
 pub mod mem;
+mod mem_locks;
 #[cfg(not(madsim))]
 pub mod sql;
 
@@ -162,6 +163,15 @@ pub struct Counts {
     pub audit_new: u64,
 }
 
+/// How `Tx::lock` holds a named lock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LockMode {
+    /// Coexists with other shared holders; excludes an exclusive one.
+    Shared,
+    /// Excludes every other holder.
+    Exclusive,
+}
+
 /// What a claim needs: everything is decided before the transaction starts.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct KeyClaim {
@@ -179,6 +189,20 @@ pub trait Tx: Send {
     async fn complete_key(&mut self, tenant: TenantId, key: &str, response: &StoredResponse) -> Result<(), StoreError>;
     /// Reads an entity; `for_update` locks it until this transaction ends.
     async fn get_entity(&mut self, tenant: TenantId, id: Uuid, for_update: bool) -> Result<Option<Entity>, StoreError>;
+    /// This tenant's entities of `kind` (only the children of `parent`, if
+    /// given) as committed, plus this transaction's own writes, ordered by
+    /// id. Callers list small sets (a tenant's users, a customer's invoices).
+    async fn list_entities(
+        &mut self,
+        tenant: TenantId,
+        kind: &str,
+        parent: Option<Uuid>,
+    ) -> Result<Vec<Entity>, StoreError>;
+    /// Holds the per-tenant lock `name` until this transaction ends, so
+    /// transactions that decide on the same set of rows (a tenant's admins,
+    /// one accounting period) serialise. Waits are bounded (→ Unavailable).
+    /// The lock exists on first use.
+    async fn lock(&mut self, tenant: TenantId, name: &str, mode: LockMode) -> Result<(), StoreError>;
     async fn insert_entity(&mut self, entity: &Entity) -> Result<(), StoreError>;
     /// Replaces body and version of an entity this transaction has locked.
     async fn update_entity(&mut self, entity: &Entity) -> Result<(), StoreError>;
@@ -206,6 +230,16 @@ pub trait Store: Send + Sync + 'static {
     async fn audit_rows(&self, tenant: Option<TenantId>) -> Result<Vec<AuditRecord>, StoreError>;
     async fn workflows(&self, tenant: Option<TenantId>) -> Result<Vec<WorkflowInstance>, StoreError>;
     async fn entities(&self, tenant: Option<TenantId>) -> Result<Vec<Entity>, StoreError>;
+    /// Committed entities of `kind` (of one tenant, or all; only children of
+    /// `parent` if given), ordered by id.
+    async fn list_entities(
+        &self,
+        tenant: Option<TenantId>,
+        kind: &str,
+        parent: Option<Uuid>,
+    ) -> Result<Vec<Entity>, StoreError>;
     async fn counts(&self) -> Result<Counts, StoreError>;
     async fn ping(&self) -> Result<(), StoreError>;
+    /// When a key was first used, as `YYYY-MM-DD?HH:MM:SS[.fff…]` UTC text.
+    async fn key_created_at(&self, tenant: TenantId, key: &str) -> Result<Option<String>, StoreError>;
 }

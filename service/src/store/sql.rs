@@ -3,7 +3,7 @@
 //! Both dialects accept `$N` placeholders and the same row types, so the
 //! statements and row mapping are written once (`sql_store_impl!`) and
 //! instantiated for each driver; only connection set-up, `BEGIN`, row
-//! locking and error classification differ.
+//! locking (`FOR UPDATE`, `FOR SHARE`) and error classification differ.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -180,6 +180,7 @@ impl PgStore {
         let opts = PgConnectOptions::from_str(url)
             .map_err(|e| StoreError::Other(format!("bad postgres url: {e}")))?
             .options([
+                ("TimeZone", "UTC".to_owned()),
                 ("lock_timeout", format!("{}", limits.lock_wait.as_millis())),
                 ("statement_timeout", format!("{}", limits.statement_timeout.as_millis())),
                 ("idle_in_transaction_session_timeout", format!("{}", limits.statement_timeout.as_millis())),
@@ -229,6 +230,12 @@ const SELECT_KEYS: &str = "SELECT tenant_id, idempotency_key, operation, fingerp
      FROM idempotency_keys WHERE ($1 IS NULL OR tenant_id = $1) ORDER BY tenant_id, idempotency_key";
 const SELECT_ENTITY: &str =
     "SELECT id, tenant_id, kind, parent_id, body, version FROM entities WHERE id = $1 AND tenant_id = $2";
+const LIST_ENTITIES: &str = "SELECT id, tenant_id, kind, parent_id, body, version FROM entities \
+     WHERE ($1 IS NULL OR tenant_id = $1) AND kind = $2 AND ($3 IS NULL OR parent_id = $3) ORDER BY id";
+const INSERT_NAMED_LOCK: &str =
+    "INSERT INTO named_locks (tenant_id, name) VALUES ($1, $2) ON CONFLICT (tenant_id, name) DO NOTHING";
+/// SQLite serialises write transactions, so reading the row is enough there.
+const SELECT_NAMED_LOCK: &str = "SELECT name FROM named_locks WHERE tenant_id = $1 AND name = $2";
 const SELECT_AUDIT: &str = "SELECT company_id, operation_name, idempotency_key_hash, deterministic_id, status, \
      error_type, error_message, http_status, workflows_triggered, duration_ms, request_id \
      FROM idempotent_write_audit_log WHERE ($1 IS NULL OR company_id = $1) ORDER BY id";
@@ -237,7 +244,16 @@ const INSERT_AUDIT: &str = "INSERT INTO idempotent_write_audit_log (company_id, 
      workflows_triggered, duration_ms, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 
 macro_rules! sql_store_impl {
-    ($db:ty, $store:ty, $tx:ty, $classify:path, $select_entity_for_update:expr, $kind:expr) => {
+    (
+        $db:ty,
+        $store:ty,
+        $tx:ty,
+        $classify:path,
+        $select_entity_for_update:expr,
+        $select_lock_shared:expr,
+        $select_lock_exclusive:expr,
+        $kind:expr
+    ) => {
         fn key_from_row(row: &<$db as sqlx::Database>::Row) -> Result<KeyRecord, StoreError> {
             let g = |e: sqlx::Error| $classify(e);
             let status: Option<i32> = row.try_get("response_status").map_err(g)?;
@@ -385,6 +401,45 @@ macro_rules! sql_store_impl {
                     .await
                     .map_err($classify)?;
                 row.as_ref().map(entity_from_row).transpose()
+            }
+
+            async fn list_entities(
+                &mut self,
+                tenant: TenantId,
+                kind: &str,
+                parent: Option<Uuid>,
+            ) -> Result<Vec<Entity>, StoreError> {
+                let rows = sqlx::query(LIST_ENTITIES)
+                    .bind(Some(tenant.0.to_string()))
+                    .bind(kind.to_owned())
+                    .bind(parent.map(|p| p.to_string()))
+                    .fetch_all(&mut *self.tx)
+                    .await
+                    .map_err($classify)?;
+                rows.iter().map(entity_from_row).collect()
+            }
+
+            async fn lock(&mut self, tenant: TenantId, name: &str, mode: LockMode) -> Result<(), StoreError> {
+                // The row exists from its first use on. A concurrent first
+                // insert blocks this one until it commits; then the row is
+                // locked like any other.
+                sqlx::query(INSERT_NAMED_LOCK)
+                    .bind(tenant.0.to_string())
+                    .bind(name.to_owned())
+                    .execute(&mut *self.tx)
+                    .await
+                    .map_err($classify)?;
+                let sql = match mode {
+                    LockMode::Shared => $select_lock_shared,
+                    LockMode::Exclusive => $select_lock_exclusive,
+                };
+                sqlx::query(sql)
+                    .bind(tenant.0.to_string())
+                    .bind(name.to_owned())
+                    .fetch_one(&mut *self.tx)
+                    .await
+                    .map_err($classify)?;
+                Ok(())
             }
 
             async fn insert_entity(&mut self, e: &Entity) -> Result<(), StoreError> {
@@ -568,6 +623,22 @@ macro_rules! sql_store_impl {
                 rows.iter().map(entity_from_row).collect()
             }
 
+            async fn list_entities(
+                &self,
+                tenant: Option<TenantId>,
+                kind: &str,
+                parent: Option<Uuid>,
+            ) -> Result<Vec<Entity>, StoreError> {
+                let rows = sqlx::query(LIST_ENTITIES)
+                    .bind(tenant.map(|t| t.0.to_string()))
+                    .bind(kind.to_owned())
+                    .bind(parent.map(|p| p.to_string()))
+                    .fetch_all(self.read_pool())
+                    .await
+                    .map_err($classify)?;
+                rows.iter().map(entity_from_row).collect()
+            }
+
             async fn counts(&self) -> Result<Counts, StoreError> {
                 let row = sqlx::query(
                     "SELECT (SELECT COUNT(*) FROM idempotency_keys) AS keys, \
@@ -594,13 +665,35 @@ macro_rules! sql_store_impl {
                 sqlx::query("SELECT 1").execute(self.read_pool()).await.map_err($classify)?;
                 Ok(())
             }
+
+            async fn key_created_at(&self, tenant: TenantId, key: &str) -> Result<Option<String>, StoreError> {
+                // Postgres sessions run in UTC (set at connect), so both
+                // dialects give UTC text here.
+                sqlx::query_scalar(
+                    "SELECT CAST(created_at AS TEXT) FROM idempotency_keys WHERE tenant_id = $1 AND idempotency_key = $2",
+                )
+                .bind(tenant.0.to_string())
+                .bind(key.to_owned())
+                .fetch_optional(self.read_pool())
+                .await
+                .map_err($classify)
+            }
         }
     };
 }
 
 mod sqlite_impl {
     use super::*;
-    sql_store_impl!(Sqlite, SqliteStore, SqliteTx, classify_sqlite, SELECT_ENTITY, "sqlite");
+    sql_store_impl!(
+        Sqlite,
+        SqliteStore,
+        SqliteTx,
+        classify_sqlite,
+        SELECT_ENTITY,
+        SELECT_NAMED_LOCK,
+        SELECT_NAMED_LOCK,
+        "sqlite"
+    );
 }
 
 mod pg_impl {
@@ -611,6 +704,8 @@ mod pg_impl {
         PgTx,
         classify_pg,
         "SELECT id, tenant_id, kind, parent_id, body, version FROM entities WHERE id = $1 AND tenant_id = $2 FOR UPDATE",
+        "SELECT name FROM named_locks WHERE tenant_id = $1 AND name = $2 FOR SHARE",
+        "SELECT name FROM named_locks WHERE tenant_id = $1 AND name = $2 FOR UPDATE",
         "postgres"
     );
 }

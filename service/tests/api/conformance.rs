@@ -2,17 +2,18 @@
 //! The in-memory store is trusted only as far as these agree.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use accubooks_service::engine::{EngineError, WriteOutcome, WriteRequest};
 use accubooks_service::fingerprint::fingerprint;
 use accubooks_service::ids::{deterministic_id, TenantId};
 use accubooks_service::key::IdempotencyKey;
 use accubooks_service::ops::{
-    CreateCustomer, CreateCustomerInput, CreateInvoice, CreateInvoiceInput, InvoiceLineInput, Operation, RecordPayment,
-    RecordPaymentInput,
+    ChangeUserRole, ChangeUserRoleInput, CreateCustomer, CreateCustomerInput, CreateInvoice, CreateInvoiceInput,
+    CreateUser, CreateUserInput, InvoiceLineInput, Operation, RecordPayment, RecordPaymentInput,
 };
 use accubooks_service::store::faulty::Step;
-use accubooks_service::store::{AuditStatus, Counts, StoredResponse};
+use accubooks_service::store::{AuditStatus, Counts, LockMode, StoredResponse};
 use uuid::Uuid;
 
 use crate::support::EngineHarness;
@@ -28,14 +29,26 @@ async fn run<O: Operation>(
     k: &str,
     input: &O::Input,
 ) -> Result<WriteOutcome, EngineError> {
+    run_at(h, op, tenant, k, &[], input).await
+}
+
+/// The same, for an operation with path parameters.
+async fn run_at<O: Operation>(
+    h: &EngineHarness,
+    op: &O,
+    tenant: TenantId,
+    k: &str,
+    path: &[&str],
+    input: &O::Input,
+) -> Result<WriteOutcome, EngineError> {
     let key = key(k);
     let value = serde_json::to_value(input).unwrap();
     let req = WriteRequest {
         tenant,
         key: &key,
-        fingerprint: fingerprint(op.spec().name, &[], &value),
+        fingerprint: fingerprint(op.spec().name, path, &value),
         request_id: format!("req-{k}"),
-        path: Vec::new(),
+        path: path.iter().map(|p| (*p).to_owned()).collect(),
     };
     h.engine.execute(op, &req, input).await
 }
@@ -64,6 +77,7 @@ fn invoice(customer: Uuid, cents: i64) -> CreateInvoiceInput {
         currency: "USD".into(),
         due_date: "2026-12-31".into(),
         lines: vec![InvoiceLineInput { description: "Work".into(), quantity: 1, unit_price_cents: cents }],
+        issue_date: None,
     }
 }
 
@@ -225,7 +239,12 @@ pub async fn definitive_rejection_is_stored_and_replayed(h: EngineHarness) {
     let inv = executed(run(&h, &CreateInvoice, h.tenants.a, "inv", &invoice(cust, 1_000)).await);
     let inv_id: Uuid =
         serde_json::from_str::<serde_json::Value>(&inv.body).unwrap()["id"].as_str().unwrap().parse().unwrap();
-    let pay = |cents| RecordPaymentInput { invoice_id: inv_id, amount_cents: cents, method: "card".into() };
+    let pay = |cents| RecordPaymentInput {
+        invoice_id: inv_id,
+        amount_cents: cents,
+        method: "card".into(),
+        payment_date: None,
+    };
     let over = executed(run(&h, &RecordPayment, h.tenants.a, "p-over", &pay(1_001)).await);
     assert_eq!(over.status, 422);
     assert!(over.body.contains("\"code\":\"overpayment\""));
@@ -257,7 +276,8 @@ pub async fn concurrent_payments_never_overpay(h: EngineHarness) {
     for i in 0..40 {
         let h = h.clone();
         tasks.push(tokio::spawn(async move {
-            let input = RecordPaymentInput { invoice_id: inv_id, amount_cents: 10, method: "cash".into() };
+            let input =
+                RecordPaymentInput { invoice_id: inv_id, amount_cents: 10, method: "cash".into(), payment_date: None };
             executed(run(&h, &RecordPayment, h.tenants.a, &format!("pay-{i}"), &input).await)
         }));
     }
@@ -271,6 +291,104 @@ pub async fn concurrent_payments_never_overpay(h: EngineHarness) {
     let v: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(v["amount_paid_cents"], 100);
     assert_eq!(v["status"], "paid");
+}
+
+fn body_id(r: &StoredResponse) -> Uuid {
+    serde_json::from_str::<serde_json::Value>(&r.body).unwrap()["id"].as_str().unwrap().parse().unwrap()
+}
+
+async fn role_of(h: &EngineHarness, user: Uuid) -> String {
+    let e = h.store.get_entity(h.tenants.a, user).await.unwrap().unwrap();
+    serde_json::from_str::<serde_json::Value>(&e.body).unwrap()["role"].as_str().unwrap().to_owned()
+}
+
+/// The steps only some operations take (named locks, listings, updates)
+/// fail as cleanly as the rest: nothing persists, the key stays free.
+pub async fn transient_failure_at_lock_list_and_update_persists_nothing(h: EngineHarness) {
+    let admin = |email: String| CreateUserInput { email, name: "Admin".into(), role: "admin".into() };
+    let demote = ChangeUserRoleInput { role: "viewer".into() };
+    for (i, step) in [Step::Lock, Step::GetEntity, Step::ListEntities, Step::UpdateEntity, Step::InsertEntity]
+        .into_iter()
+        .enumerate()
+    {
+        let target = body_id(&executed(
+            run(&h, &CreateUser, h.tenants.a, &format!("u-{i}"), &admin(format!("{i}@a.example"))).await,
+        ));
+        executed(run(&h, &CreateUser, h.tenants.a, &format!("v-{i}"), &admin(format!("{i}@b.example"))).await);
+        let (k, path) = (format!("demote-{i}"), target.to_string());
+        let before = counts(&h).await;
+        h.faulty.fail_once(step);
+        let failed = run_at(&h, &ChangeUserRole, h.tenants.a, &k, &[&path], &demote).await;
+        assert!(matches!(failed, Err(EngineError::Unavailable(_))), "{step:?}: {failed:?}");
+        assert!(!h.faulty.armed(), "{step:?} fault fired");
+        let after = counts(&h).await;
+        assert_eq!((after.keys, after.entities, after.audit_new), (before.keys, before.entities, before.audit_new));
+        assert!(h.store.get_key(h.tenants.a, &k).await.unwrap().is_none(), "{step:?} left a stuck key");
+        assert_eq!(role_of(&h, target).await, "admin", "{step:?} changed the role");
+        let retry = executed(run_at(&h, &ChangeUserRole, h.tenants.a, &k, &[&path], &demote).await);
+        assert_eq!(retry.status, 201, "{step:?}");
+        assert_eq!(role_of(&h, target).await, "viewer", "{step:?}");
+    }
+}
+
+/// Named locks: shared holders coexist, an exclusive one waits for them and
+/// excludes new shared ones, and names are per tenant.
+pub async fn named_locks_share_and_exclude(h: EngineHarness) {
+    if h.store.kind() == "sqlite" {
+        return sqlite_transactions_exclude_each_other(h).await;
+    }
+    let (t, name) = (h.tenants.a, "period:2026-01");
+    // The lock's row exists from its first use on; until that commits, a
+    // second first use waits on the insert. Use it once beforehand.
+    let mut first = h.store.begin().await.unwrap();
+    first.lock(t, name, LockMode::Shared).await.unwrap();
+    first.commit().await.unwrap();
+
+    let mut s1 = h.store.begin().await.unwrap();
+    let mut s2 = h.store.begin().await.unwrap();
+    s1.lock(t, name, LockMode::Shared).await.unwrap();
+    s2.lock(t, name, LockMode::Shared).await.unwrap();
+    let store = h.store.clone();
+    let exclusive = tokio::spawn(async move {
+        let mut x = store.begin().await.unwrap();
+        x.lock(t, name, LockMode::Exclusive).await.unwrap();
+        x
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!exclusive.is_finished(), "an exclusive lock waits for shared holders");
+    let mut other_tenant = h.store.begin().await.unwrap();
+    other_tenant.lock(h.tenants.b, name, LockMode::Exclusive).await.unwrap();
+    other_tenant.rollback().await.unwrap();
+    s1.commit().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(!exclusive.is_finished(), "one shared holder is still there");
+    s2.rollback().await.unwrap();
+    let x = tokio::time::timeout(Duration::from_secs(10), exclusive).await.expect("exclusive granted").unwrap();
+
+    let store = h.store.clone();
+    let shared = tokio::spawn(async move {
+        let mut s = store.begin().await.unwrap();
+        s.lock(t, name, LockMode::Shared).await.unwrap();
+        s.rollback().await.unwrap();
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!shared.is_finished(), "a shared lock waits for the exclusive holder");
+    x.commit().await.unwrap();
+    tokio::time::timeout(Duration::from_secs(10), shared).await.expect("shared granted").unwrap();
+}
+
+/// SQLite admits one write transaction at a time (`BEGIN IMMEDIATE` on a
+/// one-connection writer pool), so any lock is as good as exclusive there:
+/// a second transaction does not even begin while one holds a lock.
+async fn sqlite_transactions_exclude_each_other(h: EngineHarness) {
+    let mut holder = h.store.begin().await.unwrap();
+    holder.lock(h.tenants.a, "period:2026-01", LockMode::Shared).await.unwrap();
+    let store = h.store.clone();
+    let second = tokio::spawn(async move { store.begin().await.unwrap().rollback().await.unwrap() });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!second.is_finished(), "a second write transaction waits for the first");
+    holder.commit().await.unwrap();
+    tokio::time::timeout(Duration::from_secs(10), second).await.expect("begins once the first ends").unwrap();
 }
 
 macro_rules! conformance {
@@ -300,4 +418,6 @@ conformance!(
     tenants_are_isolated,
     definitive_rejection_is_stored_and_replayed,
     concurrent_payments_never_overpay,
+    transient_failure_at_lock_list_and_update_persists_nothing,
+    named_locks_share_and_exclude,
 );

@@ -45,12 +45,18 @@ fn pg_admin_url() -> String {
 /// A fresh, migrated store of `kind`. `None` only for Postgres outside CI
 /// when no server is reachable; with `CI=true` that is a loud failure.
 pub async fn fresh_store(kind: Kind, limits: SqlLimits) -> Option<Arc<dyn Store>> {
+    fresh_store_at(kind, limits).await.map(|(store, _)| store)
+}
+
+/// The same, with the URL the store was opened with (`memory` for memory),
+/// so a test can point the `accubooks` binary at the same database.
+pub async fn fresh_store_at(kind: Kind, limits: SqlLimits) -> Option<(Arc<dyn Store>, String)> {
     match kind {
-        Kind::Memory => Some(Arc::new(MemStore::new(limits.lock_wait))),
+        Kind::Memory => Some((Arc::new(MemStore::new(limits.lock_wait)), "memory".into())),
         Kind::Sqlite => {
             let path = std::env::temp_dir().join(format!("accubooks-test-{}.db", Uuid::new_v4().simple()));
             let url = format!("sqlite://{}", path.display());
-            Some(connect(&url, limits).await.expect("open sqlite"))
+            Some((connect(&url, limits).await.expect("open sqlite"), url))
         }
         Kind::Postgres => {
             let admin = pg_admin_url();
@@ -68,7 +74,8 @@ pub async fn fresh_store(kind: Kind, limits: SqlLimits) -> Option<Arc<dyn Store>
             let create = format!("CREATE DATABASE {db}");
             sqlx::raw_sql(sqlx::AssertSqlSafe(create)).execute(&mut conn).await.expect("create test database");
             let base = admin.rsplit_once('/').map(|(b, _)| b.to_owned()).expect("url has a database");
-            Some(connect(&format!("{base}/{db}"), limits).await.expect("open postgres"))
+            let url = format!("{base}/{db}");
+            Some((connect(&url, limits).await.expect("open postgres"), url))
         }
     }
 }
@@ -112,13 +119,23 @@ pub struct TestApp {
     pub store: Arc<dyn Store>,
     pub faulty: FaultyStore,
     pub tenants: Tenants,
+    pub kind: Kind,
+    /// The database URL (`memory` for the in-memory store).
+    pub url: String,
+}
+
+/// A tenant of its own, for a test that must not see another's data.
+#[derive(Debug, Clone)]
+pub struct TestTenant {
+    pub id: TenantId,
+    pub token: String,
 }
 
 /// An app whose store is wrapped by a fault injector, with a given bound on
 /// waiting for a same-key request in flight.
 pub async fn spawn_app_with(kind: Kind, inflight_wait: Duration) -> Option<TestApp> {
     let limits = SqlLimits { lock_wait: inflight_wait, pool_acquire_wait: inflight_wait, ..test_limits() };
-    let store = fresh_store(kind, limits).await?;
+    let (store, url) = fresh_store_at(kind, limits).await?;
     let tenants = tenants(store.as_ref()).await;
     let faulty = FaultyStore::new(store.clone());
     let engine = EngineConfig { inflight_wait, ..EngineConfig::default() };
@@ -126,7 +143,7 @@ pub async fn spawn_app_with(kind: Kind, inflight_wait: Duration) -> Option<TestA
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(serve(listener, router(app), ServeConfig::default(), std::future::pending()));
-    Some(TestApp { addr, store, faulty, tenants })
+    Some(TestApp { addr, store, faulty, tenants, kind, url })
 }
 
 #[derive(Debug, Clone)]
@@ -170,13 +187,33 @@ pub async fn send(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, 
 impl TestApp {
     /// POSTs JSON as tenant A (or B) with an idempotency key.
     pub async fn post(&self, path: &str, token: &str, key: &str, body: &serde_json::Value) -> Resp {
+        self.request("POST", path, token, key, body).await
+    }
+
+    /// Any mutation: JSON body, bearer token, idempotency key.
+    pub async fn request(&self, method: &str, path: &str, token: &str, key: &str, body: &serde_json::Value) -> Resp {
         let auth = format!("Bearer {token}");
         let headers: [(&str, &[u8]); 3] = [
             ("authorization", auth.as_bytes()),
             ("idempotency-key", key.as_bytes()),
             ("content-type", b"application/json"),
         ];
-        send(self.addr, "POST", path, &headers, serde_json::to_vec(body).unwrap()).await
+        send(self.addr, method, path, &headers, serde_json::to_vec(body).unwrap()).await
+    }
+
+    /// A new tenant in this app's store.
+    pub async fn new_tenant(&self) -> TestTenant {
+        let token = Token::generate().unwrap();
+        let tenant = Tenant { id: TenantId(Uuid::new_v4()), name: "Fixture tenant".into() };
+        self.store.create_tenant(&tenant, &token.hash_hex()).await.unwrap();
+        TestTenant { id: tenant.id, token: token.expose().to_owned() }
+    }
+
+    /// What a tenant has stored: (entities, workflows), for "nothing written".
+    pub async fn footprint(&self, tenant: TenantId) -> (usize, usize) {
+        let entities = self.store.entities(Some(tenant)).await.unwrap().len();
+        let workflows = self.store.workflows(Some(tenant)).await.unwrap().len();
+        (entities, workflows)
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Resp {

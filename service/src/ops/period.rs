@@ -1,0 +1,156 @@
+//! Accounting periods: `close_period`, and the check every dated posting
+//! makes (`ensure_open`).
+//!
+//! Which date puts a record in a period: an invoice or a bill its
+//! `issue_date`, a payment its `payment_date`, a refund its `refund_date`
+//! (each optional, the execution date when absent), a journal entry its
+//! `entry_date`, a void its execution date. The ledger lines a record posts
+//! carry that same date.
+//!
+//! Concurrency: closing takes the period's named lock exclusively; every
+//! dated write takes it shared before it looks for the closed marker. So a
+//! posting either commits before the close begins deciding, or waits for it
+//! and then sees the marker: nothing is ever dated inside a closed period.
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::*;
+use crate::ids::derived_id;
+use crate::store::LockMode;
+use crate::time::Period;
+
+pub struct ClosePeriod;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClosePeriodInput {
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// The record of one close (the operation's own entity).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PeriodClose {
+    pub id: Uuid,
+    pub object: String,
+    pub period: String,
+    pub note: Option<String>,
+    pub created_at: String,
+}
+
+/// The marker that makes a period closed, at a derived id per (tenant,
+/// period), so every posting finds it with one read. `GET /v1/periods/{p}`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ClosedPeriod {
+    pub object: String,
+    pub period: String,
+    pub status: String,
+    pub closed_at: String,
+    pub period_close_id: Uuid,
+}
+
+pub const CLOSED_PERIOD_KIND: &str = "closed_period";
+
+/// The id of a tenant's closed-period marker.
+pub fn closed_period_id(tenant: TenantId, period: Period) -> Uuid {
+    derived_id(tenant.0, &format!("period:{period}"))
+}
+
+fn lock_name(period: Period) -> String {
+    format!("period:{period}")
+}
+
+/// Proof, held by a plan, that the period of `date` was open when checked
+/// and stays open until the transaction ends (its lock is held shared).
+/// Only `ensure_open` makes one; the ledger posts only with one.
+#[derive(Debug)]
+pub struct OpenPeriod {
+    date: Date,
+}
+
+impl OpenPeriod {
+    pub fn date(&self) -> Date {
+        self.date
+    }
+}
+
+/// Refuses (422 `period_closed`) a write dated inside a closed period.
+/// Call it before locking any entity: periods are always locked first, so
+/// lock order is the same in every transaction.
+pub async fn ensure_open(tx: &mut dyn Tx, tenant: TenantId, date: Date) -> PlanStep<OpenPeriod> {
+    let period = date.period();
+    tx.lock(tenant, &lock_name(period), LockMode::Shared).await?;
+    if tx.get_entity(tenant, closed_period_id(tenant, period), false).await?.is_some() {
+        let detail = format!("the accounting period {period} is closed; nothing may be dated {date}");
+        return Ok(Err(Rejection::rule("period_closed", detail)));
+    }
+    Ok(Ok(OpenPeriod { date }))
+}
+
+#[async_trait]
+impl Operation for ClosePeriod {
+    type Input = ClosePeriodInput;
+
+    const SPEC: &'static OpSpec = &OpSpec {
+        name: "close_period",
+        category: Category::HighRisk,
+        method: Method::Post,
+        route: "/v1/periods/{period}/close",
+        kind: "period_close",
+        collection: "period-closes",
+        workflows: &[],
+        rules: &["period_already_closed", "period_in_future"],
+    };
+
+    fn validate(&self, input: &Self::Input) -> Result<(), String> {
+        check_optional_text("note", input.note.as_deref(), REASON_CHARS_MAX)
+    }
+
+    fn validate_path(&self, path: &[String]) -> Result<(), String> {
+        match path.first().map(|p| Period::parse(p)) {
+            Some(Some(_)) => Ok(()),
+            _ => Err("period must be a calendar month YYYY-MM".into()),
+        }
+    }
+
+    async fn plan(&self, tx: &mut dyn Tx, ctx: &ExecCtx, input: &Self::Input) -> PlanResult {
+        let period = Period::parse(&ctx.path[0]).expect("validate_path checked the period");
+        if period > ctx.today().period() {
+            reject!(Rejection::rule(
+                "period_in_future",
+                format!("{period} has not begun; only past or current periods close")
+            ));
+        }
+        tx.lock(ctx.tenant, &lock_name(period), LockMode::Exclusive).await?;
+        let marker_id = closed_period_id(ctx.tenant, period);
+        if tx.get_entity(ctx.tenant, marker_id, false).await?.is_some() {
+            reject!(Rejection::rule("period_already_closed", format!("{period} is already closed")));
+        }
+        let record = PeriodClose {
+            id: ctx.entity_id,
+            object: "period_close".into(),
+            period: period.to_string(),
+            note: input.note.clone(),
+            created_at: ctx.now.clone(),
+        };
+        let marker = ClosedPeriod {
+            object: "period".into(),
+            period: period.to_string(),
+            status: "closed".into(),
+            closed_at: ctx.now.clone(),
+            period_close_id: ctx.entity_id,
+        };
+        let mut plan = created(ctx, Self::SPEC, None, &to_value(&record));
+        plan.inserts.push(Entity {
+            id: marker_id,
+            tenant_id: ctx.tenant,
+            kind: CLOSED_PERIOD_KIND.into(),
+            parent_id: Some(ctx.entity_id),
+            body: serde_json::to_string(&marker).expect("bodies always serialise"),
+            version: 1,
+        });
+        Ok(Ok(plan))
+    }
+}

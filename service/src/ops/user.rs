@@ -1,0 +1,197 @@
+//! Users: `create_user` (reference data; emails unique per tenant) and
+//! `change_user_role` (high risk: the last admin cannot be demoted).
+//!
+//! Concurrency: both take the tenant's `users` lock exclusively before they
+//! read the users. Two concurrent demotions of the last two admins
+//! therefore serialise, and the second sees that it would remove the last.
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::*;
+use crate::store::LockMode;
+
+pub const EMAIL_CHARS_MAX: usize = 254;
+const USERS_LOCK: &str = "users";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    Accountant,
+    Approver,
+    Viewer,
+}
+
+impl Role {
+    pub const ALL: [Self; 4] = [Self::Admin, Self::Accountant, Self::Approver, Self::Viewer];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Accountant => "accountant",
+            Self::Approver => "approver",
+            Self::Viewer => "viewer",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+fn check_role(role: &str) -> Result<Role, String> {
+    Role::parse(role).ok_or_else(|| {
+        let all: Vec<_> = Role::ALL.iter().map(|r| r.as_str()).collect();
+        format!("role must be one of {}", all.join(", "))
+    })
+}
+
+/// Deliberately simple: one `@` with text on both sides, no whitespace.
+fn check_email(email: &str) -> Result<(), String> {
+    let ok = email.len() <= EMAIL_CHARS_MAX
+        && email.bytes().all(|b| b.is_ascii_graphic())
+        && email.split_once('@').is_some_and(|(l, d)| !l.is_empty() && !d.is_empty() && !d.contains('@'));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!("email must be an address like name@example.com of at most {EMAIL_CHARS_MAX} characters"))
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUserInput {
+    pub email: String,
+    pub name: String,
+    pub role: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct User {
+    pub id: Uuid,
+    pub object: String,
+    /// Stored lower-cased: the uniqueness rule ignores case.
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub created_at: String,
+}
+
+pub struct CreateUser;
+
+#[async_trait]
+impl Operation for CreateUser {
+    type Input = CreateUserInput;
+
+    const SPEC: &'static OpSpec = &OpSpec {
+        name: "create_user",
+        category: Category::Reference,
+        method: Method::Post,
+        route: "/v1/users",
+        kind: "user",
+        collection: "users",
+        workflows: &[],
+        rules: &["email_taken"],
+    };
+
+    fn validate(&self, input: &Self::Input) -> Result<(), String> {
+        check_email(&input.email)?;
+        check_text("name", &input.name, NAME_CHARS_MAX)?;
+        check_role(&input.role).map(|_| ())
+    }
+
+    async fn plan(&self, tx: &mut dyn Tx, ctx: &ExecCtx, input: &Self::Input) -> PlanResult {
+        tx.lock(ctx.tenant, USERS_LOCK, LockMode::Exclusive).await?;
+        let email = input.email.to_ascii_lowercase();
+        for e in tx.list_entities(ctx.tenant, Self::SPEC.kind, None).await? {
+            let existing: User = from_entity(&e)?;
+            if existing.email == email {
+                reject!(Rejection::rule("email_taken", "a user with this email exists"));
+            }
+        }
+        let body = User {
+            id: ctx.entity_id,
+            object: "user".into(),
+            email,
+            name: input.name.clone(),
+            role: check_role(&input.role).expect("validated"),
+            created_at: ctx.now.clone(),
+        };
+        Ok(Ok(created(ctx, Self::SPEC, None, &to_value(&body))))
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeUserRoleInput {
+    pub role: String,
+}
+
+/// The record of one role change.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RoleChange {
+    pub id: Uuid,
+    pub object: String,
+    pub user_id: Uuid,
+    pub previous_role: Role,
+    pub role: Role,
+    pub created_at: String,
+}
+
+pub struct ChangeUserRole;
+
+#[async_trait]
+impl Operation for ChangeUserRole {
+    type Input = ChangeUserRoleInput;
+
+    const SPEC: &'static OpSpec = &OpSpec {
+        name: "change_user_role",
+        category: Category::HighRisk,
+        method: Method::Put,
+        route: "/v1/users/{id}/role",
+        kind: "role_change",
+        collection: "role-changes",
+        workflows: &[],
+        rules: &["last_admin"],
+    };
+
+    fn validate(&self, input: &Self::Input) -> Result<(), String> {
+        check_role(&input.role).map(|_| ())
+    }
+
+    async fn plan(&self, tx: &mut dyn Tx, ctx: &ExecCtx, input: &Self::Input) -> PlanResult {
+        // The named lock first, then the row: the same order as create_user.
+        tx.lock(ctx.tenant, USERS_LOCK, LockMode::Exclusive).await?;
+        let Some(entity) = lock_target(tx, ctx, "user").await? else {
+            reject!(Rejection::not_found("user_not_found", "no such user"));
+        };
+        let mut user: User = from_entity(&entity)?;
+        let role = check_role(&input.role).expect("validated");
+        if user.role == Role::Admin && role != Role::Admin {
+            let mut other_admins = 0usize;
+            for e in tx.list_entities(ctx.tenant, "user", None).await? {
+                let u: User = from_entity(&e)?;
+                if u.id != user.id && u.role == Role::Admin {
+                    other_admins += 1;
+                }
+            }
+            if other_admins == 0 {
+                reject!(Rejection::rule("last_admin", "the tenant's last admin cannot be demoted"));
+            }
+        }
+        let record = RoleChange {
+            id: ctx.entity_id,
+            object: "role_change".into(),
+            user_id: entity.id,
+            previous_role: user.role,
+            role,
+            created_at: ctx.now.clone(),
+        };
+        user.role = role;
+        let mut plan = created(ctx, Self::SPEC, Some(entity.id), &to_value(&record));
+        plan.updates.push(updated(entity, &user));
+        Ok(Ok(plan))
+    }
+}

@@ -1,0 +1,53 @@
+//! `create_vendor`: reference data that bills point at.
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::*;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateVendorInput {
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Vendor {
+    pub id: Uuid,
+    pub object: String,
+    pub name: String,
+    pub created_at: String,
+}
+
+pub struct CreateVendor;
+
+#[async_trait]
+impl Operation for CreateVendor {
+    type Input = CreateVendorInput;
+
+    const SPEC: &'static OpSpec = &OpSpec {
+        name: "create_vendor",
+        category: Category::Reference,
+        method: Method::Post,
+        route: "/v1/vendors",
+        kind: "vendor",
+        collection: "vendors",
+        workflows: &[],
+        rules: &[],
+    };
+
+    fn validate(&self, input: &Self::Input) -> Result<(), String> {
+        check_text("name", &input.name, NAME_CHARS_MAX)
+    }
+
+    async fn plan(&self, _tx: &mut dyn Tx, ctx: &ExecCtx, input: &Self::Input) -> PlanResult {
+        let body = Vendor {
+            id: ctx.entity_id,
+            object: "vendor".into(),
+            name: input.name.clone(),
+            created_at: ctx.now.clone(),
+        };
+        Ok(Ok(created(ctx, Self::SPEC, None, &to_value(&body))))
+    }
+}

@@ -1,0 +1,359 @@
+//! The outbox dispatcher: delivers `workflow_instances` committed with the
+//! writes that triggered them. Compiled out under `--cfg madsim`.
+//!
+//! Delivery is at-least-once: a row is claimed under a lease (Postgres
+//! `FOR UPDATE SKIP LOCKED`, so concurrent dispatchers never claim the same
+//! row; SQLite serialises writers), delivered, then marked done. A
+//! dispatcher that dies mid-delivery loses its lease and the row is
+//! delivered again later. Workflow ids are deterministic (UUIDv5 of the
+//! triggering entity and the workflow name) and sent as the webhook's
+//! `Idempotency-Key`, so consumers dedupe.
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper_util::rt::TokioIo;
+use serde::Serialize;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
+use sqlx::Row;
+use tokio::sync::watch;
+
+use crate::store::sql::{connect, SqlLimits};
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Delivery {
+    pub id: String,
+    pub tenant_id: String,
+    pub workflow_name: String,
+    pub trigger_entity_id: String,
+    pub operation_name: String,
+    pub payload: String,
+    pub attempts: i32,
+}
+
+/// Where workflows go.
+#[async_trait]
+pub trait Sink: Send + Sync {
+    async fn deliver(&self, d: &Delivery) -> Result<(), String>;
+}
+
+/// The default sink: one structured log line per workflow.
+pub struct LogSink;
+
+#[async_trait]
+impl Sink for LogSink {
+    async fn deliver(&self, d: &Delivery) -> Result<(), String> {
+        tracing::info!(
+            workflow_id = %d.id,
+            workflow = %d.workflow_name,
+            tenant = %d.tenant_id,
+            trigger_entity_id = %d.trigger_entity_id,
+            operation = %d.operation_name,
+            attempt = d.attempts,
+            "workflow delivered"
+        );
+        Ok(())
+    }
+}
+
+/// POSTs each workflow as JSON to an `http://host:port/path` URL, with the
+/// workflow id as `Idempotency-Key`. Each call is bounded by `timeout`;
+/// failed calls are retried `retries_max` times with exponential backoff.
+pub struct WebhookSink {
+    host: String,
+    port: u16,
+    path: String,
+    pub timeout: Duration,
+    pub retries_max: u32,
+    pub backoff: Duration,
+}
+
+impl WebhookSink {
+    pub fn new(url: &str) -> Result<Self, String> {
+        let rest = url.strip_prefix("http://").ok_or("webhook URL must start with http://")?;
+        let (authority, path) = rest.split_once('/').map_or((rest, "/".to_owned()), |(a, p)| (a, format!("/{p}")));
+        let (host, port) = match authority.rsplit_once(':') {
+            Some((h, p)) => (h.to_owned(), p.parse().map_err(|_| "bad webhook port")?),
+            None => (authority.to_owned(), 80),
+        };
+        if host.is_empty() {
+            return Err("webhook URL has no host".into());
+        }
+        Ok(Self {
+            host,
+            port,
+            path,
+            timeout: Duration::from_secs(5),
+            retries_max: 3,
+            backoff: Duration::from_millis(200),
+        })
+    }
+
+    async fn post_once(&self, d: &Delivery) -> Result<(), String> {
+        let stream =
+            tokio::net::TcpStream::connect((self.host.as_str(), self.port)).await.map_err(|e| e.to_string())?;
+        let (mut sender, conn) =
+            hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.map_err(|e| e.to_string())?;
+        tokio::spawn(async move {
+            let _ = conn.await;
+        });
+        let body = serde_json::to_vec(d).map_err(|e| e.to_string())?;
+        let req = hyper::Request::post(&self.path)
+            .header("host", format!("{}:{}", self.host, self.port))
+            .header("content-type", "application/json")
+            .header("idempotency-key", &d.id)
+            .body(Full::new(Bytes::from(body)))
+            .map_err(|e| e.to_string())?;
+        let resp = sender.send_request(req).await.map_err(|e| e.to_string())?;
+        let status = resp.status();
+        let _ = resp.into_body().collect().await;
+        if status.is_success() {
+            Ok(())
+        } else {
+            Err(format!("webhook answered {status}"))
+        }
+    }
+}
+
+#[async_trait]
+impl Sink for WebhookSink {
+    async fn deliver(&self, d: &Delivery) -> Result<(), String> {
+        let mut last = String::new();
+        for attempt in 0..=self.retries_max {
+            if attempt > 0 {
+                tokio::time::sleep(self.backoff * 2u32.pow(attempt - 1)).await;
+            }
+            match tokio::time::timeout(self.timeout, self.post_once(d)).await {
+                Ok(Ok(())) => return Ok(()),
+                Ok(Err(e)) => last = e,
+                Err(_) => last = "webhook timed out".into(),
+            }
+        }
+        Err(last)
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct DispatchConfig {
+    /// Rows claimed per round.
+    pub batch: u32,
+    /// How long a claim is held before another dispatcher may take the row.
+    pub lease: Duration,
+    /// Deliveries of one workflow at most before it is marked `failed`.
+    pub attempts_max: i32,
+    /// Backoff before the n-th retry: `retry_backoff × 2^(n-1)`, capped at 1 h.
+    pub retry_backoff: Duration,
+    /// Sleep between rounds that found nothing to do.
+    pub idle_poll: Duration,
+}
+
+impl Default for DispatchConfig {
+    fn default() -> Self {
+        Self {
+            batch: 50,
+            lease: Duration::from_secs(60),
+            attempts_max: 10,
+            retry_backoff: Duration::from_secs(1),
+            idle_poll: Duration::from_secs(1),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct Round {
+    pub claimed: u64,
+    pub delivered: u64,
+    pub retrying: u64,
+    pub failed: u64,
+}
+
+enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+pub struct Dispatcher {
+    db: Db,
+    sink: Arc<dyn Sink>,
+    config: DispatchConfig,
+}
+
+const PG_CLAIM: &str = "UPDATE workflow_instances SET status = 'delivering', attempts = attempts + 1, \
+     locked_until = now() + make_interval(secs => $2) \
+     WHERE id IN (SELECT id FROM workflow_instances \
+        WHERE (status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= now())) \
+           OR (status = 'delivering' AND locked_until < now()) \
+        ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED) \
+     RETURNING id, tenant_id, workflow_name, trigger_entity_id, operation_name, payload, attempts";
+const SQLITE_CLAIM: &str = "UPDATE workflow_instances SET status = 'delivering', attempts = attempts + 1, \
+     locked_until = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+' || $2 || ' seconds') \
+     WHERE id IN (SELECT id FROM workflow_instances \
+        WHERE (status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))) \
+           OR (status = 'delivering' AND locked_until < strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) \
+        ORDER BY created_at, id LIMIT $1) \
+     RETURNING id, tenant_id, workflow_name, trigger_entity_id, operation_name, payload, attempts";
+const PG_DONE: &str = "UPDATE workflow_instances SET status = 'done', delivered_at = now(), locked_until = NULL, \
+     last_error = NULL WHERE id = $1 AND status = 'delivering'";
+const SQLITE_DONE: &str = "UPDATE workflow_instances SET status = 'done', \
+     delivered_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), locked_until = NULL, last_error = NULL \
+     WHERE id = $1 AND status = 'delivering'";
+const PG_RETRY: &str =
+    "UPDATE workflow_instances SET status = CASE WHEN attempts >= $3 THEN 'failed' ELSE 'pending' END, \
+     next_attempt_at = now() + make_interval(secs => $2), locked_until = NULL, last_error = $4 \
+     WHERE id = $1 AND status = 'delivering'";
+const SQLITE_RETRY: &str = "UPDATE workflow_instances SET status = CASE WHEN attempts >= $3 THEN 'failed' ELSE 'pending' END, \
+     next_attempt_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+' || $2 || ' seconds'), locked_until = NULL, last_error = $4 \
+     WHERE id = $1 AND status = 'delivering'";
+
+impl Dispatcher {
+    /// Opens (and migrates) the database named by `url`.
+    pub async fn open(url: &str, sink: Arc<dyn Sink>, config: DispatchConfig) -> Result<Self, String> {
+        connect(url, SqlLimits::default()).await.map_err(|e| e.to_string())?;
+        let wait = Duration::from_secs(30);
+        let db = if url.starts_with("sqlite:") {
+            let opts = SqliteConnectOptions::from_str(url).map_err(|e| e.to_string())?.busy_timeout(wait);
+            Db::Sqlite(
+                SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .acquire_timeout(wait)
+                    .connect_with(opts)
+                    .await
+                    .map_err(|e| e.to_string())?,
+            )
+        } else {
+            let opts = PgConnectOptions::from_str(url).map_err(|e| e.to_string())?;
+            Db::Postgres(
+                PgPoolOptions::new()
+                    .max_connections(2)
+                    .acquire_timeout(wait)
+                    .connect_with(opts)
+                    .await
+                    .map_err(|e| e.to_string())?,
+            )
+        };
+        Ok(Self { db, sink, config })
+    }
+
+    fn backoff_secs(&self, attempts: i32) -> f64 {
+        let exp = 2f64.powi((attempts - 1).clamp(0, 20));
+        (self.config.retry_backoff.as_secs_f64() * exp).min(3600.0)
+    }
+
+    async fn claim(&self) -> Result<Vec<Delivery>, sqlx::Error> {
+        let lease = self.config.lease.as_secs_f64();
+        macro_rules! rows {
+            ($rows:expr) => {
+                $rows
+                    .iter()
+                    .map(|r| {
+                        Ok(Delivery {
+                            id: r.try_get("id")?,
+                            tenant_id: r.try_get("tenant_id")?,
+                            workflow_name: r.try_get("workflow_name")?,
+                            trigger_entity_id: r.try_get("trigger_entity_id")?,
+                            operation_name: r.try_get("operation_name")?,
+                            payload: r.try_get("payload")?,
+                            attempts: r.try_get("attempts")?,
+                        })
+                    })
+                    .collect()
+            };
+        }
+        match &self.db {
+            Db::Postgres(p) => {
+                let rows = sqlx::query(PG_CLAIM).bind(self.config.batch as i64).bind(lease).fetch_all(p).await?;
+                rows!(rows)
+            }
+            Db::Sqlite(p) => {
+                let rows = sqlx::query(SQLITE_CLAIM).bind(self.config.batch as i64).bind(lease).fetch_all(p).await?;
+                rows!(rows)
+            }
+        }
+    }
+
+    async fn finish(&self, d: &Delivery, result: &Result<(), String>) -> Result<(), sqlx::Error> {
+        match (result, &self.db) {
+            (Ok(()), Db::Postgres(p)) => sqlx::query(PG_DONE).bind(&d.id).execute(p).await.map(|_| ()),
+            (Ok(()), Db::Sqlite(p)) => sqlx::query(SQLITE_DONE).bind(&d.id).execute(p).await.map(|_| ()),
+            (Err(e), Db::Postgres(p)) => sqlx::query(PG_RETRY)
+                .bind(&d.id)
+                .bind(self.backoff_secs(d.attempts))
+                .bind(self.config.attempts_max)
+                .bind(e)
+                .execute(p)
+                .await
+                .map(|_| ()),
+            (Err(e), Db::Sqlite(p)) => sqlx::query(SQLITE_RETRY)
+                .bind(&d.id)
+                .bind(self.backoff_secs(d.attempts))
+                .bind(self.config.attempts_max)
+                .bind(e)
+                .execute(p)
+                .await
+                .map(|_| ()),
+        }
+    }
+
+    /// Claims one batch, delivers it, records the outcome of each row.
+    pub async fn run_once(&self) -> Result<Round, sqlx::Error> {
+        let batch = self.claim().await?;
+        let mut round = Round { claimed: batch.len() as u64, ..Round::default() };
+        for d in &batch {
+            let result = self.sink.deliver(d).await;
+            self.finish(d, &result).await?;
+            match result {
+                Ok(()) => round.delivered += 1,
+                Err(e) if d.attempts >= self.config.attempts_max => {
+                    tracing::warn!(workflow_id = %d.id, error = %e, "workflow delivery failed for good");
+                    round.failed += 1;
+                }
+                Err(e) => {
+                    tracing::info!(workflow_id = %d.id, error = %e, attempt = d.attempts, "workflow delivery will be retried");
+                    round.retrying += 1;
+                }
+            }
+        }
+        Ok(round)
+    }
+
+    /// Runs rounds until nothing is due; returns the totals.
+    pub async fn drain(&self) -> Result<Round, sqlx::Error> {
+        let mut total = Round::default();
+        loop {
+            let r = self.run_once().await?;
+            total.claimed += r.claimed;
+            total.delivered += r.delivered;
+            total.retrying += r.retrying;
+            total.failed += r.failed;
+            if r.claimed == 0 {
+                return Ok(total);
+            }
+        }
+    }
+
+    /// Runs until `stop` turns true; a database error is logged and retried.
+    pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        loop {
+            let idle = match self.run_once().await {
+                Ok(r) => r.claimed == 0,
+                Err(e) => {
+                    tracing::warn!(error = %e, "outbox dispatcher round failed");
+                    true
+                }
+            };
+            if idle {
+                tokio::select! {
+                    _ = stop.changed() => return,
+                    _ = tokio::time::sleep(self.config.idle_poll) => {}
+                }
+            } else if *stop.borrow() {
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! The one place routes are added. Every route goes through `RouteBuilder`,
+//! which records it in a `RouteTable` for `contract::verify`; the finished
+//! router is never extended afterwards.
+//!
+//! Architecture invariant: a mutation reaches the router only through
+//! `RouteBuilder::mount` (wrapped by the engine), and `routes` mounts
+//! exactly the registry, through `ops::visit_all`. Anything added with
+//! `raw` is recorded as unwrapped, so a raw mutation fails verification.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{RawPathParams, State};
+use axum::handler::Handler;
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::routing::{get, on, MethodFilter};
+use axum::Router;
+
+use crate::contract::{self, RouteTable};
+use crate::http::{self, App};
+use crate::ops::{self, Operation, OperationVisitor};
+
+#[derive(Default)]
+pub struct RouteBuilder {
+    router: Router<App>,
+    table: RouteTable,
+}
+
+impl RouteBuilder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Mounts an operation at its registered route, wrapped by the engine.
+    pub fn mount<O: Operation>(&mut self, op: O) -> &mut Self {
+        let spec = op.spec();
+        let op = Arc::new(op);
+        let handler = move |state: State<App>, params: RawPathParams, headers: HeaderMap, body: Body| {
+            let op = op.clone();
+            async move { http::mutation(op.as_ref(), state, params, headers, body).await }
+        };
+        let method = contract::http_method(spec.method);
+        let filter = MethodFilter::try_from(method.clone()).expect("registry methods are standard");
+        self.table.record(method, spec.route, contract::Handler::Engine(spec));
+        self.add(spec.route, on(filter, handler))
+    }
+
+    /// A GET route that only reads.
+    pub fn read<H, T>(&mut self, path: &str, handler: H) -> &mut Self
+    where
+        H: Handler<T, App>,
+        T: 'static,
+    {
+        self.table.record(Method::GET, path, contract::Handler::Read);
+        self.add(path, get(handler))
+    }
+
+    /// Any other route. Recorded as not wrapped by the engine: a mutating
+    /// method added here makes `contract::verify` fail.
+    pub fn raw<H, T>(&mut self, method: Method, path: &str, handler: H) -> &mut Self
+    where
+        H: Handler<T, App>,
+        T: 'static,
+    {
+        let filter = MethodFilter::try_from(method.clone()).expect("a standard method");
+        self.table.record(method, path, contract::Handler::Raw);
+        self.add(path, on(filter, handler))
+    }
+
+    pub fn table(&self) -> &RouteTable {
+        &self.table
+    }
+
+    /// The finished router (unknown paths answer a problem+json 404).
+    pub fn into_router(self) -> Router<App> {
+        self.router.fallback(|| async { http::problem(StatusCode::NOT_FOUND, "not_found", "no such route") })
+    }
+
+    fn add(&mut self, path: &str, route: axum::routing::MethodRouter<App>) -> &mut Self {
+        self.router = std::mem::take(&mut self.router).route(path, route);
+        self
+    }
+}
+
+impl OperationVisitor for RouteBuilder {
+    fn visit<O: Operation>(&mut self, op: O) {
+        self.mount(op);
+    }
+}
+
+/// The service's routes: infrastructure, reads, and every registered operation.
+pub fn routes() -> RouteBuilder {
+    let mut b = RouteBuilder::new();
+    b.read("/healthz", || async { "ok" }).read("/readyz", http::readyz).read("/metrics", http::metrics);
+    for spec in ops::REGISTRY {
+        let kind = spec.kind;
+        b.read(&spec.read_route(), move |s, h, p| http::read_entity(s, h, p, kind));
+    }
+    b.read("/v1/ledger-lines/{id}", |s, h, p| http::read_entity(s, h, p, crate::ledger::LEDGER_LINE_KIND));
+    b.read("/v1/ledger/{source_id}", http::read_ledger);
+    b.read("/v1/periods/{period}", http::read_period);
+    b.read("/v1/idempotency-keys/{key}", http::read_key);
+    ops::visit_all(&mut b);
+    b
+}
