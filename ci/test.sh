@@ -80,6 +80,18 @@ step "simulation self-test: the sweep must catch a deliberately broken engine"
 RUSTFLAGS="--cfg madsim" CARGO_TARGET_DIR=target/sim-broken-engine \
     cargo test --locked -p accubooks-sim --features broken-engine --test broken_engine -- --nocapture
 
+step "OpenAPI document: the served /openapi.json is valid OpenAPI 3.1"
+# The api test fetches the document from a running app and writes it here.
+python3 -m pip install --quiet --disable-pip-version-check openapi-spec-validator==0.7.2
+openapi_doc="$(pwd)/target/openapi.json"
+ACCUBOOKS_OPENAPI_OUT="$openapi_doc" cargo test --locked -p accubooks-service --test api \
+    openapi::openapi_documents_exactly_the_mounted_routes -- --exact
+python3 -m openapi_spec_validator --schema 3.1 "$openapi_doc"
+
+step "cargo deny: licenses, bans (duplicate versions warn), sources"
+command -v cargo-deny >/dev/null || cargo install --locked cargo-deny
+cargo deny --locked check licenses bans sources
+
 step "stress smoke: accubooks-stress --spawn on SQLite, verified (a few seconds)"
 # The real binaries, a temporary SQLite file, every registered operation; the
 # tool exits non-zero on any duplicate, lost write or abandoned request.

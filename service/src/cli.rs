@@ -57,6 +57,23 @@ impl DbArgs {
     }
 }
 
+/// Limits that keep abusive clients from taking the service down.
+#[derive(Args, Clone, Copy)]
+struct AbuseLimits {
+    /// How long a client may take to send its request headers (slowloris).
+    #[arg(long, env = "ACCUBOOKS_HEADER_READ_TIMEOUT_MS", default_value_t = 10_000)]
+    header_read_timeout_ms: u64,
+    /// Upper bound on handling one request; past it 503 + Retry-After.
+    #[arg(long, env = "ACCUBOOKS_REQUEST_TIMEOUT_MS", default_value_t = 30_000)]
+    request_timeout_ms: u64,
+    /// Requests that may wait on one idempotency key while it executes; more answer 409 at once.
+    #[arg(long, env = "ACCUBOOKS_SAME_KEY_WAITERS_MAX", default_value_t = 512)]
+    same_key_waiters_max: usize,
+    /// Deepest nesting of arrays/objects in a JSON body.
+    #[arg(long, env = "ACCUBOOKS_JSON_DEPTH_MAX", default_value_t = 16)]
+    json_depth_max: usize,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run the HTTP service (migrates the database first).
@@ -74,6 +91,8 @@ enum Command {
         /// Hours a key answers replays; then the reaper expires it (tombstones for high-risk operations).
         #[arg(long, env = "ACCUBOOKS_KEY_TTL_HOURS", default_value_t = 24)]
         key_ttl_hours: u64,
+        #[command(flatten)]
+        abuse: AbuseLimits,
         /// Do not run the outbox dispatcher inside this process.
         #[arg(long, env = "ACCUBOOKS_NO_DISPATCHER")]
         no_dispatcher: bool,
@@ -171,6 +190,12 @@ enum TenantCommand {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Revoke a tenant's bearer token: every request with it gets 401 from now on.
+    RevokeToken {
+        tenant_id: Uuid,
+        #[command(flatten)]
+        db: DbArgs,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -194,7 +219,16 @@ pub fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve { bind, db, request_body_bytes_max, connections_max, key_ttl_hours, no_dispatcher, sink } => {
+        Command::Serve {
+            bind,
+            db,
+            request_body_bytes_max,
+            connections_max,
+            key_ttl_hours,
+            abuse,
+            no_dispatcher,
+            sink,
+        } => {
             let key_ttl = Duration::from_secs(key_ttl_hours.clamp(1, 24 * 365) * 3600);
             let store = db.open().await?;
             if db.database_url.starts_with("postgres") {
@@ -204,16 +238,27 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let engine = EngineConfig {
                 inflight_wait: Duration::from_millis(db.inflight_wait_ms_max),
+                same_key_waiters_max: abuse.same_key_waiters_max,
                 ..EngineConfig::default()
             };
-            let http = HttpConfig { request_body_bytes_max, key_ttl, ..HttpConfig::default() };
+            let http = HttpConfig {
+                request_body_bytes_max,
+                key_ttl,
+                request_timeout: Duration::from_millis(abuse.request_timeout_ms),
+                json_depth_max: abuse.json_depth_max,
+                ..HttpConfig::default()
+            };
             let app = App::new(store, engine, http);
             let listener = tokio::net::TcpListener::bind(&bind).await.with_context(|| format!("binding {bind}"))?;
             let addr = listener.local_addr()?;
             tracing::info!(%addr, database = %redact(&db.database_url), "listening");
             // Tools that spawn the service read this line to find the port.
             println!("listening on http://{addr}");
-            let config = ServeConfig { connections_max, ..ServeConfig::default() };
+            let config = ServeConfig {
+                connections_max,
+                header_read_timeout: Duration::from_millis(abuse.header_read_timeout_ms),
+                ..ServeConfig::default()
+            };
             let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
             let dispatcher = if no_dispatcher {
                 None
@@ -273,6 +318,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("name: {}", tenant.name);
             println!("token: {}", token.expose());
             eprintln!("store the token now: it is not shown again (the database keeps only its hash)");
+            Ok(())
+        }
+        Command::Tenant { command: TenantCommand::RevokeToken { tenant_id, db } } => {
+            let store = db.open().await?;
+            anyhow::ensure!(store.revoke_token(TenantId(tenant_id)).await?, "no tenant {tenant_id}");
+            println!("revoked the token of tenant {tenant_id}");
             Ok(())
         }
         Command::Contract { command } => contract(command),

@@ -39,11 +39,32 @@ pub struct Route {
 #[derive(Debug, Clone, Default)]
 pub struct RouteTable {
     routes: Vec<Route>,
+    /// Each mounted operation's request-body JSON Schema, derived from its
+    /// `Operation::Input` type (for the OpenAPI document).
+    input_schemas: BTreeMap<&'static str, serde_json::Value>,
+    /// Each mounted operation's stored record schema (`Operation::Record`).
+    record_schemas: BTreeMap<&'static str, serde_json::Value>,
 }
 
 impl RouteTable {
     pub fn record(&mut self, method: Method, path: &str, handler: Handler) {
         self.routes.push(Route { method, path: path.to_owned(), handler });
+    }
+
+    pub fn record_input_schema(&mut self, operation: &'static str, schema: serde_json::Value) {
+        self.input_schemas.insert(operation, schema);
+    }
+
+    pub fn input_schema(&self, operation: &str) -> Option<&serde_json::Value> {
+        self.input_schemas.get(operation)
+    }
+
+    pub fn record_record_schema(&mut self, operation: &'static str, schema: serde_json::Value) {
+        self.record_schemas.insert(operation, schema);
+    }
+
+    pub fn record_schema(&self, operation: &str) -> Option<&serde_json::Value> {
+        self.record_schemas.get(operation)
     }
 
     pub fn routes(&self) -> &[Route] {

@@ -16,6 +16,7 @@ use uuid::Uuid;
 use crate::fingerprint::FINGERPRINT_VERSION;
 use crate::ids::{deterministic_id, workflow_id, TenantId};
 use crate::key::IdempotencyKey;
+use crate::key_gate::KeyGate;
 use crate::metrics::Metrics;
 use crate::ops::{ExecCtx, Operation, Plan, Rejection};
 use crate::problem::problem_body;
@@ -34,11 +35,19 @@ pub struct EngineConfig {
     pub tx_attempts_max: u32,
     /// Base backoff between those attempts (multiplied by the attempt number).
     pub tx_retry_backoff: Duration,
+    /// Requests that may wait on one (tenant, key) while another executes;
+    /// one more answers 409 + `Retry-After` at once.
+    pub same_key_waiters_max: usize,
 }
 
 impl Default for EngineConfig {
     fn default() -> Self {
-        Self { inflight_wait: Duration::from_secs(5), tx_attempts_max: 5, tx_retry_backoff: Duration::from_millis(5) }
+        Self {
+            inflight_wait: Duration::from_secs(5),
+            tx_attempts_max: 5,
+            tx_retry_backoff: Duration::from_millis(5),
+            same_key_waiters_max: 512,
+        }
     }
 }
 
@@ -134,6 +143,7 @@ pub struct Engine {
     store: Arc<dyn Store>,
     metrics: Arc<Metrics>,
     config: EngineConfig,
+    gate: Arc<KeyGate>,
 }
 
 /// The result of one transaction attempt.
@@ -141,7 +151,7 @@ type Attempt = Result<(WriteOutcome, AuditStatus, i32), StoreError>;
 
 impl Engine {
     pub fn new(store: Arc<dyn Store>, metrics: Arc<Metrics>, config: EngineConfig) -> Self {
-        Self { store, metrics, config }
+        Self { store, metrics, config, gate: KeyGate::new(config.same_key_waiters_max) }
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -179,16 +189,22 @@ impl Engine {
         let claim = KeyClaim { record, wait: self.config.inflight_wait };
         let ctx = ExecCtx { tenant: req.tenant, entity_id, now: rfc3339_now(), path: req.path.clone() };
 
+        // Held until the outcome is recorded; None: too many on this key.
+        let pass = self.gate.enter(req.tenant, req.key.as_str());
         let mut attempt = 1;
-        let result = loop {
-            let elapsed_ms = || started.elapsed().as_millis() as i64;
-            match self.attempt(op, &claim, &ctx, req, input, elapsed_ms).await {
-                Err(StoreError::Retryable(m)) if attempt < self.config.tx_attempts_max => {
-                    tracing::debug!(operation = spec.name, attempt, error = %m, "retrying transaction");
-                    tokio::time::sleep(self.config.tx_retry_backoff * attempt).await;
-                    attempt += 1;
+        let result = if pass.is_none() {
+            Ok((WriteOutcome::InFlight, AuditStatus::Conflict, 0))
+        } else {
+            loop {
+                let elapsed_ms = || started.elapsed().as_millis() as i64;
+                match self.attempt(op, &claim, &ctx, req, input, elapsed_ms).await {
+                    Err(StoreError::Retryable(m)) if attempt < self.config.tx_attempts_max => {
+                        tracing::debug!(operation = spec.name, attempt, error = %m, "retrying transaction");
+                        tokio::time::sleep(self.config.tx_retry_backoff * attempt).await;
+                        attempt += 1;
+                    }
+                    other => break other,
                 }
-                other => break other,
             }
         };
         let duration = started.elapsed();

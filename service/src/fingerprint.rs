@@ -38,6 +38,17 @@ pub fn canonical_json(value: &Value) -> String {
 mod tests {
     use super::*;
 
+    /// Found by `cargo fuzz` (fingerprint target): without serde_json's
+    /// `float_roundtrip`, this float re-parsed from its canonical text was
+    /// one ulp off, so canonicalising twice changed the fingerprint.
+    #[test]
+    fn canonical_form_is_a_fixed_point_for_floats() {
+        let v: Value = serde_json::from_str("-2222333223333332222233332233333332").unwrap();
+        let back: Value = serde_json::from_str(&canonical_json(&v)).unwrap();
+        assert_eq!(back, v);
+        assert_eq!(fingerprint("op", &[], &back), fingerprint("op", &[], &v));
+    }
+
     #[test]
     fn formatting_and_key_order_do_not_matter() {
         let a: Value = serde_json::from_str(r#"{"b":1,"a":[1,2,{"y":true,"x":null}]}"#).unwrap();

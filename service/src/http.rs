@@ -37,11 +37,24 @@ pub struct HttpConfig {
     /// How long a key answers replays (reported by `GET /v1/idempotency-keys/{key}`;
     /// enforced by the key reaper).
     pub key_ttl: std::time::Duration,
+    /// Upper bound on handling one request; past it the client gets 503 +
+    /// `Retry-After` (`request_timeout`) and the request's transaction, if
+    /// any, is rolled back with the dropped future.
+    pub request_timeout: std::time::Duration,
+    /// Deepest nesting of arrays and objects a JSON body may have; checked
+    /// on the raw bytes before any parsing.
+    pub json_depth_max: usize,
 }
 
 impl Default for HttpConfig {
     fn default() -> Self {
-        Self { request_body_bytes_max: 64 * 1024, retry_after_s: 1, key_ttl: std::time::Duration::from_secs(24 * 3600) }
+        Self {
+            request_body_bytes_max: 64 * 1024,
+            retry_after_s: 1,
+            key_ttl: std::time::Duration::from_secs(24 * 3600),
+            request_timeout: std::time::Duration::from_secs(30),
+            json_depth_max: 16,
+        }
     }
 }
 
@@ -65,7 +78,33 @@ impl App {
 /// The whole router: infrastructure routes, reads, and every registered
 /// mutation, as recorded by `routes::routes()`.
 pub fn router(app: App) -> Router {
-    crate::routes::routes().into_router().with_state(app)
+    let (limit, retry_after_s) = (app.http.request_timeout, app.http.retry_after_s);
+    crate::routes::routes()
+        .into_router()
+        .with_state(app)
+        .layer(axum::middleware::from_fn(move |req, next| bounded(limit, retry_after_s, req, next)))
+}
+
+/// Every request within `limit`: past it, 503 + `Retry-After`. Dropping
+/// the handler's future rolls back its transaction; a commit that did land
+/// is replayed on the client's retry with the same key.
+async fn bounded(
+    limit: std::time::Duration,
+    retry_after_s: u32,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(resp) => resp,
+        Err(_) => with_retry_after(
+            problem(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "request_timeout",
+                "the request took too long; retry with the same key",
+            ),
+            retry_after_s,
+        ),
+    }
 }
 
 pub(crate) async fn mutation<O: Operation>(
@@ -96,7 +135,7 @@ async fn mutation_inner<O: Operation>(
 ) -> Result<Response, ApiError> {
     let tenant = authenticate(app, headers).await?;
     let key = idempotency_key(headers)?;
-    let value = json_body(body, headers, app.http.request_body_bytes_max).await?;
+    let value = json_body(body, headers, &app.http).await?;
     let input: O::Input = serde_json::from_value(value).map_err(|e| {
         ApiError::new(StatusCode::BAD_REQUEST, "invalid_body", format!("body does not match the schema: {e}"))
     })?;
@@ -261,14 +300,48 @@ fn idempotency_key(headers: &HeaderMap) -> Result<IdempotencyKey, ApiError> {
 
 /// The request body as JSON. An action with nothing to say (a void, an
 /// approval, a DELETE) may send no body and no Content-Type: that is `{}`.
-async fn json_body(body: Body, headers: &HeaderMap, max: usize) -> Result<serde_json::Value, ApiError> {
-    let bytes = read_body(body, headers, max).await?;
+async fn json_body(body: Body, headers: &HeaderMap, limits: &HttpConfig) -> Result<serde_json::Value, ApiError> {
+    let bytes = read_body(body, headers, limits.request_body_bytes_max).await?;
     if bytes.is_empty() && !headers.contains_key(header::CONTENT_TYPE) {
         return Ok(serde_json::Value::Object(serde_json::Map::new()));
     }
     require_json(headers)?;
+    if json_depth(&bytes) > limits.json_depth_max {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "json_too_deep",
+            format!("the body nests arrays and objects deeper than {}", limits.json_depth_max),
+        ));
+    }
     serde_json::from_slice(&bytes)
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", format!("body is not valid JSON: {e}")))
+}
+
+/// The deepest nesting of `[`/`{` outside strings. Counts only, so it is
+/// linear and cannot recurse; malformed JSON is left to the parser.
+pub fn json_depth(bytes: &[u8]) -> usize {
+    let (mut depth, mut deepest, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+    for &b in bytes {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
 }
 
 fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
@@ -422,6 +495,14 @@ pub(crate) async fn read_key(State(app): State<App>, headers: HeaderMap, Path(ke
         "expires_at": created.map(|(s, ms)| crate::time::rfc3339(s + ttl, ms)),
     });
     ([(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+}
+
+/// `GET /openapi.json`: the document generated from the route table.
+pub(crate) async fn openapi(doc: Arc<std::sync::OnceLock<String>>) -> Response {
+    match doc.get() {
+        Some(d) => json(d.clone()),
+        None => problem(StatusCode::SERVICE_UNAVAILABLE, "not_ready", "the API document is not built yet"),
+    }
 }
 
 pub(crate) async fn readyz(State(app): State<App>) -> Response {

@@ -13,10 +13,12 @@ pub mod http;
 pub mod ids;
 pub mod io;
 pub mod key;
+pub mod key_gate;
 #[cfg(not(madsim))]
 pub mod keys;
 pub mod ledger;
 pub mod metrics;
+pub mod openapi;
 pub mod ops;
 #[cfg(not(madsim))]
 pub mod outbox;

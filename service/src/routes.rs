@@ -7,7 +7,7 @@
 //! exactly the registry, through `ops::visit_all`. Anything added with
 //! `raw` is recorded as unwrapped, so a raw mutation fails verification.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use axum::body::Body;
 use axum::extract::{RawPathParams, State};
@@ -42,6 +42,8 @@ impl RouteBuilder {
         let method = contract::http_method(spec.method);
         let filter = MethodFilter::try_from(method.clone()).expect("registry methods are standard");
         self.table.record(method, spec.route, contract::Handler::Engine(spec));
+        self.table.record_input_schema(spec.name, schemars::schema_for!(O::Input).to_value());
+        self.table.record_record_schema(spec.name, schemars::schema_for!(O::Record).to_value());
         self.add(spec.route, on(filter, handler))
     }
 
@@ -71,9 +73,18 @@ impl RouteBuilder {
         &self.table
     }
 
-    /// The finished router (unknown paths answer a problem+json 404).
+    /// The finished router (unknown paths answer a problem+json 404, a known
+    /// path with another method a problem+json 405).
     pub fn into_router(self) -> Router<App> {
-        self.router.fallback(|| async { http::problem(StatusCode::NOT_FOUND, "not_found", "no such route") })
+        self.router
+            .fallback(|| async { http::problem(StatusCode::NOT_FOUND, "not_found", "no such route") })
+            .method_not_allowed_fallback(|| async {
+                http::problem(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "method_not_allowed",
+                    "this route does not take that method",
+                )
+            })
     }
 
     fn add(&mut self, path: &str, route: axum::routing::MethodRouter<App>) -> &mut Self {
@@ -91,6 +102,11 @@ impl OperationVisitor for RouteBuilder {
 /// The service's routes: infrastructure, reads, and every registered operation.
 pub fn routes() -> RouteBuilder {
     let mut b = RouteBuilder::new();
+    // The document describes the finished table, so it is filled in last;
+    // its own route is recorded first like any other.
+    let openapi = Arc::new(OnceLock::<String>::new());
+    let served = openapi.clone();
+    b.read("/openapi.json", move || http::openapi(served.clone()));
     b.read("/healthz", || async { "ok" }).read("/readyz", http::readyz).read("/metrics", http::metrics);
     for spec in ops::REGISTRY {
         let kind = spec.kind;
@@ -101,5 +117,6 @@ pub fn routes() -> RouteBuilder {
     b.read("/v1/periods/{period}", http::read_period);
     b.read("/v1/idempotency-keys/{key}", http::read_key);
     ops::visit_all(&mut b);
+    let _ = openapi.set(crate::openapi::document(b.table()).to_string());
     b
 }

@@ -3,7 +3,9 @@
 //! (`axum::serve` needs the real tokio reactor, which madsim replaces).
 
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::Router;
@@ -24,11 +26,54 @@ pub struct ServeConfig {
     pub connections_max: usize,
     /// How long shutdown waits for in-flight requests to finish.
     pub shutdown_grace: Duration,
+    /// How long a client may take to send a request's headers before the
+    /// connection is closed (a slowloris client holds a connection slot
+    /// only this long).
+    pub header_read_timeout: Duration,
 }
 
 impl Default for ServeConfig {
     fn default() -> Self {
-        Self { accept_tasks: 4, connections_max: 1024, shutdown_grace: Duration::from_secs(10) }
+        Self {
+            accept_tasks: 4,
+            connections_max: 1024,
+            shutdown_grace: Duration::from_secs(10),
+            header_read_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// hyper's timer over `tokio::time`: the workspace `tokio` is madsim's
+/// under simulation, so header timeouts run on simulated time there
+/// (hyper-util's `TokioTimer` needs the real tokio runtime).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RuntimeTimer;
+
+/// A `tokio::time` sleep, made `Sync` for hyper. The mutex is never
+/// contended: only the connection task polls it.
+struct RuntimeSleep(std::sync::Mutex<Pin<Box<dyn Future<Output = ()> + Send>>>);
+
+impl Future for RuntimeSleep {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        match self.get_mut().0.get_mut() {
+            Ok(sleep) => sleep.as_mut().poll(cx),
+            // A poisoned sleep can only come from a panic in a poll; end it.
+            Err(_) => Poll::Ready(()),
+        }
+    }
+}
+
+impl hyper::rt::Sleep for RuntimeSleep {}
+
+impl hyper::rt::Timer for RuntimeTimer {
+    fn sleep(&self, duration: Duration) -> Pin<Box<dyn hyper::rt::Sleep>> {
+        Box::pin(RuntimeSleep(std::sync::Mutex::new(Box::pin(tokio::time::sleep(duration)))))
+    }
+
+    fn sleep_until(&self, deadline: std::time::Instant) -> Pin<Box<dyn hyper::rt::Sleep>> {
+        self.sleep(deadline.saturating_duration_since(std::time::Instant::now()))
     }
 }
 
@@ -47,7 +92,7 @@ pub async fn serve(
     let mut acceptors = Vec::with_capacity(config.accept_tasks);
     for _ in 0..config.accept_tasks.max(1) {
         let (listener, router, permits, stop) = (listener.clone(), router.clone(), permits.clone(), stop_rx.clone());
-        acceptors.push(tokio::spawn(accept_loop(listener, router, permits, stop)));
+        acceptors.push(tokio::spawn(accept_loop(listener, router, permits, stop, config.header_read_timeout)));
     }
     shutdown.await;
     let _ = stop_tx.send(true);
@@ -67,6 +112,7 @@ async fn accept_loop(
     router: Router,
     permits: Arc<Semaphore>,
     mut stop: watch::Receiver<bool>,
+    header_read_timeout: Duration,
 ) {
     loop {
         let permit = tokio::select! {
@@ -91,6 +137,8 @@ async fn accept_loop(
         let mut stop = stop.clone();
         tokio::spawn(async move {
             let conn = http1::Builder::new()
+                .timer(RuntimeTimer)
+                .header_read_timeout(header_read_timeout)
                 .keep_alive(true)
                 .serve_connection(TokioIo::new(FlushWhenDirty::new(stream)), service);
             tokio::pin!(conn);

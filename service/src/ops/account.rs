@@ -3,6 +3,7 @@
 //! named lock, so two concurrent creations of one code cannot both pass.
 
 use async_trait::async_trait;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -11,7 +12,7 @@ use crate::store::LockMode;
 
 pub const ACCOUNT_CODE_CHARS_MAX: usize = 20;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AccountType {
     Asset,
@@ -39,7 +40,7 @@ impl AccountType {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateAccountInput {
     pub code: String,
@@ -48,7 +49,7 @@ pub struct CreateAccountInput {
     pub account_type: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Account {
     pub id: Uuid,
     pub object: String,
@@ -64,6 +65,7 @@ pub struct CreateAccount;
 #[async_trait]
 impl Operation for CreateAccount {
     type Input = CreateAccountInput;
+    type Record = Account;
 
     const SPEC: &'static OpSpec = &OpSpec {
         name: "create_account",

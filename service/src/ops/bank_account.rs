@@ -10,6 +10,7 @@
 use std::fmt;
 
 use async_trait::async_trait;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -50,7 +51,7 @@ fn digits_string<'de, D: serde::Deserializer<'de>>(d: D, field: &'static str) ->
 }
 
 /// A bank account number as sent. Never printed or stored whole.
-#[derive(Clone, PartialEq, Eq, Serialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(transparent)]
 pub struct AccountNumber(String);
 
@@ -88,7 +89,7 @@ impl fmt::Debug for AccountNumber {
 }
 
 /// A US ABA routing transit number as sent. Never printed or stored whole.
-#[derive(Clone, PartialEq, Eq, Serialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(transparent)]
 pub struct RoutingNumber(String);
 
@@ -132,7 +133,7 @@ impl fmt::Debug for RoutingNumber {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateBankAccountInput {
     pub holder_name: String,
@@ -140,7 +141,7 @@ pub struct CreateBankAccountInput {
     pub routing_number: RoutingNumber,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct BankAccount {
     pub id: Uuid,
     pub object: String,
@@ -157,6 +158,7 @@ pub struct CreateBankAccount;
 #[async_trait]
 impl Operation for CreateBankAccount {
     type Input = CreateBankAccountInput;
+    type Record = BankAccount;
 
     const SPEC: &'static OpSpec = &OpSpec {
         name: "create_bank_account",
@@ -189,7 +191,7 @@ impl Operation for CreateBankAccount {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateBankAccountInput {
     pub account_number: AccountNumber,
@@ -200,7 +202,7 @@ pub struct UpdateBankAccountInput {
 }
 
 /// What a bank account looked like on one side of a change (masked).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct BankDetails {
     pub holder_name: String,
     pub account_number_masked: String,
@@ -218,7 +220,7 @@ impl BankDetails {
 }
 
 /// The record of one change.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct BankAccountUpdate {
     pub id: Uuid,
     pub object: String,
@@ -233,6 +235,7 @@ pub struct UpdateBankAccount;
 #[async_trait]
 impl Operation for UpdateBankAccount {
     type Input = UpdateBankAccountInput;
+    type Record = BankAccountUpdate;
 
     const SPEC: &'static OpSpec = &OpSpec {
         name: "update_bank_account",

@@ -2,6 +2,7 @@
 //! accounts payable; starts the `bill_approval` workflow).
 
 use async_trait::async_trait;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -10,7 +11,7 @@ use super::money::{Cents, Currency, CURRENCY_RULE};
 use super::*;
 use crate::ledger::{Posting, SystemAccount};
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateBillInput {
     pub vendor_id: Uuid,
@@ -22,7 +23,7 @@ pub struct CreateBillInput {
     pub issue_date: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Bill {
     pub id: Uuid,
     pub object: String,
@@ -42,6 +43,7 @@ pub struct CreateBill;
 #[async_trait]
 impl Operation for CreateBill {
     type Input = CreateBillInput;
+    type Record = Bill;
 
     const SPEC: &'static OpSpec = &OpSpec {
         name: "create_bill",

@@ -7,18 +7,19 @@
 //! sees a deleted customer.
 
 use async_trait::async_trait;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::*;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateCustomerInput {
     pub name: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Customer {
     pub id: Uuid,
     pub object: String,
@@ -35,6 +36,7 @@ pub struct CreateCustomer;
 #[async_trait]
 impl Operation for CreateCustomer {
     type Input = CreateCustomerInput;
+    type Record = Customer;
 
     const SPEC: &'static OpSpec = &OpSpec {
         name: "create_customer",
@@ -63,7 +65,7 @@ impl Operation for CreateCustomer {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeleteCustomerInput {
     #[serde(default)]
@@ -71,7 +73,7 @@ pub struct DeleteCustomerInput {
 }
 
 /// The record of one deletion.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct CustomerDeletion {
     pub id: Uuid,
     pub object: String,
@@ -85,6 +87,7 @@ pub struct DeleteCustomer;
 #[async_trait]
 impl Operation for DeleteCustomer {
     type Input = DeleteCustomerInput;
+    type Record = CustomerDeletion;
 
     const SPEC: &'static OpSpec = &OpSpec {
         name: "delete_customer",

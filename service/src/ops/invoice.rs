@@ -3,6 +3,7 @@
 //! posting).
 
 use async_trait::async_trait;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -17,7 +18,7 @@ pub const LINE_QUANTITY_MAX: i64 = 1_000_000;
 /// 10^12 cents per unit price keeps quantity × price far inside i64.
 pub const UNIT_PRICE_CENTS_MAX: i64 = 1_000_000_000_000;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateInvoiceInput {
     pub customer_id: Uuid,
@@ -31,7 +32,7 @@ pub struct CreateInvoiceInput {
     pub issue_date: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InvoiceLineInput {
     pub description: String,
@@ -39,7 +40,7 @@ pub struct InvoiceLineInput {
     pub unit_price_cents: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct InvoiceLine {
     pub description: String,
     pub quantity: i64,
@@ -47,7 +48,7 @@ pub struct InvoiceLine {
     pub amount_cents: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Invoice {
     pub id: Uuid,
     pub object: String,
@@ -123,6 +124,7 @@ pub struct CreateInvoice;
 #[async_trait]
 impl Operation for CreateInvoice {
     type Input = CreateInvoiceInput;
+    type Record = Invoice;
 
     const SPEC: &'static OpSpec = &OpSpec {
         name: "create_invoice",
@@ -181,7 +183,7 @@ impl Operation for CreateInvoice {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VoidInvoiceInput {
     #[serde(default)]
@@ -189,7 +191,7 @@ pub struct VoidInvoiceInput {
 }
 
 /// The record of one void.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct InvoiceVoid {
     pub id: Uuid,
     pub object: String,
@@ -205,6 +207,7 @@ pub struct VoidInvoice;
 #[async_trait]
 impl Operation for VoidInvoice {
     type Input = VoidInvoiceInput;
+    type Record = InvoiceVoid;
 
     const SPEC: &'static OpSpec = &OpSpec {
         name: "void_invoice",

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use async_trait::async_trait;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -14,7 +15,7 @@ use crate::ledger::Posting;
 
 pub const JOURNAL_LINES_MAX: usize = 100;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PostJournalEntryInput {
     pub entry_date: String,
@@ -23,7 +24,7 @@ pub struct PostJournalEntryInput {
     pub lines: Vec<JournalLineInput>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct JournalLineInput {
     pub account_id: Uuid,
@@ -36,7 +37,7 @@ pub struct JournalLineInput {
     pub description: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct JournalEntry {
     pub id: Uuid,
     pub object: String,
@@ -62,6 +63,7 @@ fn first_imbalance(lines: &[JournalLineInput]) -> Option<(String, i128, i128)> {
 #[async_trait]
 impl Operation for PostJournalEntry {
     type Input = PostJournalEntryInput;
+    type Record = JournalEntry;
 
     const SPEC: &'static OpSpec = &OpSpec {
         name: "post_journal_entry",

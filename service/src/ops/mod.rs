@@ -197,8 +197,13 @@ pub type PlanResult = Result<Result<Plan, Rejection>, StoreError>;
 
 #[async_trait]
 pub trait Operation: Send + Sync + 'static {
-    /// The request body, parsed strictly (unknown fields are refused).
-    type Input: DeserializeOwned + Serialize + Send + Sync;
+    /// The request body, parsed strictly (unknown fields are refused). Its
+    /// JSON Schema (derived from the same type) is the OpenAPI request body.
+    type Input: DeserializeOwned + Serialize + schemars::JsonSchema + Send + Sync;
+
+    /// The record a success creates, stores and answers (the 201 body, and
+    /// the OpenAPI response schema).
+    type Record: Serialize + schemars::JsonSchema;
 
     /// The registry entry: name, route, category, workflows, rules.
     const SPEC: &'static OpSpec;

@@ -2,6 +2,7 @@
 //! posts cash against the receivable). Never more than the balance.
 
 use async_trait::async_trait;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -11,7 +12,7 @@ use crate::ledger::{Posting, SystemAccount};
 
 pub const PAYMENT_METHODS: &[&str] = &["bank_transfer", "card", "cash", "check", "other"];
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecordPaymentInput {
     pub invoice_id: Uuid,
@@ -23,7 +24,7 @@ pub struct RecordPaymentInput {
     pub payment_date: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Payment {
     pub id: Uuid,
     pub object: String,
@@ -44,6 +45,7 @@ pub struct RecordPayment;
 #[async_trait]
 impl Operation for RecordPayment {
     type Input = RecordPaymentInput;
+    type Record = Payment;
 
     const SPEC: &'static OpSpec = &OpSpec {
         name: "record_payment",

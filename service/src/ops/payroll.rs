@@ -5,6 +5,7 @@
 //! refused: money is disbursed once.
 
 use async_trait::async_trait;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -14,7 +15,7 @@ use crate::time::Period;
 
 pub const PAYROLL_LINES_MAX: usize = 1_000;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreatePayrollRunInput {
     /// The month worked, `YYYY-MM`.
@@ -24,14 +25,14 @@ pub struct CreatePayrollRunInput {
     pub lines: Vec<PayrollLine>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PayrollLine {
     pub employee_name: String,
     pub gross_cents: i64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct PayrollRun {
     pub id: Uuid,
     pub object: String,
@@ -52,6 +53,7 @@ pub struct CreatePayrollRun;
 #[async_trait]
 impl Operation for CreatePayrollRun {
     type Input = CreatePayrollRunInput;
+    type Record = PayrollRun;
 
     const SPEC: &'static OpSpec = &OpSpec {
         name: "create_payroll_run",
@@ -103,7 +105,7 @@ impl Operation for CreatePayrollRun {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApprovePayrollRunInput {
     #[serde(default)]
@@ -111,7 +113,7 @@ pub struct ApprovePayrollRunInput {
 }
 
 /// The record of the approval.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct PayrollApproval {
     pub id: Uuid,
     pub object: String,
@@ -127,6 +129,7 @@ pub struct ApprovePayrollRun;
 #[async_trait]
 impl Operation for ApprovePayrollRun {
     type Input = ApprovePayrollRunInput;
+    type Record = PayrollApproval;
 
     const SPEC: &'static OpSpec = &OpSpec {
         name: "approve_payroll_run",

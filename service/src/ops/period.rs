@@ -13,6 +13,7 @@
 //! and then sees the marker: nothing is ever dated inside a closed period.
 
 use async_trait::async_trait;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -23,7 +24,7 @@ use crate::time::Period;
 
 pub struct ClosePeriod;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClosePeriodInput {
     #[serde(default)]
@@ -31,7 +32,7 @@ pub struct ClosePeriodInput {
 }
 
 /// The record of one close (the operation's own entity).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct PeriodClose {
     pub id: Uuid,
     pub object: String,
@@ -92,6 +93,7 @@ pub async fn ensure_open(tx: &mut dyn Tx, tenant: TenantId, date: Date) -> PlanS
 #[async_trait]
 impl Operation for ClosePeriod {
     type Input = ClosePeriodInput;
+    type Record = PeriodClose;
 
     const SPEC: &'static OpSpec = &OpSpec {
         name: "close_period",

@@ -4,6 +4,7 @@
 //! serialise and each sees the amount already refunded.
 
 use async_trait::async_trait;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -11,7 +12,7 @@ use super::money::{Cents, Currency, AMOUNT_CENTS_MAX};
 use super::*;
 use crate::ledger::{Posting, SystemAccount};
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IssueRefundInput {
     pub payment_id: Uuid,
@@ -23,7 +24,7 @@ pub struct IssueRefundInput {
     pub refund_date: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Refund {
     pub id: Uuid,
     pub object: String,
@@ -41,6 +42,7 @@ pub struct IssueRefund;
 #[async_trait]
 impl Operation for IssueRefund {
     type Input = IssueRefundInput;
+    type Record = Refund;
 
     const SPEC: &'static OpSpec = &OpSpec {
         name: "issue_refund",

@@ -6,6 +6,7 @@
 //! therefore serialise, and the second sees that it would remove the last.
 
 use async_trait::async_trait;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -15,7 +16,7 @@ use crate::store::LockMode;
 pub const EMAIL_CHARS_MAX: usize = 254;
 const USERS_LOCK: &str = "users";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Admin,
@@ -60,7 +61,7 @@ fn check_email(email: &str) -> Result<(), String> {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUserInput {
     pub email: String,
@@ -68,7 +69,7 @@ pub struct CreateUserInput {
     pub role: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct User {
     pub id: Uuid,
     pub object: String,
@@ -84,6 +85,7 @@ pub struct CreateUser;
 #[async_trait]
 impl Operation for CreateUser {
     type Input = CreateUserInput;
+    type Record = User;
 
     const SPEC: &'static OpSpec = &OpSpec {
         name: "create_user",
@@ -123,14 +125,14 @@ impl Operation for CreateUser {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeUserRoleInput {
     pub role: String,
 }
 
 /// The record of one role change.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct RoleChange {
     pub id: Uuid,
     pub object: String,
@@ -145,6 +147,7 @@ pub struct ChangeUserRole;
 #[async_trait]
 impl Operation for ChangeUserRole {
     type Input = ChangeUserRoleInput;
+    type Record = RoleChange;
 
     const SPEC: &'static OpSpec = &OpSpec {
         name: "change_user_role",

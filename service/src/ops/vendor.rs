@@ -1,18 +1,19 @@
 //! `create_vendor`: reference data that bills point at.
 
 use async_trait::async_trait;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::*;
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateVendorInput {
     pub name: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Vendor {
     pub id: Uuid,
     pub object: String,
@@ -25,6 +26,7 @@ pub struct CreateVendor;
 #[async_trait]
 impl Operation for CreateVendor {
     type Input = CreateVendorInput;
+    type Record = Vendor;
 
     const SPEC: &'static OpSpec = &OpSpec {
         name: "create_vendor",

@@ -139,6 +139,9 @@ impl Store for FaultyStore {
     async fn tenant_by_token_hash(&self, h: &str) -> Result<Option<Tenant>, StoreError> {
         self.inner.tenant_by_token_hash(h).await
     }
+    async fn revoke_token(&self, t: TenantId) -> Result<bool, StoreError> {
+        self.inner.revoke_token(t).await
+    }
     async fn append_audit(&self, a: &AuditRecord) -> Result<(), StoreError> {
         self.inner.append_audit(a).await
     }

@@ -338,6 +338,18 @@ impl Store for MemStore {
         Ok(())
     }
 
+    async fn revoke_token(&self, tenant: TenantId) -> Result<bool, StoreError> {
+        let mut shared = self.lock();
+        match shared.state.tenants.get_mut(&tenant) {
+            // No SHA-256 hex digest contains ':', so nothing matches it again.
+            Some((_, hash)) => {
+                *hash = format!("revoked:{}", tenant.0);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
     async fn tenant_by_token_hash(&self, token_hash: &str) -> Result<Option<Tenant>, StoreError> {
         let shared = self.lock();
         Ok(shared.state.tenants.values().find(|(_, h)| h == token_hash).map(|(t, _)| t.clone()))

@@ -221,6 +221,12 @@ pub trait Store: Send + Sync + 'static {
     async fn get_key(&self, tenant: TenantId, key: &str) -> Result<Option<KeyRecord>, StoreError>;
     async fn create_tenant(&self, tenant: &Tenant, token_hash: &str) -> Result<(), StoreError>;
     async fn tenant_by_token_hash(&self, token_hash: &str) -> Result<Option<Tenant>, StoreError>;
+    /// Revokes the tenant's bearer token: from now on it authenticates
+    /// nothing. `false` if there is no such tenant. (Default: a store that
+    /// cannot revoke says so rather than pretending.)
+    async fn revoke_token(&self, _tenant: TenantId) -> Result<bool, StoreError> {
+        Err(StoreError::Other("this store cannot revoke tokens".into()))
+    }
     /// Writes one audit row in its own transaction (for outcomes whose
     /// transaction rolled back).
     async fn append_audit(&self, audit: &AuditRecord) -> Result<(), StoreError>;

@@ -549,6 +549,15 @@ macro_rules! sql_store_impl {
                 Ok(())
             }
 
+            async fn revoke_token(&self, tenant: TenantId) -> Result<bool, StoreError> {
+                let done = sqlx::query("UPDATE tenants SET revoked = TRUE WHERE id = $1")
+                    .bind(tenant.0.to_string())
+                    .execute(self.write_pool())
+                    .await
+                    .map_err($classify)?;
+                Ok(done.rows_affected() == 1)
+            }
+
             async fn tenant_by_token_hash(&self, token_hash: &str) -> Result<Option<Tenant>, StoreError> {
                 let row = sqlx::query("SELECT id, name FROM tenants WHERE token_hash = $1 AND NOT revoked")
                     .bind(token_hash.to_owned())

@@ -97,6 +97,7 @@ macro_rules! delegate_to_create_invoice {
         #[async_trait]
         impl Operation for $op {
             type Input = CreateInvoiceInput;
+            type Record = accubooks_service::ops::Invoice;
             const SPEC: &'static OpSpec = $spec;
             fn validate(&self, input: &Self::Input) -> Result<(), String> {
                 CreateInvoice.validate(input)

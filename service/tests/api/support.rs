@@ -135,14 +135,38 @@ pub struct TestTenant {
 /// waiting for a same-key request in flight.
 pub async fn spawn_app_with(kind: Kind, inflight_wait: Duration) -> Option<TestApp> {
     let limits = SqlLimits { lock_wait: inflight_wait, pool_acquire_wait: inflight_wait, ..test_limits() };
-    let (store, url) = fresh_store_at(kind, limits).await?;
+    let engine = EngineConfig { inflight_wait, ..EngineConfig::default() };
+    spawn_app_configured(kind, AppConfig { limits, engine, ..AppConfig::default() }).await
+}
+
+/// Every limit of a spawned app, for the tests of the limits themselves.
+#[derive(Debug, Clone, Copy)]
+pub struct AppConfig {
+    pub limits: SqlLimits,
+    pub engine: EngineConfig,
+    pub http: HttpConfig,
+    pub serve: ServeConfig,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        Self {
+            limits: test_limits(),
+            engine: EngineConfig::default(),
+            http: HttpConfig::default(),
+            serve: ServeConfig::default(),
+        }
+    }
+}
+
+pub async fn spawn_app_configured(kind: Kind, config: AppConfig) -> Option<TestApp> {
+    let (store, url) = fresh_store_at(kind, config.limits).await?;
     let tenants = tenants(store.as_ref()).await;
     let faulty = FaultyStore::new(store.clone());
-    let engine = EngineConfig { inflight_wait, ..EngineConfig::default() };
-    let app = App::new(Arc::new(faulty.clone()), engine, HttpConfig::default());
+    let app = App::new(Arc::new(faulty.clone()), config.engine, config.http);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(serve(listener, router(app), ServeConfig::default(), std::future::pending()));
+    tokio::spawn(serve(listener, router(app), config.serve, std::future::pending()));
     Some(TestApp { addr, store, faulty, tenants, kind, url })
 }
 
