@@ -97,7 +97,7 @@ step "stress smoke: accubooks-stress --spawn on SQLite, verified (a few seconds)
 # tool exits non-zero on any duplicate, lost write or abandoned request.
 cargo build --locked --quiet -p accubooks-service --bin accubooks -p accubooks-stress --bin accubooks-stress
 stress_bin=${CARGO_TARGET_DIR:-target}/debug/accubooks-stress
-"$stress_bin" --spawn --operation all --workload mixed --concurrency 32 --duration 1.5 --seed 1 --no-progress
-"$stress_bin" --spawn --operation all --workload storm --concurrency 50 --storm-size 50 --requests 200 --seed 1 --no-progress
+"$stress_bin" --spawn --operation all --workload mixed --concurrency 32 --duration 0.5 --seed 1 --no-progress
+"$stress_bin" --spawn --operation all --workload storm --concurrency 20 --storm-size 20 --requests 40 --seed 1 --no-progress
 
 step "all green"

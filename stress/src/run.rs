@@ -30,7 +30,7 @@ pub const EXIT_THRESHOLD: u8 = 3;
 /// Reference data: enough customers to spread invoices, and invoices so
 /// that concurrent payments seldom wait on one another's row lock.
 const REF_CUSTOMERS: usize = 16;
-const REF_INVOICES_MIN: usize = 64;
+const REF_INVOICES_MIN: usize = 16;
 const REF_INVOICES_MAX: usize = 2000;
 const SETUP_CONCURRENCY_MAX: usize = 32;
 
