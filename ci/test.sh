@@ -92,4 +92,12 @@ step "cargo deny: licenses, bans (duplicate versions warn), sources"
 command -v cargo-deny >/dev/null || cargo install --locked cargo-deny
 cargo deny --locked check licenses bans sources
 
+step "stress smoke: accubooks-stress --spawn on SQLite, verified (a few seconds)"
+# The real binaries, a temporary SQLite file, every registered operation; the
+# tool exits non-zero on any duplicate, lost write or abandoned request.
+cargo build --locked --quiet -p accubooks-service --bin accubooks -p accubooks-stress --bin accubooks-stress
+stress_bin=${CARGO_TARGET_DIR:-target}/debug/accubooks-stress
+"$stress_bin" --spawn --operation all --workload mixed --concurrency 32 --duration 0.5 --seed 1 --no-progress
+"$stress_bin" --spawn --operation all --workload storm --concurrency 20 --storm-size 20 --requests 40 --seed 1 --no-progress
+
 step "all green"

@@ -45,6 +45,7 @@ enum Request {
     CreateTenant { tenant: Tenant, token_hash: String },
     TenantByToken(String),
     AppendAudit(AuditRecord),
+    Keys(Option<TenantId>),
     AuditRows(Option<TenantId>),
     Workflows(Option<TenantId>),
     Entities(Option<TenantId>),
@@ -60,6 +61,7 @@ enum Reply {
     Claim(Claim),
     Entity(Option<Entity>),
     Key(Option<KeyRecord>),
+    Keys(Vec<KeyRecord>),
     Tenant(Option<Tenant>),
     Audit(Vec<AuditRecord>),
     Workflows(Vec<WorkflowInstance>),
@@ -249,6 +251,7 @@ async fn dispatch(req: Request, store: &MemStore, tx: &mut Option<Box<dyn Tx>>) 
         Request::CreateTenant { tenant, token_hash } => done(store.create_tenant(&tenant, &token_hash).await),
         Request::TenantByToken(h) => store.tenant_by_token_hash(&h).await.map_or_else(Reply::Err, Reply::Tenant),
         Request::AppendAudit(a) => done(store.append_audit(&a).await),
+        Request::Keys(t) => store.keys(t).await.map_or_else(Reply::Err, Reply::Keys),
         Request::AuditRows(t) => store.audit_rows(t).await.map_or_else(Reply::Err, Reply::Audit),
         Request::Workflows(t) => store.workflows(t).await.map_or_else(Reply::Err, Reply::Workflows),
         Request::Entities(t) => store.entities(t).await.map_or_else(Reply::Err, Reply::Entities),
@@ -439,6 +442,12 @@ impl Store for RemoteStore {
     }
     async fn append_audit(&self, a: &AuditRecord) -> Result<(), StoreError> {
         self.once(Request::AppendAudit(a.clone())).await.map(|_| ())
+    }
+    async fn keys(&self, t: Option<TenantId>) -> Result<Vec<KeyRecord>, StoreError> {
+        match self.once(Request::Keys(t)).await? {
+            Reply::Keys(k) => Ok(k),
+            r => Err(unexpected(r)),
+        }
     }
     async fn audit_rows(&self, t: Option<TenantId>) -> Result<Vec<AuditRecord>, StoreError> {
         match self.once(Request::AuditRows(t)).await? {

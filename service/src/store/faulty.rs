@@ -145,6 +145,9 @@ impl Store for FaultyStore {
     async fn append_audit(&self, a: &AuditRecord) -> Result<(), StoreError> {
         self.inner.append_audit(a).await
     }
+    async fn keys(&self, t: Option<TenantId>) -> Result<Vec<KeyRecord>, StoreError> {
+        self.inner.keys(t).await
+    }
     async fn audit_rows(&self, t: Option<TenantId>) -> Result<Vec<AuditRecord>, StoreError> {
         self.inner.audit_rows(t).await
     }

@@ -360,6 +360,11 @@ impl Store for MemStore {
         Ok(())
     }
 
+    async fn keys(&self, tenant: Option<TenantId>) -> Result<Vec<KeyRecord>, StoreError> {
+        let shared = self.lock();
+        Ok(shared.state.keys.values().filter(|k| tenant.is_none_or(|t| k.tenant_id == t)).cloned().collect())
+    }
+
     async fn audit_rows(&self, tenant: Option<TenantId>) -> Result<Vec<AuditRecord>, StoreError> {
         let shared = self.lock();
         Ok(shared.state.audit.iter().filter(|a| tenant.is_none_or(|t| a.company_id == t)).cloned().collect())

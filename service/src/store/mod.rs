@@ -234,6 +234,9 @@ pub trait Store: Send + Sync + 'static {
     /// Writes one audit row in its own transaction (for outcomes whose
     /// transaction rolled back).
     async fn append_audit(&self, audit: &AuditRecord) -> Result<(), StoreError>;
+    /// Every committed key record (of one tenant, or all), ordered by
+    /// tenant and key: what checkers compare a recorded history against.
+    async fn keys(&self, tenant: Option<TenantId>) -> Result<Vec<KeyRecord>, StoreError>;
     async fn audit_rows(&self, tenant: Option<TenantId>) -> Result<Vec<AuditRecord>, StoreError>;
     async fn workflows(&self, tenant: Option<TenantId>) -> Result<Vec<WorkflowInstance>, StoreError>;
     async fn entities(&self, tenant: Option<TenantId>) -> Result<Vec<Entity>, StoreError>;

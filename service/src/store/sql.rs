@@ -225,6 +225,9 @@ pub struct PgTx {
 const SELECT_KEY: &str = "SELECT tenant_id, idempotency_key, operation, fingerprint, fingerprint_version, \
      entity_id, response_status, response_body, response_location \
      FROM idempotency_keys WHERE tenant_id = $1 AND idempotency_key = $2";
+const SELECT_KEYS: &str = "SELECT tenant_id, idempotency_key, operation, fingerprint, fingerprint_version, \
+     entity_id, response_status, response_body, response_location \
+     FROM idempotency_keys WHERE ($1 IS NULL OR tenant_id = $1) ORDER BY tenant_id, idempotency_key";
 const SELECT_ENTITY: &str =
     "SELECT id, tenant_id, kind, parent_id, body, version FROM entities WHERE id = $1 AND tenant_id = $2";
 const LIST_ENTITIES: &str = "SELECT id, tenant_id, kind, parent_id, body, version FROM entities \
@@ -573,6 +576,15 @@ macro_rules! sql_store_impl {
             async fn append_audit(&self, a: &AuditRecord) -> Result<(), StoreError> {
                 bind_audit(sqlx::query(INSERT_AUDIT), a).execute(self.write_pool()).await.map_err($classify)?;
                 Ok(())
+            }
+
+            async fn keys(&self, tenant: Option<TenantId>) -> Result<Vec<KeyRecord>, StoreError> {
+                let rows = sqlx::query(SELECT_KEYS)
+                    .bind(tenant.map(|t| t.0.to_string()))
+                    .fetch_all(self.read_pool())
+                    .await
+                    .map_err($classify)?;
+                rows.iter().map(key_from_row).collect()
             }
 
             async fn audit_rows(&self, tenant: Option<TenantId>) -> Result<Vec<AuditRecord>, StoreError> {

@@ -106,6 +106,13 @@ pub async fn new_then_replay_is_byte_identical(h: EngineHarness) {
     let audit = h.store.audit_rows(Some(h.tenants.a)).await.unwrap();
     assert_eq!(audit.iter().filter(|a| a.status == AuditStatus::Replayed).count(), 3);
     assert!(audit.iter().all(|a| a.deterministic_id == id && a.idempotency_key_hash == key("k1").hash_hex()));
+    // Listing keys returns the same committed record as the point lookup, scoped by tenant.
+    let listed = h.store.keys(Some(h.tenants.a)).await.unwrap();
+    let stored = h.store.get_key(h.tenants.a, "k1").await.unwrap().expect("key committed");
+    assert_eq!(listed, vec![stored.clone()]);
+    assert_eq!(stored.response.as_ref(), Some(&first));
+    assert!(h.store.keys(Some(h.tenants.b)).await.unwrap().is_empty());
+    assert_eq!(h.store.keys(None).await.unwrap().len(), 1);
 }
 
 pub async fn mismatch_is_refused_and_executes_nothing(h: EngineHarness) {

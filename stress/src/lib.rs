@@ -1,0 +1,30 @@
+//! accubooks-stress: load, latency and verification against a live
+//! AccuBooks service, on SQLite or Postgres, with real faults on demand.
+//!
+//! The pieces: `gen` builds each operation's requests, `workload` maps
+//! slots to keys and payloads, `driver` runs the workers (closed or open
+//! model) over keep-alive `http` connections and records every attempt in
+//! the simulation's history format, `verify` runs the simulation's checker
+//! over that history and the database, `report`/`plot`/`thresholds` turn
+//! the numbers into a table, a JSON file, an SVG and an exit code, and
+//! `chaos` injects real faults. The binary (`main.rs`, `cli.rs`, `run.rs`)
+//! wires them together.
+//!
+//! The tool drives real processes and sockets, so it has no simulation
+//! build: under `--cfg madsim` this library is empty.
+#![cfg(not(madsim))]
+
+pub mod chaos;
+pub mod driver;
+pub mod gen;
+pub mod http;
+pub mod plot;
+pub mod progress;
+pub mod report;
+pub mod rng;
+pub mod setup;
+pub mod spawn;
+pub mod stats;
+pub mod thresholds;
+pub mod verify;
+pub mod workload;
