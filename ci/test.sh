@@ -56,7 +56,7 @@ fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 cargo test --workspace --locked 2>&1 | tee "$log"
-pg_ran=$(grep -cE '^test [a-z_]+::postgres::[a-z0-9_]+ \.\.\. ok$' "$log" || true)
+pg_ran=$(grep -cE '^test [a-z0-9_:]*postgres[a-z0-9_:]* \.\.\. ok$' "$log" || true)
 pg_skipped=$(grep -c 'SKIPPED: Postgres unreachable' "$log" || true)
 echo "postgres tests executed: $pg_ran (skipped: $pg_skipped)"
 if [ "${CI:-}" = "true" ] && { [ "$pg_ran" -eq 0 ] || [ "$pg_skipped" -ne 0 ]; }; then
