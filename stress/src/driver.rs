@@ -11,7 +11,7 @@
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use accubooks_sim::history::{hash_bytes, Attempt, History, Intent, Outcome, Request};
@@ -147,12 +147,12 @@ impl PhaseSpec {
 pub async fn run_phase(ctx: &RunCtx, spec: &PhaseSpec) -> Stats {
     let n = spec.concurrency.max(1);
     let threads = ctx.load_threads.clamp(1, n as usize);
-    let started = Instant::now();
     let shared = Arc::new(Shared {
         next_slot: AtomicU64::new(0),
         slots_max: spec.slots_max(),
-        deadline: spec.duration.map(|d| started + d),
-        started,
+        duration: spec.duration,
+        window: OnceLock::new(),
+        warmed: Barrier::new(n as usize),
         groups: storm_groups(spec),
     });
     let mut results = Vec::with_capacity(threads);
@@ -197,15 +197,21 @@ pub async fn run_phase(ctx: &RunCtx, spec: &PhaseSpec) -> Stats {
 struct Shared {
     next_slot: AtomicU64,
     slots_max: u64,
-    deadline: Option<Instant>,
-    started: Instant,
+    duration: Option<Duration>,
+    /// (start, deadline) of the measured window, fixed once every client is connected.
+    window: OnceLock<(Instant, Option<Instant>)>,
+    warmed: Barrier,
     /// Closed-model storms: one barrier per group of clients sharing a key.
     groups: Vec<StormGroup>,
 }
 
 impl Shared {
+    fn started(&self) -> Instant {
+        self.window.get().expect("the window opens before any slot").0
+    }
+
     fn expired(&self) -> bool {
-        self.deadline.is_some_and(|d| Instant::now() >= d)
+        self.window.get().and_then(|w| w.1).is_some_and(|d| Instant::now() >= d)
     }
 }
 
@@ -247,6 +253,13 @@ enum End {
 
 impl Worker {
     async fn run(mut self, shared: Arc<Shared>, model: Model, n: u32) -> Stats {
+        // Every client connects before the measured window opens: hundreds
+        // of simultaneous connects overflow a listen backlog, and the SYN
+        // retransmits (1 s) would be charged to the first requests.
+        self.conn.warm_up().await;
+        shared.warmed.wait().await;
+        let now = Instant::now();
+        shared.window.get_or_init(|| (now, shared.duration.map(|d| now + d)));
         match (model, self.planner.workload) {
             (Model::Closed, Workload::Storm { size }) => self.run_storm(&shared, n, size).await,
             (Model::Closed, _) => {
@@ -261,7 +274,7 @@ impl Worker {
             (Model::Open { rate }, _) => {
                 let mut slot = u64::from(self.id);
                 while slot < shared.slots_max {
-                    let intended = shared.started + Duration::from_secs_f64(slot as f64 / rate);
+                    let intended = shared.started() + Duration::from_secs_f64(slot as f64 / rate);
                     tokio::time::sleep_until(intended).await;
                     self.slot(slot, Some(intended)).await;
                     slot += u64::from(n);

@@ -97,6 +97,16 @@ impl Conn {
         self.current = (self.current + 1) % self.addrs.len();
     }
 
+    /// Opens the connection now (if it is not open), so the first request
+    /// does not pay for it. A failure is left to the first request to meet.
+    pub async fn warm_up(&mut self) {
+        if self.live.is_none() {
+            if let Ok(l) = self.connect().await {
+                self.live = Some(l);
+            }
+        }
+    }
+
     /// Sends `req`, bounded by `timeout` from connect to the last body byte.
     /// On any error the connection is dropped (a late response must never be
     /// read as the answer to the next request).
