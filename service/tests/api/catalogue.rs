@@ -210,26 +210,7 @@ pub async fn every_rule_violation_is_422_and_writes_nothing(app: TestApp) {
     }
 }
 
-macro_rules! catalogue_suite {
-    ($($case:ident),* $(,)?) => {
-        catalogue_suite!(@store memory, Memory; $($case),*);
-        catalogue_suite!(@store sqlite, Sqlite; $($case),*);
-        catalogue_suite!(@store postgres, Postgres; $($case),*);
-    };
-    (@store $module:ident, $kind:ident; $($case:ident),*) => {
-        mod $module { $(
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $case() {
-                let wait = std::time::Duration::from_secs(30);
-                // None only for Postgres outside CI when it is unreachable.
-                let Some(app) = crate::support::spawn_app_with(crate::support::Kind::$kind, wait).await else { return };
-                super::$case(app).await;
-            }
-        )* }
-    };
-}
-
-catalogue_suite!(
+per_store_app_suite!(
     every_operation_has_complete_fixtures,
     every_operation_new_replay_mismatch,
     every_operation_same_key_500_executes_once,

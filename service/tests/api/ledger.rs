@@ -210,23 +210,4 @@ pub async fn mixed_workload_keeps_the_ledger_balanced(app: TestApp) {
     assert!(out.contains("UNBALANCED"), "{out}");
 }
 
-macro_rules! ledger_suite {
-    ($($case:ident),* $(,)?) => {
-        ledger_suite!(@store memory, Memory; $($case),*);
-        ledger_suite!(@store sqlite, Sqlite; $($case),*);
-        ledger_suite!(@store postgres, Postgres; $($case),*);
-    };
-    (@store $module:ident, $kind:ident; $($case:ident),*) => {
-        mod $module { $(
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $case() {
-                let wait = std::time::Duration::from_secs(30);
-                // None only for Postgres outside CI when it is unreachable.
-                let Some(app) = crate::support::spawn_app_with(crate::support::Kind::$kind, wait).await else { return };
-                super::$case(app).await;
-            }
-        )* }
-    };
-}
-
-ledger_suite!(mixed_workload_keeps_the_ledger_balanced);
+per_store_app_suite!(mixed_workload_keeps_the_ledger_balanced);

@@ -4,6 +4,10 @@
 //! and the ledger (app spawned on port 0 with a fresh database per test).
 #![cfg(not(madsim))]
 
+// First, so its macros are in scope for every other module.
+#[macro_use]
+mod support;
+
 mod audit;
 mod catalogue;
 mod conformance;
@@ -22,4 +26,3 @@ mod prometheus;
 mod rules;
 mod secrets;
 mod sql_safety;
-mod support;

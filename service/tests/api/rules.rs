@@ -210,26 +210,7 @@ pub async fn lifecycles_across_operations(app: TestApp) {
     assert_eq!(theirs["status"], "open", "periods close per tenant");
 }
 
-macro_rules! rules_suite {
-    ($($case:ident),* $(,)?) => {
-        rules_suite!(@store memory, Memory; $($case),*);
-        rules_suite!(@store sqlite, Sqlite; $($case),*);
-        rules_suite!(@store postgres, Postgres; $($case),*);
-    };
-    (@store $module:ident, $kind:ident; $($case:ident),*) => {
-        mod $module { $(
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $case() {
-                let wait = std::time::Duration::from_secs(30);
-                // None only for Postgres outside CI when it is unreachable.
-                let Some(app) = crate::support::spawn_app_with(crate::support::Kind::$kind, wait).await else { return };
-                super::$case(app).await;
-            }
-        )* }
-    };
-}
-
-rules_suite!(
+per_store_app_suite!(
     concurrent_demotions_never_remove_the_last_admin,
     deleting_a_customer_serialises_with_invoicing_it,
     concurrent_approvals_disburse_once,

@@ -266,3 +266,24 @@ pub fn invoice_body(customer: &str, cents: i64) -> serde_json::Value {
         "lines": [{"description": "Consulting", "quantity": 1, "unit_price_cents": cents}]
     })
 }
+
+/// Generates `mod memory`, `mod sqlite` and `mod postgres`, each with one
+/// test per case that spawns a fresh app on that store and runs the case.
+macro_rules! per_store_app_suite {
+    ($($case:ident),* $(,)?) => {
+        per_store_app_suite!(@store memory, Memory; $($case),*);
+        per_store_app_suite!(@store sqlite, Sqlite; $($case),*);
+        per_store_app_suite!(@store postgres, Postgres; $($case),*);
+    };
+    (@store $module:ident, $kind:ident; $($case:ident),*) => {
+        mod $module { $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $case() {
+                let wait = std::time::Duration::from_secs(30);
+                // None only for Postgres outside CI when it is unreachable.
+                let Some(app) = crate::support::spawn_app_with(crate::support::Kind::$kind, wait).await else { return };
+                super::$case(app).await;
+            }
+        )* }
+    };
+}
