@@ -15,6 +15,8 @@ pub mod ops;
 pub mod scenario;
 
 #[cfg(madsim)]
+mod faults;
+#[cfg(madsim)]
 pub mod runner;
 #[cfg(madsim)]
 pub mod world;

@@ -26,7 +26,8 @@ use uuid::Uuid;
 
 use crate::checker::{check, CheckReport, FinalState};
 use crate::client::{post_json, send_json, ClientError, Response};
-use crate::db::{serve_db, DbControl, DbFaults, DbFired, RemoteStore};
+use crate::db::{serve_db, DbControl, DbFired, RemoteStore};
+use crate::faults::Faults;
 use crate::history::{fnv1a, hash_bytes, Attempt, History, Intent, Outcome, Request, FNV_OFFSET};
 use crate::ops::{request, Generated, Refs};
 use crate::scenario::{Draw, Resolved, RetryPolicy, Scenario};
@@ -67,19 +68,19 @@ impl RunResult {
     }
 }
 
-struct Timeline {
-    start: Instant,
+pub(crate) struct Timeline {
+    pub(crate) start: Instant,
     lines: Mutex<Vec<String>>,
     faults: Mutex<BTreeMap<String, u64>>,
 }
 
 impl Timeline {
-    fn log(&self, what: impl Into<String>) {
+    pub(crate) fn log(&self, what: impl Into<String>) {
         let ms = self.start.elapsed().as_millis();
         self.lines.lock().unwrap_or_else(|p| p.into_inner()).push(format!("[{ms:>7} ms] {}", what.into()));
     }
 
-    fn fault(&self, kind: &str, what: impl Into<String>) {
+    pub(crate) fn fault(&self, kind: &str, what: impl Into<String>) {
         *self.faults.lock().unwrap_or_else(|p| p.into_inner()).entry(kind.to_owned()).or_default() += 1;
         self.log(what);
     }
@@ -543,159 +544,4 @@ impl Client {
         let at_ms = self.start.elapsed().as_millis() as u64;
         self.history.complete(Attempt { request, attempt, node, outcome, at_ms });
     }
-}
-
-/// The fault scheduler.
-struct Faults {
-    handle: Handle,
-    tl: Arc<Timeline>,
-    db: NodeHandle,
-    services: Vec<NodeHandle>,
-    control: DbControl,
-}
-
-#[derive(Debug, Clone)]
-enum Event {
-    KillService(u32),
-    RestartDb,
-    PartitionClientService(u32),
-    PartitionServiceDb(u32),
-}
-
-impl Faults {
-    async fn run(&self, cfg: &Resolved) {
-        let phase = cfg.fault_phase_ms;
-        let mut events = Vec::new();
-        let at = |d: &mut SimDraw| d.below(phase.max(1));
-        let n = cfg.service_nodes;
-        for _ in 0..cfg.service_kills {
-            events.push((at(&mut SimDraw), Event::KillService(SimDraw.below(u64::from(n)) as u32)));
-        }
-        for _ in 0..cfg.db_restarts {
-            events.push((at(&mut SimDraw), Event::RestartDb));
-        }
-        for _ in 0..cfg.partitions_client_service {
-            events.push((at(&mut SimDraw), Event::PartitionClientService(SimDraw.below(u64::from(n)) as u32)));
-        }
-        for _ in 0..cfg.partitions_service_db {
-            events.push((at(&mut SimDraw), Event::PartitionServiceDb(SimDraw.below(u64::from(n)) as u32)));
-        }
-        events.sort_by_key(|(t, _)| *t);
-
-        let net = NetSim::current();
-        if cfg.packet_loss > 0.0 || cfg.latency_ms != [1, 10] {
-            let (loss, lat) = (cfg.packet_loss, cfg.latency_ms);
-            net.update_config(|c| {
-                c.packet_loss_rate = loss;
-                c.send_latency = Duration::from_millis(lat[0])..Duration::from_millis(lat[1].max(lat[0] + 1));
-            });
-            self.tl.fault("network", format!("network: packet loss {:.3}, latency {}..{} ms", loss, lat[0], lat[1]));
-        }
-        if cfg.ambiguous_commit > 0.0 || cfg.slow_db > 0.0 {
-            self.control.set(DbFaults {
-                ambiguous_commit: cfg.ambiguous_commit,
-                slow: cfg.slow_db,
-                slow_ms: cfg.slow_db_ms,
-            });
-            self.tl.log(format!(
-                "db faults on: ambiguous commit p={:.3}, slow reply p={:.3} ({}..{} ms)",
-                cfg.ambiguous_commit, cfg.slow_db, cfg.slow_db_ms[0], cfg.slow_db_ms[1]
-            ));
-        }
-
-        // Event times are offsets into the fault phase, which starts now.
-        let start = Instant::now();
-        let mut heals = Vec::new();
-        for (t, ev) in events {
-            let now = start.elapsed().as_millis() as u64;
-            if t > now {
-                sleep(Duration::from_millis(t - now)).await;
-            }
-            let hold = Duration::from_millis(SimDraw.range(100, 3000));
-            heals.push((start.elapsed() + hold, self.inject(&ev, cfg.one_way_partitions)));
-            // Heal each fault after its own hold time, inside the phase.
-            let heal_due: Vec<_> =
-                heals.iter().filter(|(due, _)| *due <= start.elapsed()).map(|(_, h)| h.clone()).collect();
-            heals.retain(|(due, _)| *due > start.elapsed());
-            for h in heal_due {
-                self.heal(&h);
-            }
-        }
-        let now = start.elapsed().as_millis() as u64;
-        if phase > now {
-            sleep(Duration::from_millis(phase - now)).await;
-        }
-        for (_, h) in heals {
-            self.heal(&h);
-        }
-        net.update_config(|c| *c = madsim::net::Config::default());
-        self.control.set(DbFaults::default());
-    }
-
-    fn inject(&self, ev: &Event, one_way: bool) -> Heal {
-        let net = NetSim::current();
-        match *ev {
-            Event::KillService(i) => {
-                self.handle.kill(self.services[i as usize].id());
-                self.tl.fault("service_kill", format!("kill service-{i} (in-flight requests die mid-write)"));
-                Heal::Restart(self.services[i as usize].id(), format!("service-{i}"))
-            }
-            Event::RestartDb => {
-                self.handle.kill(self.db.id());
-                self.tl.fault("db_restart", "kill db (open transactions abort; committed data stays)");
-                Heal::Restart(self.db.id(), "db".into())
-            }
-            Event::PartitionClientService(i) => {
-                let s = self.services[i as usize].id();
-                if one_way {
-                    net.clog_node_in(s);
-                    self.tl
-                        .fault("partition_client_service", format!("partition: nothing reaches service-{i} (one-way)"));
-                } else {
-                    net.clog_node(s);
-                    self.tl.fault("partition_client_service", format!("partition: service-{i} isolated"));
-                }
-                Heal::UnclogNode(s, format!("service-{i}"))
-            }
-            Event::PartitionServiceDb(i) => {
-                let s = self.services[i as usize].id();
-                net.clog_link(s, self.db.id());
-                if !one_way {
-                    net.clog_link(self.db.id(), s);
-                }
-                let dir = if one_way { "service→db" } else { "both ways" };
-                self.tl.fault("partition_service_db", format!("partition: service-{i} ↮ db ({dir})"));
-                Heal::UnclogLink(s, self.db.id(), format!("service-{i}"))
-            }
-        }
-    }
-
-    fn heal(&self, h: &Heal) {
-        let net = NetSim::current();
-        match h {
-            Heal::Restart(id, name) => {
-                // madsim's restart of a running node keeps its old socket
-                // bindings; a kill first clears them (a real restart frees its ports).
-                self.handle.kill(*id);
-                self.handle.restart(*id);
-                self.tl.log(format!("restart {name}"));
-            }
-            Heal::UnclogNode(id, name) => {
-                net.unclog_node(*id);
-                self.tl.log(format!("heal partition of {name}"));
-            }
-            Heal::UnclogLink(s, db, name) => {
-                net.unclog_link(*s, *db);
-                net.unclog_link(*db, *s);
-                self.tl.log(format!("heal partition {name} ↮ db"));
-            }
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-enum Heal {
-    Restart(madsim::task::NodeId, String),
-    UnclogNode(madsim::task::NodeId, String),
-    UnclogLink(madsim::task::NodeId, madsim::task::NodeId, String),
 }
