@@ -1,0 +1,49 @@
+//! Turning sqlx errors into the engine's classes: retryable (serialization
+//! failure, deadlock), unavailable (connection, timeouts, exhausted pool,
+//! busy database), duplicate key, or anything else.
+
+use crate::store::{StoreError, POOL_EXHAUSTED};
+
+pub(super) fn classify_pg(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) => match db.code().as_deref() {
+            Some("40001") | Some("40P01") => StoreError::Retryable(db.message().to_owned()),
+            Some("23505") => StoreError::Duplicate(db.message().to_owned()),
+            Some("55P03") => StoreError::Unavailable(format!("lock wait timeout: {}", db.message())),
+            Some("57014") => StoreError::Unavailable(format!("statement timeout: {}", db.message())),
+            // Class 08 (connection), 53 (resources), 57P0x (shutdown): transient.
+            Some(c) if c.starts_with("08") || c.starts_with("53") || c.starts_with("57P") => {
+                StoreError::Unavailable(db.message().to_owned())
+            }
+            _ => StoreError::Other(db.message().to_owned()),
+        },
+        _ => classify_common(e),
+    }
+}
+
+pub(super) fn classify_sqlite(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) => match db.code().as_deref() {
+            // SQLITE_BUSY, SQLITE_LOCKED and their extended codes.
+            Some(c) if c == "5" || c == "6" || c.parse::<i32>().is_ok_and(|n| n & 0xff == 5 || n & 0xff == 6) => {
+                StoreError::Unavailable(format!("database busy: {}", db.message()))
+            }
+            // SQLITE_CONSTRAINT_PRIMARYKEY, SQLITE_CONSTRAINT_UNIQUE.
+            Some("1555") | Some("2067") => StoreError::Duplicate(db.message().to_owned()),
+            _ => StoreError::Other(db.message().to_owned()),
+        },
+        _ => classify_common(e),
+    }
+}
+
+fn classify_common(e: sqlx::Error) -> StoreError {
+    match e {
+        sqlx::Error::PoolTimedOut => StoreError::Unavailable(POOL_EXHAUSTED.into()),
+        sqlx::Error::PoolClosed => StoreError::Unavailable("connection pool closed".into()),
+        sqlx::Error::Io(io) => StoreError::Unavailable(format!("i/o: {io}")),
+        sqlx::Error::Tls(t) => StoreError::Unavailable(format!("tls: {t}")),
+        sqlx::Error::Protocol(p) => StoreError::Unavailable(format!("protocol: {p}")),
+        sqlx::Error::WorkerCrashed => StoreError::Unavailable("database worker crashed".into()),
+        other => StoreError::Other(other.to_string()),
+    }
+}
