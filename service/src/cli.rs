@@ -249,7 +249,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 ..HttpConfig::default()
             };
             let app = App::new(store, engine, http);
-            let listener = tokio::net::TcpListener::bind(&bind).await.with_context(|| format!("binding {bind}"))?;
+            let listener = listen(&bind, LISTEN_BACKLOG).await.with_context(|| format!("binding {bind}"))?;
             let addr = listener.local_addr()?;
             tracing::info!(%addr, database = %redact(&db.database_url), "listening");
             // Tools that spawn the service read this line to find the port.
@@ -410,4 +410,24 @@ fn redact(url: &str) -> String {
         (Some(s), Some(at)) if at > s => format!("{}://***@{}", &url[..s], &url[at + 1..]),
         _ => url.to_owned(),
     }
+}
+
+/// Pending connections the kernel queues before `accept` (capped by
+/// `net.core.somaxconn`). The standard library's 128 drops SYNs when a few
+/// hundred clients connect at once, and each dropped SYN costs its client a
+/// one-second retransmission.
+const LISTEN_BACKLOG: u32 = 1024;
+
+/// Binds `addr` (host:port; the first address it resolves to) with `backlog`.
+async fn listen(addr: &str, backlog: u32) -> std::io::Result<tokio::net::TcpListener> {
+    let mut last = None;
+    for a in tokio::net::lookup_host(addr).await? {
+        let socket = if a.is_ipv4() { tokio::net::TcpSocket::new_v4()? } else { tokio::net::TcpSocket::new_v6()? };
+        socket.set_reuseaddr(true)?;
+        match socket.bind(a).and_then(|()| socket.listen(backlog)) {
+            Ok(listener) => return Ok(listener),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "address resolves to nothing")))
 }

@@ -14,8 +14,8 @@ use std::time::Duration;
 use accubooks_service::ids::TenantId;
 use accubooks_service::store::mem::MemStore;
 use accubooks_service::store::{
-    AuditRecord, Claim, Counts, Entity, KeyClaim, KeyRecord, LockMode, Store, StoreError, StoredResponse, Tenant, Tx,
-    WorkflowInstance,
+    AuditRecord, Claim, Counts, Entity, FieldMatch, KeyClaim, KeyRecord, LockMode, Store, StoreError, StoredResponse,
+    Tenant, Tx, WorkflowInstance,
 };
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -33,6 +33,7 @@ enum Request {
     Complete { tenant: TenantId, key: String, response: StoredResponse },
     TxGetEntity { tenant: TenantId, id: Uuid, for_update: bool },
     TxListEntities { tenant: TenantId, kind: String, parent: Option<Uuid> },
+    TxCountMatching(FieldMatch),
     Lock { tenant: TenantId, name: String, mode: LockMode },
     InsertEntity(Entity),
     UpdateEntity(Entity),
@@ -67,6 +68,7 @@ enum Reply {
     Workflows(Vec<WorkflowInstance>),
     Entities(Vec<Entity>),
     Counts(Counts),
+    Count(u64),
     Text(Option<String>),
     Err(StoreError),
 }
@@ -226,6 +228,10 @@ async fn dispatch(req: Request, store: &MemStore, tx: &mut Option<Box<dyn Tx>>) 
             Some(t) => t.list_entities(tenant, &kind, parent).await.map_or_else(Reply::Err, Reply::Entities),
             None => no_tx(),
         },
+        Request::TxCountMatching(m) => match tx {
+            Some(t) => t.count_matching(&m).await.map_or_else(Reply::Err, Reply::Count),
+            None => no_tx(),
+        },
         Request::Lock { tenant, name, mode } => match tx {
             Some(t) => done(t.lock(tenant, &name, mode).await),
             None => no_tx(),
@@ -375,6 +381,12 @@ impl Tx for RemoteTx {
     ) -> Result<Vec<Entity>, StoreError> {
         match self.conn.call(Request::TxListEntities { tenant, kind: kind.to_owned(), parent }).await? {
             Reply::Entities(e) => Ok(e),
+            r => Err(unexpected(r)),
+        }
+    }
+    async fn count_matching(&mut self, m: &FieldMatch) -> Result<u64, StoreError> {
+        match self.conn.call(Request::TxCountMatching(m.clone())).await? {
+            Reply::Count(n) => Ok(n),
             r => Err(unexpected(r)),
         }
     }

@@ -1,5 +1,5 @@
 //! `create_account`: the tenant's chart of accounts, which journal entries
-//! post to. Account codes are unique per tenant: creations take the chart's
+//! post to. Account codes are unique per tenant: a creation takes its code's
 //! named lock, so two concurrent creations of one code cannot both pass.
 
 use async_trait::async_trait;
@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::*;
-use crate::store::LockMode;
+use crate::store::{FieldMatch, IndexedField, LockMode};
 
 pub const ACCOUNT_CODE_CHARS_MAX: usize = 20;
 
@@ -93,15 +93,19 @@ impl Operation for CreateAccount {
     }
 
     async fn plan(&self, tx: &mut dyn Tx, ctx: &ExecCtx, input: &Self::Input) -> PlanResult {
-        tx.lock(ctx.tenant, "chart_of_accounts", LockMode::Exclusive).await?;
-        for e in tx.list_entities(ctx.tenant, Self::SPEC.kind, None).await? {
-            let existing: Account = from_entity(&e)?;
-            if existing.code == input.code {
-                reject!(Rejection::rule(
-                    "account_code_taken",
-                    format!("account code {} is already in use", input.code)
-                ));
-            }
+        // Only creations of the same code serialise; the check reads the
+        // code's index entries, not the tenant's chart.
+        tx.lock(ctx.tenant, &format!("account_code:{}", input.code), LockMode::Exclusive).await?;
+        let taken = FieldMatch {
+            tenant: ctx.tenant,
+            field: IndexedField::AccountCode,
+            value: input.code.clone(),
+            parent: None,
+            except: None,
+            limit: 1,
+        };
+        if tx.count_matching(&taken).await? > 0 {
+            reject!(Rejection::rule("account_code_taken", format!("account code {} is already in use", input.code)));
         }
         let body = Account {
             id: ctx.entity_id,

@@ -12,6 +12,11 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::*;
+use crate::store::{FieldMatch, IndexedField};
+
+/// `delete_customer` counts open invoices up to this many (the refusal says
+/// "or more" beyond it): the count is for the message, one is enough to refuse.
+const OPEN_INVOICES_COUNTED_MAX: u32 = 1000;
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -114,17 +119,23 @@ impl Operation for DeleteCustomer {
         }
         // The customer row is locked, so no invoice for it can commit
         // between this read and the delete.
-        let mut open = 0usize;
-        for e in tx.list_entities(ctx.tenant, "invoice", Some(entity.id)).await? {
-            let invoice: Invoice = from_entity(&e)?;
-            if invoice.status == "open" {
-                open += 1;
-            }
-        }
+        let open_invoices = FieldMatch {
+            tenant: ctx.tenant,
+            field: IndexedField::InvoiceStatus,
+            value: "open".into(),
+            parent: Some(entity.id),
+            except: None,
+            limit: OPEN_INVOICES_COUNTED_MAX,
+        };
+        let open = tx.count_matching(&open_invoices).await?;
         if open > 0 {
             reject!(Rejection::rule(
                 "customer_has_open_invoices",
-                format!("the customer has {open} open invoice(s); void or settle them first")
+                if open >= u64::from(OPEN_INVOICES_COUNTED_MAX) {
+                    format!("the customer has {open} or more open invoices; void or settle them first")
+                } else {
+                    format!("the customer has {open} open invoice(s); void or settle them first")
+                }
             ));
         }
         customer.deleted_at = Some(ctx.now.clone());

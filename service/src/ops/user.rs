@@ -1,9 +1,11 @@
 //! Users: `create_user` (reference data; emails unique per tenant) and
 //! `change_user_role` (high risk: the last admin cannot be demoted).
 //!
-//! Concurrency: both take the tenant's `users` lock exclusively before they
-//! read the users. Two concurrent demotions of the last two admins
-//! therefore serialise, and the second sees that it would remove the last.
+//! Concurrency: a creation takes its (lower-cased) email's named lock, so two
+//! creations of one address serialise and the second finds the first through
+//! the email index. A demotion of an admin takes the tenant's `admins` lock
+//! after the user's row, so two concurrent demotions of the last two admins
+//! serialise, and the second sees that it would remove the last.
 
 use async_trait::async_trait;
 use schemars::JsonSchema;
@@ -11,10 +13,11 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::*;
-use crate::store::LockMode;
+use crate::store::{FieldMatch, IndexedField, LockMode};
 
 pub const EMAIL_CHARS_MAX: usize = 254;
-const USERS_LOCK: &str = "users";
+/// Held by demotions of an admin: the "another admin remains" check serialises.
+const ADMINS_LOCK: &str = "admins";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -105,13 +108,19 @@ impl Operation for CreateUser {
     }
 
     async fn plan(&self, tx: &mut dyn Tx, ctx: &ExecCtx, input: &Self::Input) -> PlanResult {
-        tx.lock(ctx.tenant, USERS_LOCK, LockMode::Exclusive).await?;
         let email = input.email.to_ascii_lowercase();
-        for e in tx.list_entities(ctx.tenant, Self::SPEC.kind, None).await? {
-            let existing: User = from_entity(&e)?;
-            if existing.email == email {
-                reject!(Rejection::rule("email_taken", "a user with this email exists"));
-            }
+        // Only creations of the same address serialise.
+        tx.lock(ctx.tenant, &format!("user_email:{email}"), LockMode::Exclusive).await?;
+        let taken = FieldMatch {
+            tenant: ctx.tenant,
+            field: IndexedField::UserEmail,
+            value: email.clone(),
+            parent: None,
+            except: None,
+            limit: 1,
+        };
+        if tx.count_matching(&taken).await? > 0 {
+            reject!(Rejection::rule("email_taken", "a user with this email exists"));
         }
         let body = User {
             id: ctx.entity_id,
@@ -165,22 +174,25 @@ impl Operation for ChangeUserRole {
     }
 
     async fn plan(&self, tx: &mut dyn Tx, ctx: &ExecCtx, input: &Self::Input) -> PlanResult {
-        // The named lock first, then the row: the same order as create_user.
-        tx.lock(ctx.tenant, USERS_LOCK, LockMode::Exclusive).await?;
         let Some(entity) = lock_target(tx, ctx, "user").await? else {
             reject!(Rejection::not_found("user_not_found", "no such user"));
         };
         let mut user: User = from_entity(&entity)?;
         let role = check_role(&input.role).expect("validated");
         if user.role == Role::Admin && role != Role::Admin {
-            let mut other_admins = 0usize;
-            for e in tx.list_entities(ctx.tenant, "user", None).await? {
-                let u: User = from_entity(&e)?;
-                if u.id != user.id && u.role == Role::Admin {
-                    other_admins += 1;
-                }
-            }
-            if other_admins == 0 {
+            // Demotions serialise on the tenant's admins lock (taken after
+            // the user's row, by demotions only), so two demotions cannot
+            // each count the other as the remaining admin.
+            tx.lock(ctx.tenant, ADMINS_LOCK, LockMode::Exclusive).await?;
+            let others = FieldMatch {
+                tenant: ctx.tenant,
+                field: IndexedField::UserRole,
+                value: Role::Admin.as_str().into(),
+                parent: None,
+                except: Some(user.id),
+                limit: 1,
+            };
+            if tx.count_matching(&others).await? == 0 {
                 reject!(Rejection::rule("last_admin", "the tenant's last admin cannot be demoted"));
             }
         }

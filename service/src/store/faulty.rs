@@ -15,6 +15,7 @@ pub enum Step {
     Claim,
     GetEntity,
     ListEntities,
+    CountMatching,
     Lock,
     InsertEntity,
     UpdateEntity,
@@ -83,6 +84,10 @@ impl Tx for FaultyTx {
     async fn list_entities(&mut self, t: TenantId, k: &str, p: Option<Uuid>) -> Result<Vec<Entity>, StoreError> {
         self.trip(Step::ListEntities)?;
         self.inner.list_entities(t, k, p).await
+    }
+    async fn count_matching(&mut self, m: &FieldMatch) -> Result<u64, StoreError> {
+        self.trip(Step::CountMatching)?;
+        self.inner.count_matching(m).await
     }
     async fn lock(&mut self, t: TenantId, name: &str, mode: LockMode) -> Result<(), StoreError> {
         self.trip(Step::Lock)?;

@@ -225,6 +225,19 @@ impl Tx for MemTx {
         Ok(found.into_values().collect())
     }
 
+    async fn count_matching(&mut self, m: &FieldMatch) -> Result<u64, StoreError> {
+        let mut found: BTreeMap<Uuid, bool> = {
+            let shared = self.store.lock();
+            let of_kind = shared.state.entities.values().filter(|e| e.kind == m.field.kind());
+            of_kind.map(|e| (e.id, m.matches(e))).collect()
+        };
+        // This transaction's own writes win over the committed rows.
+        for e in self.pending.entities.values() {
+            found.insert(e.id, m.matches(e));
+        }
+        Ok(found.values().filter(|hit| **hit).count().min(m.limit as usize) as u64)
+    }
+
     async fn lock(&mut self, tenant: TenantId, name: &str, mode: LockMode) -> Result<(), StoreError> {
         let wait = self.store.lock_wait;
         let got = self.acquire(LockName::Named(tenant, name.to_owned()), mode, wait, |_| None::<()>).await?;

@@ -176,6 +176,75 @@ pub enum LockMode {
     Exclusive,
 }
 
+/// A top-level string field of one entity kind's JSON body that every store
+/// can find rows by without reading the tenant's other rows (the SQL stores
+/// keep an expression index per field: migrations 0012). Rules that must
+/// look for "another row with this value" use these instead of listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum IndexedField {
+    /// `account.code`, unique per tenant.
+    AccountCode,
+    /// `user.email` (stored lower-cased), unique per tenant.
+    UserEmail,
+    /// `user.role`.
+    UserRole,
+    /// `invoice.status`, looked up under one customer (the invoice's parent).
+    InvoiceStatus,
+}
+
+impl IndexedField {
+    pub const ALL: [Self; 4] = [Self::AccountCode, Self::UserEmail, Self::UserRole, Self::InvoiceStatus];
+
+    /// The entity kind whose bodies carry the field.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Self::AccountCode => "account",
+            Self::UserEmail | Self::UserRole => "user",
+            Self::InvoiceStatus => "invoice",
+        }
+    }
+
+    /// The field's name in the JSON body.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::AccountCode => "code",
+            Self::UserEmail => "email",
+            Self::UserRole => "role",
+            Self::InvoiceStatus => "status",
+        }
+    }
+}
+
+/// "How many of this tenant's rows have `field == value`": the question a
+/// uniqueness or "is there another …" rule asks, answered by an index.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldMatch {
+    pub tenant: TenantId,
+    pub field: IndexedField,
+    pub value: String,
+    /// Only the children of this entity (required for `InvoiceStatus`).
+    pub parent: Option<Uuid>,
+    /// Leave this entity out (the row the rule is deciding about).
+    pub except: Option<Uuid>,
+    /// Stop counting here: rules need "none", "one" or "at least n".
+    pub limit: u32,
+}
+
+impl FieldMatch {
+    /// Whether `e` is one of the rows this match counts (the in-memory
+    /// stores' definition; the SQL stores say the same in SQL).
+    pub fn matches(&self, e: &Entity) -> bool {
+        e.tenant_id == self.tenant
+            && e.kind == self.field.kind()
+            && self.parent.is_none_or(|p| e.parent_id == Some(p))
+            && self.except != Some(e.id)
+            && serde_json::from_str::<serde_json::Value>(&e.body)
+                .ok()
+                .and_then(|v| v.get(self.field.name()).and_then(|f| f.as_str()).map(|f| f == self.value))
+                .unwrap_or(false)
+    }
+}
+
 /// What a claim needs: everything is decided before the transaction starts.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct KeyClaim {
@@ -202,6 +271,9 @@ pub trait Tx: Send {
         kind: &str,
         parent: Option<Uuid>,
     ) -> Result<Vec<Entity>, StoreError>;
+    /// Counts (up to `m.limit`) the rows `m` describes, as committed plus
+    /// this transaction's own writes, through the field's index.
+    async fn count_matching(&mut self, m: &FieldMatch) -> Result<u64, StoreError>;
     /// Holds the per-tenant lock `name` until this transaction ends, so
     /// transactions that decide on the same set of rows (a tenant's admins,
     /// one accounting period) serialise. Waits are bounded (→ Unavailable).

@@ -191,6 +191,52 @@ const SELECT_ENTITY: &str =
     "SELECT id, tenant_id, kind, parent_id, body, version FROM entities WHERE id = $1 AND tenant_id = $2";
 const LIST_ENTITIES: &str = "SELECT id, tenant_id, kind, parent_id, body, version FROM entities \
      WHERE ($1 IS NULL OR tenant_id = $1) AND kind = $2 AND ($3 IS NULL OR parent_id = $3) ORDER BY id";
+/// `Tx::count_matching`, one statement per indexed field and dialect, each
+/// written to match its expression index (migrations 0012). Binds: $1 tenant,
+/// $2 value, $3 the excluded id ('' for none), $4 the limit, and $5 the
+/// parent for fields looked up under one.
+macro_rules! match_sql {
+    ($expr_open:literal, $expr_close:literal) => {
+        |field: IndexedField| -> &'static str {
+            match field {
+                IndexedField::AccountCode => concat!(
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM entities WHERE tenant_id = $1 AND kind = 'account' AND ",
+                    $expr_open,
+                    "code",
+                    $expr_close,
+                    " = $2 AND id <> $3 LIMIT $4) AS m"
+                ),
+                IndexedField::UserEmail => concat!(
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM entities WHERE tenant_id = $1 AND kind = 'user' AND ",
+                    $expr_open,
+                    "email",
+                    $expr_close,
+                    " = $2 AND id <> $3 LIMIT $4) AS m"
+                ),
+                IndexedField::UserRole => concat!(
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM entities WHERE tenant_id = $1 AND kind = 'user' AND ",
+                    $expr_open,
+                    "role",
+                    $expr_close,
+                    " = $2 AND id <> $3 LIMIT $4) AS m"
+                ),
+                IndexedField::InvoiceStatus => concat!(
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM entities WHERE tenant_id = $1 AND kind = 'invoice' AND ",
+                    $expr_open,
+                    "status",
+                    $expr_close,
+                    " = $2 AND id <> $3 AND parent_id = $5 LIMIT $4) AS m"
+                ),
+            }
+        }
+    };
+}
+
+/// Whether `field`'s statement binds a parent ($5).
+fn match_needs_parent(field: IndexedField) -> bool {
+    field == IndexedField::InvoiceStatus
+}
+
 const INSERT_NAMED_LOCK: &str =
     "INSERT INTO named_locks (tenant_id, name) VALUES ($1, $2) ON CONFLICT (tenant_id, name) DO NOTHING";
 /// SQLite serialises write transactions, so reading the row is enough there.
@@ -211,6 +257,7 @@ macro_rules! sql_store_impl {
         $select_entity_for_update:expr,
         $select_lock_shared:expr,
         $select_lock_exclusive:expr,
+        $match_sql:expr,
         $kind:expr
     ) => {
         fn key_from_row(row: &<$db as sqlx::Database>::Row) -> Result<KeyRecord, StoreError> {
@@ -376,6 +423,23 @@ macro_rules! sql_store_impl {
                     .await
                     .map_err($classify)?;
                 rows.iter().map(entity_from_row).collect()
+            }
+
+            async fn count_matching(&mut self, m: &FieldMatch) -> Result<u64, StoreError> {
+                let sql: fn(IndexedField) -> &'static str = $match_sql;
+                let mut q = sqlx::query_scalar::<_, i64>(sql(m.field))
+                    .bind(m.tenant.0.to_string())
+                    .bind(m.value.clone())
+                    .bind(m.except.map(|id| id.to_string()).unwrap_or_default())
+                    .bind(i64::from(m.limit));
+                if match_needs_parent(m.field) {
+                    let Some(parent) = m.parent else {
+                        return Err(StoreError::Other(format!("{:?} is looked up under a parent", m.field)));
+                    };
+                    q = q.bind(parent.to_string());
+                }
+                let n = q.fetch_one(&mut *self.tx).await.map_err($classify)?;
+                Ok(u64::try_from(n).unwrap_or(0))
             }
 
             async fn lock(&mut self, tenant: TenantId, name: &str, mode: LockMode) -> Result<(), StoreError> {
@@ -660,6 +724,7 @@ mod sqlite_impl {
         SELECT_ENTITY,
         SELECT_NAMED_LOCK,
         SELECT_NAMED_LOCK,
+        match_sql!("json_extract(body, '$.", "')"),
         "sqlite"
     );
 }
@@ -674,6 +739,7 @@ mod pg_impl {
         "SELECT id, tenant_id, kind, parent_id, body, version FROM entities WHERE id = $1 AND tenant_id = $2 FOR UPDATE",
         "SELECT name FROM named_locks WHERE tenant_id = $1 AND name = $2 FOR SHARE",
         "SELECT name FROM named_locks WHERE tenant_id = $1 AND name = $2 FOR UPDATE",
+        match_sql!("(body::jsonb ->> '", "')"),
         "postgres"
     );
 }

@@ -307,7 +307,7 @@ async fn role_of(h: &EngineHarness, user: Uuid) -> String {
 pub async fn transient_failure_at_lock_list_and_update_persists_nothing(h: EngineHarness) {
     let admin = |email: String| CreateUserInput { email, name: "Admin".into(), role: "admin".into() };
     let demote = ChangeUserRoleInput { role: "viewer".into() };
-    for (i, step) in [Step::Lock, Step::GetEntity, Step::ListEntities, Step::UpdateEntity, Step::InsertEntity]
+    for (i, step) in [Step::Lock, Step::GetEntity, Step::CountMatching, Step::UpdateEntity, Step::InsertEntity]
         .into_iter()
         .enumerate()
     {
