@@ -20,9 +20,10 @@ use crate::key_gate::KeyGate;
 use crate::metrics::Metrics;
 use crate::ops::{ExecCtx, Operation, Plan, Rejection};
 use crate::problem::problem_body;
+use crate::recent_keys::RecentKeys;
 use crate::store::{
     AuditRecord, AuditStatus, Claim, Entity, KeyClaim, KeyRecord, Store, StoreError, StoredResponse, Tx,
-    WorkflowInstance, POOL_EXHAUSTED,
+    WorkflowInstance, WriteSet, POOL_EXHAUSTED,
 };
 use crate::time::rfc3339_now;
 
@@ -38,6 +39,9 @@ pub struct EngineConfig {
     /// Requests that may wait on one (tenant, key) while another executes;
     /// one more answers 409 + `Retry-After` at once.
     pub same_key_waiters_max: usize,
+    /// Keys remembered as completed on this instance, for the replay fast
+    /// path (0 turns it off). About 40 bytes each.
+    pub recent_keys_max: usize,
 }
 
 impl Default for EngineConfig {
@@ -47,6 +51,7 @@ impl Default for EngineConfig {
             tx_attempts_max: 5,
             tx_retry_backoff: Duration::from_millis(5),
             same_key_waiters_max: 512,
+            recent_keys_max: 100_000,
         }
     }
 }
@@ -144,6 +149,7 @@ pub struct Engine {
     metrics: Arc<Metrics>,
     config: EngineConfig,
     gate: Arc<KeyGate>,
+    recent: Arc<RecentKeys>,
 }
 
 /// The result of one transaction attempt.
@@ -151,7 +157,8 @@ type Attempt = Result<(WriteOutcome, AuditStatus, i32), StoreError>;
 
 impl Engine {
     pub fn new(store: Arc<dyn Store>, metrics: Arc<Metrics>, config: EngineConfig) -> Self {
-        Self { store, metrics, config, gate: KeyGate::new(config.same_key_waiters_max) }
+        let recent = Arc::new(RecentKeys::new(config.recent_keys_max));
+        Self { store, metrics, config, gate: KeyGate::new(config.same_key_waiters_max), recent }
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -189,6 +196,37 @@ impl Engine {
         let claim = KeyClaim { record, wait: self.config.inflight_wait };
         let ctx = ExecCtx { tenant: req.tenant, entity_id, now: rfc3339_now(), path: req.path.clone() };
 
+        // A key this instance saw complete is most likely a retry: one
+        // statement replays it (verified against the key row). Anything
+        // else — no record, another request, an error — takes the
+        // transactional path below, which decides every case.
+        if self.recent.contains(req.tenant, req.key.as_str()) {
+            let key_hash = req.key.hash_hex();
+            let audit = AuditRecord {
+                company_id: req.tenant,
+                operation_name: spec.name.to_owned(),
+                idempotency_key_hash: key_hash.clone(),
+                deterministic_id: entity_id,
+                status: AuditStatus::Replayed,
+                error_type: None,
+                error_message: None,
+                http_status: 0,
+                workflows_triggered: 0,
+                duration_ms: started.elapsed().as_millis() as i64,
+                request_id: req.request_id.clone(),
+            };
+            match self.store.replay_completed(&claim.record, &audit).await {
+                Ok(Some(resp)) => {
+                    let duration = started.elapsed();
+                    self.metrics.record(spec, AuditStatus::Replayed, None, 0, duration);
+                    log_write(req, spec.name, &key_hash, "replayed", resp.status, duration.as_millis() as i64);
+                    return Ok(WriteOutcome::Replayed(resp));
+                }
+                Ok(None) => {}
+                Err(e) => tracing::debug!(operation = spec.name, error = %e, "replay fast path failed"),
+            }
+        }
+
         // Held until the outcome is recorded; None: too many on this key.
         let pass = self.gate.enter(req.tenant, req.key.as_str());
         let mut attempt = 1;
@@ -212,6 +250,9 @@ impl Engine {
         let key_hash = req.key.hash_hex();
         match result {
             Ok((outcome, status, workflows)) => {
+                if matches!(outcome, WriteOutcome::Executed(_) | WriteOutcome::Replayed(_)) {
+                    self.recent.insert(req.tenant, req.key.as_str());
+                }
                 self.metrics.record(spec, status, None, workflows, duration);
                 self.audit_out_of_tx(&outcome, status, spec.name, &key_hash, entity_id, req, duration_ms).await;
                 log_write(req, spec.name, &key_hash, status.as_str(), outcome_status(&outcome), duration_ms);
@@ -378,63 +419,65 @@ impl Engine {
         let spec = op.spec();
         match op.plan(&mut **tx, ctx, input).await? {
             Ok(plan) => {
-                let (resp, wf) = match self.apply(tx, spec.name, ctx, plan).await {
-                    Ok(applied) => applied,
+                let workflows = workflow_rows(spec.name, ctx, &plan);
+                let wf = workflows.len() as i32;
+                let resp = plan.response;
+                let audit_row = audit(AuditStatus::New, resp.status, wf, None);
+                let writes = WriteSet {
+                    inserts: &plan.inserts,
+                    updates: &plan.updates,
+                    workflows: &workflows,
+                    complete: Some((req.tenant, req.key.as_str(), &resp)),
+                    audit: &audit_row,
+                };
+                match tx.write_all(&writes).await {
+                    Ok(()) => Ok((WriteOutcome::Executed(resp), AuditStatus::New, wf, true)),
                     // The deterministic id is taken: this key executed once
                     // before and its record has expired. Never a second
                     // execution; nothing is stored (the transaction rolls back).
                     Err(StoreError::Duplicate(_)) => {
                         let resp = expired_key_response();
-                        return Ok((WriteOutcome::Rejected(resp), AuditStatus::Rejected, 0, false));
+                        Ok((WriteOutcome::Rejected(resp), AuditStatus::Rejected, 0, false))
                     }
-                    Err(e) => return Err(e),
-                };
-                tx.complete_key(req.tenant, req.key.as_str(), &resp).await?;
-                tx.insert_audit(&audit(AuditStatus::New, resp.status, wf, None)).await?;
-                Ok((WriteOutcome::Executed(resp), AuditStatus::New, wf, true))
+                    Err(e) => Err(e),
+                }
             }
             Err(rejection) => {
                 let resp = rejection_response(&rejection);
                 if !rejection.definitive {
                     return Ok((WriteOutcome::Rejected(resp), AuditStatus::Rejected, 0, false));
                 }
-                tx.complete_key(req.tenant, req.key.as_str(), &resp).await?;
                 let err = Some((rejection.code, rejection.detail.clone()));
-                tx.insert_audit(&audit(AuditStatus::Rejected, resp.status, 0, err)).await?;
+                let audit_row = audit(AuditStatus::Rejected, resp.status, 0, err);
+                let writes = WriteSet {
+                    inserts: &[],
+                    updates: &[],
+                    workflows: &[],
+                    complete: Some((req.tenant, req.key.as_str(), &resp)),
+                    audit: &audit_row,
+                };
+                tx.write_all(&writes).await?;
                 Ok((WriteOutcome::Executed(resp), AuditStatus::Rejected, 0, true))
             }
         }
     }
+}
 
-    /// Writes a plan's rows and outbox entries; returns the response to store.
-    async fn apply(
-        &self,
-        tx: &mut Box<dyn Tx>,
-        operation: &str,
-        ctx: &ExecCtx,
-        plan: Plan,
-    ) -> Result<(StoredResponse, i32), StoreError> {
-        for e in &plan.inserts {
-            tx.insert_entity(e).await?;
-        }
-        for e in &plan.updates {
-            tx.update_entity(e).await?;
-        }
-        for name in plan.workflows.iter() {
-            let wf = WorkflowInstance {
-                id: workflow_id(ctx.entity_id, name),
-                tenant_id: ctx.tenant,
-                workflow_name: (*name).to_owned(),
-                trigger_entity_id: ctx.entity_id,
-                operation_name: operation.to_owned(),
-                payload: serde_json::to_string(&serde_json::json!({ "entity_id": ctx.entity_id }))
-                    .expect("json! always serialises"),
-            };
-            tx.insert_workflow(&wf).await?;
-        }
-        let wf = plan.workflows.len() as i32;
-        Ok((plan.response, wf))
-    }
+/// The outbox rows a plan triggers: one per workflow, ids derived from the
+/// entity id and the workflow's name.
+fn workflow_rows(operation: &str, ctx: &ExecCtx, plan: &Plan) -> Vec<WorkflowInstance> {
+    plan.workflows
+        .iter()
+        .map(|name| WorkflowInstance {
+            id: workflow_id(ctx.entity_id, name),
+            tenant_id: ctx.tenant,
+            workflow_name: (*name).to_owned(),
+            trigger_entity_id: ctx.entity_id,
+            operation_name: operation.to_owned(),
+            payload: serde_json::to_string(&serde_json::json!({ "entity_id": ctx.entity_id }))
+                .expect("json! always serialises"),
+        })
+        .collect()
 }
 
 /// A fault point for the simulator at a dangerous place: with buggify on,
@@ -485,7 +528,8 @@ impl Engine {
                     return Ok(WriteOutcome::Rejected(rejection_response(&rejection)));
                 }
             };
-            let (resp, wf) = self.apply(&mut tx, spec.name, &ctx, plan).await?;
+            let workflows = workflow_rows(spec.name, &ctx, &plan);
+            let (resp, wf) = (plan.response.clone(), workflows.len() as i32);
             let audit = AuditRecord {
                 company_id: req.tenant,
                 operation_name: spec.name.to_owned(),
@@ -499,7 +543,14 @@ impl Engine {
                 duration_ms: 0,
                 request_id: req.request_id.clone(),
             };
-            tx.insert_audit(&audit).await?;
+            let writes = WriteSet {
+                inserts: &plan.inserts,
+                updates: &plan.updates,
+                workflows: &workflows,
+                complete: None,
+                audit: &audit,
+            };
+            tx.write_all(&writes).await?;
             tx.commit().await?;
             buggify_delay("broken_between_commits").await;
             let mut tx = self.store.begin().await?;

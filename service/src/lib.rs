@@ -23,6 +23,7 @@ pub mod ops;
 #[cfg(not(madsim))]
 pub mod outbox;
 pub mod problem;
+pub mod recent_keys;
 pub mod routes;
 pub mod serve;
 pub mod store;

@@ -46,6 +46,7 @@ enum Request {
     CreateTenant { tenant: Tenant, token_hash: String },
     TenantByToken(String),
     AppendAudit(AuditRecord),
+    ReplayCompleted(KeyRecord, AuditRecord),
     Keys(Option<TenantId>),
     AuditRows(Option<TenantId>),
     Workflows(Option<TenantId>),
@@ -69,6 +70,7 @@ enum Reply {
     Entities(Vec<Entity>),
     Counts(Counts),
     Count(u64),
+    Response(Option<StoredResponse>),
     Text(Option<String>),
     Err(StoreError),
 }
@@ -257,6 +259,7 @@ async fn dispatch(req: Request, store: &MemStore, tx: &mut Option<Box<dyn Tx>>) 
         Request::CreateTenant { tenant, token_hash } => done(store.create_tenant(&tenant, &token_hash).await),
         Request::TenantByToken(h) => store.tenant_by_token_hash(&h).await.map_or_else(Reply::Err, Reply::Tenant),
         Request::AppendAudit(a) => done(store.append_audit(&a).await),
+        Request::ReplayCompleted(r, a) => store.replay_completed(&r, &a).await.map_or_else(Reply::Err, Reply::Response),
         Request::Keys(t) => store.keys(t).await.map_or_else(Reply::Err, Reply::Keys),
         Request::AuditRows(t) => store.audit_rows(t).await.map_or_else(Reply::Err, Reply::Audit),
         Request::Workflows(t) => store.workflows(t).await.map_or_else(Reply::Err, Reply::Workflows),
@@ -454,6 +457,12 @@ impl Store for RemoteStore {
     }
     async fn append_audit(&self, a: &AuditRecord) -> Result<(), StoreError> {
         self.once(Request::AppendAudit(a.clone())).await.map(|_| ())
+    }
+    async fn replay_completed(&self, r: &KeyRecord, a: &AuditRecord) -> Result<Option<StoredResponse>, StoreError> {
+        match self.once(Request::ReplayCompleted(r.clone(), a.clone())).await? {
+            Reply::Response(resp) => Ok(resp),
+            r => Err(unexpected(r)),
+        }
     }
     async fn keys(&self, t: Option<TenantId>) -> Result<Vec<KeyRecord>, StoreError> {
         match self.once(Request::Keys(t)).await? {

@@ -41,6 +41,11 @@ impl FaultyStore {
         *self.armed.lock().unwrap_or_else(|p| p.into_inner()) = Some(step);
     }
 
+    /// Takes back an armed fault that has not fired.
+    pub fn disarm(&self) {
+        *self.armed.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
     /// True while an armed fault has not fired yet.
     pub fn armed(&self) -> bool {
         self.armed.lock().unwrap_or_else(|p| p.into_inner()).is_some()
@@ -84,6 +89,22 @@ impl Tx for FaultyTx {
     async fn list_entities(&mut self, t: TenantId, k: &str, p: Option<Uuid>) -> Result<Vec<Entity>, StoreError> {
         self.trip(Step::ListEntities)?;
         self.inner.list_entities(t, k, p).await
+    }
+    async fn write_all(&mut self, w: &WriteSet<'_>) -> Result<(), StoreError> {
+        // The steps the batch stands for fail as they would one by one.
+        let steps = [
+            (Step::InsertEntity, !w.inserts.is_empty()),
+            (Step::UpdateEntity, !w.updates.is_empty()),
+            (Step::InsertWorkflow, !w.workflows.is_empty()),
+            (Step::CompleteKey, w.complete.is_some()),
+            (Step::InsertAudit, true),
+        ];
+        for (step, present) in steps {
+            if present {
+                self.trip(step)?;
+            }
+        }
+        self.inner.write_all(w).await
     }
     async fn count_matching(&mut self, m: &FieldMatch) -> Result<u64, StoreError> {
         self.trip(Step::CountMatching)?;
@@ -149,6 +170,9 @@ impl Store for FaultyStore {
     }
     async fn append_audit(&self, a: &AuditRecord) -> Result<(), StoreError> {
         self.inner.append_audit(a).await
+    }
+    async fn replay_completed(&self, r: &KeyRecord, a: &AuditRecord) -> Result<Option<StoredResponse>, StoreError> {
+        self.inner.replay_completed(r, a).await
     }
     async fn keys(&self, t: Option<TenantId>) -> Result<Vec<KeyRecord>, StoreError> {
         self.inner.keys(t).await

@@ -373,6 +373,20 @@ impl Store for MemStore {
         Ok(())
     }
 
+    async fn replay_completed(
+        &self,
+        request: &KeyRecord,
+        audit: &AuditRecord,
+    ) -> Result<Option<StoredResponse>, StoreError> {
+        let mut shared = self.lock();
+        let found = shared.state.keys.get(&(request.tenant_id, request.idempotency_key.clone()));
+        let Some(response) = found.filter(|k| replays(k, request)).and_then(|k| k.response.clone()) else {
+            return Ok(None);
+        };
+        shared.state.audit.push(AuditRecord { http_status: response.status, ..audit.clone() });
+        Ok(Some(response))
+    }
+
     async fn keys(&self, tenant: Option<TenantId>) -> Result<Vec<KeyRecord>, StoreError> {
         let shared = self.lock();
         Ok(shared.state.keys.values().filter(|k| tenant.is_none_or(|t| k.tenant_id == t)).cloned().collect())

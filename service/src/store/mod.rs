@@ -245,12 +245,52 @@ impl FieldMatch {
     }
 }
 
+/// Whether `stored` is the completed record of the same request as `request`.
+pub fn replays(stored: &KeyRecord, request: &KeyRecord) -> bool {
+    stored.response.is_some()
+        && stored.operation == request.operation
+        && stored.fingerprint_version == request.fingerprint_version
+        && stored.fingerprint == request.fingerprint
+}
+
 /// What a claim needs: everything is decided before the transaction starts.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct KeyClaim {
     pub record: KeyRecord,
     /// Upper bound on waiting for another transaction that holds this key.
     pub wait: Duration,
+}
+
+/// Everything a transaction writes after its decision, in one call: a
+/// plan's rows and outbox entries, the key's stored response and the audit
+/// row. Stores that can send it in one round trip do (Postgres); the
+/// default writes the parts one by one, in this order.
+#[derive(Debug, Clone, Copy)]
+pub struct WriteSet<'a> {
+    pub inserts: &'a [Entity],
+    pub updates: &'a [Entity],
+    pub workflows: &'a [WorkflowInstance],
+    /// The key claimed by this transaction and its definitive response.
+    pub complete: Option<(TenantId, &'a str, &'a StoredResponse)>,
+    pub audit: &'a AuditRecord,
+}
+
+/// `Tx::write_all` as separate calls: the default, and the order every
+/// store's single-call version must be equivalent to.
+pub async fn write_all_in_steps<T: Tx + ?Sized>(tx: &mut T, w: &WriteSet<'_>) -> Result<(), StoreError> {
+    for e in w.inserts {
+        tx.insert_entity(e).await?;
+    }
+    for e in w.updates {
+        tx.update_entity(e).await?;
+    }
+    for wf in w.workflows {
+        tx.insert_workflow(wf).await?;
+    }
+    if let Some((tenant, key, response)) = w.complete {
+        tx.complete_key(tenant, key, response).await?;
+    }
+    tx.insert_audit(w.audit).await
 }
 
 #[async_trait]
@@ -284,6 +324,11 @@ pub trait Tx: Send {
     async fn update_entity(&mut self, entity: &Entity) -> Result<(), StoreError>;
     async fn insert_workflow(&mut self, workflow: &WorkflowInstance) -> Result<(), StoreError>;
     async fn insert_audit(&mut self, audit: &AuditRecord) -> Result<(), StoreError>;
+    /// Writes `w` (see `WriteSet`): the same effects and errors as
+    /// `write_all_in_steps`, which is the default.
+    async fn write_all(&mut self, w: &WriteSet<'_>) -> Result<(), StoreError> {
+        write_all_in_steps(self, w).await
+    }
     async fn commit(self: Box<Self>) -> Result<(), StoreError>;
     async fn rollback(self: Box<Self>) -> Result<(), StoreError>;
 }
@@ -306,6 +351,19 @@ pub trait Store: Send + Sync + 'static {
     /// Writes one audit row in its own transaction (for outcomes whose
     /// transaction rolled back).
     async fn append_audit(&self, audit: &AuditRecord) -> Result<(), StoreError>;
+    /// The replay fast path: if `request`'s key holds a stored response for
+    /// the same request (operation, fingerprint and its version), writes
+    /// `audit` (a `replayed` row; its `http_status` becomes the stored
+    /// status) and returns the response. `None`: no such completed record,
+    /// nothing written; the caller takes the transactional path, which
+    /// decides every other case. (Default: always `None`.)
+    async fn replay_completed(
+        &self,
+        _request: &KeyRecord,
+        _audit: &AuditRecord,
+    ) -> Result<Option<StoredResponse>, StoreError> {
+        Ok(None)
+    }
     /// Every committed key record (of one tenant, or all), ordered by
     /// tenant and key: what checkers compare a recorded history against.
     async fn keys(&self, tenant: Option<TenantId>) -> Result<Vec<KeyRecord>, StoreError>;

@@ -258,7 +258,9 @@ macro_rules! sql_store_impl {
         $select_lock_shared:expr,
         $select_lock_exclusive:expr,
         $match_sql:expr,
-        $kind:expr
+        $kind:expr,
+        { $($tx_extra:tt)* },
+        { $($store_extra:tt)* }
     ) => {
         fn key_from_row(row: &<$db as sqlx::Database>::Row) -> Result<KeyRecord, StoreError> {
             let g = |e: sqlx::Error| $classify(e);
@@ -443,19 +445,28 @@ macro_rules! sql_store_impl {
             }
 
             async fn lock(&mut self, tenant: TenantId, name: &str, mode: LockMode) -> Result<(), StoreError> {
-                // The row exists from its first use on. A concurrent first
-                // insert blocks this one until it commits; then the row is
-                // locked like any other.
+                let sql = match mode {
+                    LockMode::Shared => $select_lock_shared,
+                    LockMode::Exclusive => $select_lock_exclusive,
+                };
+                // The row exists from its first use on: then one statement.
+                let locked = sqlx::query(sql)
+                    .bind(tenant.0.to_string())
+                    .bind(name.to_owned())
+                    .fetch_optional(&mut *self.tx)
+                    .await
+                    .map_err($classify)?;
+                if locked.is_some() {
+                    return Ok(());
+                }
+                // First use: a concurrent first insert blocks this one until
+                // it commits; then the row is locked like any other.
                 sqlx::query(INSERT_NAMED_LOCK)
                     .bind(tenant.0.to_string())
                     .bind(name.to_owned())
                     .execute(&mut *self.tx)
                     .await
                     .map_err($classify)?;
-                let sql = match mode {
-                    LockMode::Shared => $select_lock_shared,
-                    LockMode::Exclusive => $select_lock_exclusive,
-                };
                 sqlx::query(sql)
                     .bind(tenant.0.to_string())
                     .bind(name.to_owned())
@@ -521,6 +532,8 @@ macro_rules! sql_store_impl {
                 bind_audit(sqlx::query(INSERT_AUDIT), a).execute(&mut *self.tx).await.map_err($classify)?;
                 Ok(())
             }
+
+            $($tx_extra)*
 
             async fn commit(self: Box<Self>) -> Result<(), StoreError> {
                 self.tx.commit().await.map_err($classify)
@@ -600,6 +613,8 @@ macro_rules! sql_store_impl {
                 bind_audit(sqlx::query(INSERT_AUDIT), a).execute(self.write_pool()).await.map_err($classify)?;
                 Ok(())
             }
+
+            $($store_extra)*
 
             async fn keys(&self, tenant: Option<TenantId>) -> Result<Vec<KeyRecord>, StoreError> {
                 let rows = sqlx::query(SELECT_KEYS)
@@ -725,7 +740,30 @@ mod sqlite_impl {
         SELECT_NAMED_LOCK,
         SELECT_NAMED_LOCK,
         match_sql!("json_extract(body, '$.", "')"),
-        "sqlite"
+        "sqlite",
+        {},
+        {
+            async fn replay_completed(
+                &self,
+                request: &KeyRecord,
+                audit: &AuditRecord,
+            ) -> Result<Option<StoredResponse>, StoreError> {
+                // A reader finds the record; only the audit row takes the
+                // writer. A record reaped between the two was valid when read.
+                let row = sqlx::query(SELECT_KEY)
+                    .bind(request.tenant_id.0.to_string())
+                    .bind(request.idempotency_key.clone())
+                    .fetch_optional(self.read_pool())
+                    .await
+                    .map_err(classify_sqlite)?;
+                let Some(stored) = row.as_ref().map(key_from_row).transpose()?.filter(|k| replays(k, request)) else {
+                    return Ok(None);
+                };
+                let response = stored.response.expect("replays() checked the response");
+                self.append_audit(&AuditRecord { http_status: response.status, ..audit.clone() }).await?;
+                Ok(Some(response))
+            }
+        }
     );
 }
 
@@ -740,6 +778,168 @@ mod pg_impl {
         "SELECT name FROM named_locks WHERE tenant_id = $1 AND name = $2 FOR SHARE",
         "SELECT name FROM named_locks WHERE tenant_id = $1 AND name = $2 FOR UPDATE",
         match_sql!("(body::jsonb ->> '", "')"),
-        "postgres"
+        "postgres",
+        {
+            async fn write_all(&mut self, w: &WriteSet<'_>) -> Result<(), StoreError> {
+                pg_write_all(self, w).await
+            }
+        },
+        {
+            async fn replay_completed(
+                &self,
+                request: &KeyRecord,
+                audit: &AuditRecord,
+            ) -> Result<Option<StoredResponse>, StoreError> {
+                pg_replay_completed(&self.pool, request, audit).await
+            }
+        }
     );
+}
+
+/// Postgres's `Tx::write_all`: the whole write set in one statement of
+/// data-modifying CTEs (each runs exactly once; a duplicate id fails the
+/// statement as the single insert would). Rows travel as JSON arrays.
+const PG_WRITE_ALL: &str = "WITH ins AS ( \
+       INSERT INTO entities (id, tenant_id, kind, parent_id, body, version) \
+       SELECT x.id, x.tenant_id, x.kind, x.parent_id, x.body, x.version FROM jsonb_to_recordset($1::jsonb) \
+         AS x(id TEXT, tenant_id TEXT, kind TEXT, parent_id TEXT, body TEXT, version BIGINT) RETURNING 1), \
+     upd AS ( \
+       UPDATE entities AS e SET body = x.body, version = x.version, updated_at = CURRENT_TIMESTAMP \
+       FROM jsonb_to_recordset($2::jsonb) AS x(id TEXT, tenant_id TEXT, body TEXT, version BIGINT) \
+       WHERE e.id = x.id AND e.tenant_id = x.tenant_id AND e.version = x.version - 1 RETURNING 1), \
+     wf AS ( \
+       INSERT INTO workflow_instances (id, tenant_id, workflow_name, trigger_entity_id, operation_name, payload) \
+       SELECT x.id, x.tenant_id, x.workflow_name, x.trigger_entity_id, x.operation_name, x.payload \
+       FROM jsonb_to_recordset($3::jsonb) AS x(id TEXT, tenant_id TEXT, workflow_name TEXT, \
+         trigger_entity_id TEXT, operation_name TEXT, payload TEXT) RETURNING 1), \
+     done AS ( \
+       UPDATE idempotency_keys SET response_status = $7, response_body = $8, response_location = $9 \
+       WHERE $4 AND tenant_id = $5 AND idempotency_key = $6 AND response_status IS NULL RETURNING 1), \
+     aud AS ( \
+       INSERT INTO idempotent_write_audit_log (company_id, operation_name, idempotency_key_hash, \
+         deterministic_id, status, error_type, error_message, http_status, workflows_triggered, duration_ms, \
+         request_id) VALUES ($10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING 1) \
+     SELECT (SELECT COUNT(*) FROM upd) AS updated, (SELECT COUNT(*) FROM done) AS completed";
+
+async fn pg_write_all(t: &mut PgTx, w: &WriteSet<'_>) -> Result<(), StoreError> {
+    // One row can be updated once per statement: a set that updates an
+    // entity twice (no operation does) goes step by step.
+    let distinct: std::collections::BTreeSet<Uuid> = w.updates.iter().map(|e| e.id).collect();
+    if distinct.len() != w.updates.len() {
+        return write_all_in_steps(t, w).await;
+    }
+    let inserts: Vec<serde_json::Value> = w
+        .inserts
+        .iter()
+        .map(|e| {
+            serde_json::json!({
+                "id": e.id.to_string(), "tenant_id": e.tenant_id.0.to_string(), "kind": e.kind,
+                "parent_id": e.parent_id.map(|p| p.to_string()), "body": e.body, "version": e.version,
+            })
+        })
+        .collect();
+    let updates: Vec<serde_json::Value> = w
+        .updates
+        .iter()
+        .map(|e| {
+            serde_json::json!({
+                "id": e.id.to_string(), "tenant_id": e.tenant_id.0.to_string(), "body": e.body, "version": e.version,
+            })
+        })
+        .collect();
+    let workflows: Vec<serde_json::Value> = w
+        .workflows
+        .iter()
+        .map(|f| {
+            serde_json::json!({
+                "id": f.id.to_string(), "tenant_id": f.tenant_id.0.to_string(), "workflow_name": f.workflow_name,
+                "trigger_entity_id": f.trigger_entity_id.to_string(), "operation_name": f.operation_name,
+                "payload": f.payload,
+            })
+        })
+        .collect();
+    let (tenant, key, response) = match w.complete {
+        Some((t, k, r)) => (t.0.to_string(), k.to_owned(), Some(r)),
+        None => (String::new(), String::new(), None),
+    };
+    let a = w.audit;
+    let row = sqlx::query(PG_WRITE_ALL)
+        .bind(serde_json::Value::Array(inserts).to_string())
+        .bind(serde_json::Value::Array(updates).to_string())
+        .bind(serde_json::Value::Array(workflows).to_string())
+        .bind(response.is_some())
+        .bind(tenant)
+        .bind(key)
+        .bind(response.map(|r| i32::from(r.status)))
+        .bind(response.map(|r| r.body.clone()))
+        .bind(response.and_then(|r| r.location.clone()))
+        .bind(a.company_id.0.to_string())
+        .bind(a.operation_name.clone())
+        .bind(a.idempotency_key_hash.clone())
+        .bind(a.deterministic_id.to_string())
+        .bind(a.status.as_str())
+        .bind(a.error_type.clone())
+        .bind(a.error_message.clone())
+        .bind(i32::from(a.http_status))
+        .bind(a.workflows_triggered)
+        .bind(a.duration_ms)
+        .bind(a.request_id.clone())
+        .fetch_one(&mut *t.tx)
+        .await
+        .map_err(classify_pg)?;
+    let updated: i64 = row.try_get("updated").map_err(classify_pg)?;
+    let completed: i64 = row.try_get("completed").map_err(classify_pg)?;
+    if updated != w.updates.len() as i64 {
+        return Err(StoreError::Retryable("entity version changed under update".into()));
+    }
+    if response.is_some() && completed != 1 {
+        return Err(StoreError::Other("complete_key matched no claimed key".into()));
+    }
+    Ok(())
+}
+
+/// Postgres's replay fast path: finding the completed record and writing the
+/// audit row is one statement (one round trip, one commit).
+const PG_REPLAY_COMPLETED: &str = "WITH k AS ( \
+       SELECT response_status, response_body, response_location FROM idempotency_keys \
+       WHERE tenant_id = $1 AND idempotency_key = $2 AND operation = $3 AND fingerprint = $4 \
+         AND fingerprint_version = $5 AND response_status IS NOT NULL), \
+     a AS ( \
+       INSERT INTO idempotent_write_audit_log (company_id, operation_name, idempotency_key_hash, \
+         deterministic_id, status, error_type, error_message, http_status, workflows_triggered, duration_ms, \
+         request_id) \
+       SELECT $6, $7, $8, $9, $10, $11, $12, k.response_status, $13, $14, $15 FROM k RETURNING 1) \
+     SELECT response_status, response_body, response_location FROM k";
+
+async fn pg_replay_completed(
+    pool: &PgPool,
+    r: &KeyRecord,
+    a: &AuditRecord,
+) -> Result<Option<StoredResponse>, StoreError> {
+    let row = sqlx::query(PG_REPLAY_COMPLETED)
+        .bind(r.tenant_id.0.to_string())
+        .bind(r.idempotency_key.clone())
+        .bind(r.operation.clone())
+        .bind(r.fingerprint.clone())
+        .bind(r.fingerprint_version)
+        .bind(a.company_id.0.to_string())
+        .bind(a.operation_name.clone())
+        .bind(a.idempotency_key_hash.clone())
+        .bind(a.deterministic_id.to_string())
+        .bind(a.status.as_str())
+        .bind(a.error_type.clone())
+        .bind(a.error_message.clone())
+        .bind(a.workflows_triggered)
+        .bind(a.duration_ms)
+        .bind(a.request_id.clone())
+        .fetch_optional(pool)
+        .await
+        .map_err(classify_pg)?;
+    let Some(row) = row else { return Ok(None) };
+    let status: i32 = row.try_get("response_status").map_err(classify_pg)?;
+    Ok(Some(StoredResponse {
+        status: u16::try_from(status).map_err(|_| StoreError::Other("bad status".into()))?,
+        body: row.try_get("response_body").map_err(classify_pg)?,
+        location: row.try_get("response_location").map_err(classify_pg)?,
+    }))
 }

@@ -115,6 +115,33 @@ pub async fn new_then_replay_is_byte_identical(h: EngineHarness) {
     assert_eq!(h.store.keys(None).await.unwrap().len(), 1);
 }
 
+/// A key this engine saw complete replays in one verified step, without a
+/// transaction; a hint that no longer holds (another payload) falls back to
+/// the transactional path, which decides.
+pub async fn replay_fast_path_is_one_verified_step(h: EngineHarness) {
+    let first = executed(run(&h, &CreateCustomer, h.tenants.a, "k1", &customer("Acme")).await);
+    // Any transaction would trip this fault: the replay must not begin one.
+    h.faulty.fail_once(Step::Begin);
+    let again = replayed(run(&h, &CreateCustomer, h.tenants.a, "k1", &customer("Acme")).await);
+    assert_eq!(again, first, "the stored response, byte for byte");
+    assert!(h.faulty.armed(), "the replay ran no transaction");
+    h.faulty.disarm();
+    let audit = h.store.audit_rows(Some(h.tenants.a)).await.unwrap();
+    let rows: Vec<_> = audit.iter().filter(|a| a.status == AuditStatus::Replayed).collect();
+    assert_eq!(rows.len(), 1, "one audit row for the replay");
+    assert_eq!((rows[0].http_status, rows[0].request_id.as_str()), (201, "req-k1"));
+    assert_eq!(rows[0].deterministic_id, deterministic_id(h.tenants.a, "create_customer", &key("k1")));
+    // The same key with another payload is still a mismatch, executing nothing.
+    let before = counts(&h).await;
+    let other = run(&h, &CreateCustomer, h.tenants.a, "k1", &customer("Globex")).await;
+    assert_eq!(other, Ok(WriteOutcome::Mismatch));
+    let after = counts(&h).await;
+    assert_eq!((after.keys, after.entities, after.audit_new), (before.keys, before.entities, before.audit_new));
+    // Another tenant's identical key is not this tenant's record: it executes.
+    let b = executed(run(&h, &CreateCustomer, h.tenants.b, "k1", &customer("Acme")).await);
+    assert_ne!(b.body, first.body);
+}
+
 pub async fn mismatch_is_refused_and_executes_nothing(h: EngineHarness) {
     executed(run(&h, &CreateCustomer, h.tenants.a, "k1", &customer("Acme")).await);
     let before = counts(&h).await;
@@ -411,6 +438,7 @@ macro_rules! conformance {
 
 conformance!(
     new_then_replay_is_byte_identical,
+    replay_fast_path_is_one_verified_step,
     mismatch_is_refused_and_executes_nothing,
     concurrent_same_key_500_executes_once,
     distinct_keys_500_make_500_entities,
