@@ -115,8 +115,13 @@ pg_addr=$addr
 customer=$(curl -sf -X POST "http://$addr/v1/customers" -H "Authorization: Bearer $token" \
     -H 'Idempotency-Key: bench-customer' -H 'Content-Type: application/json' -d '{"name":"Bench"}' | jq -r .id)
 
+# The period lock's row exists once the first invoice of the month was written.
+period="period:$(date -u +%Y-%m)"
+"$pg_bin/psql" -qX "$pg_url" -c "INSERT INTO named_locks (tenant_id, name) VALUES ('$tenant', '$period') \
+    ON CONFLICT DO NOTHING"
 "$pg_bin/pgbench" -n -M prepared -c 32 -j 2 -T "$secs" -f ci/bench/create_invoice.sql \
-    -D "tenant=$tenant" -D "customer=$customer" -D "token_hash=$token_hash" "$pg_url" >"$out/pgbench.txt" 2>&1
+    -D "tenant=$tenant" -D "customer=$customer" -D "token_hash=$token_hash" -D "period=$period" \
+    "$pg_url" >"$out/pgbench.txt" 2>&1
 pgbench_tps=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$out/pgbench.txt")
 # The replay shape, for (b): what the database itself allows a replay.
 "$pg_bin/psql" -qX "$pg_url" -c "INSERT INTO idempotency_keys (tenant_id, idempotency_key, operation, fingerprint, \

@@ -191,45 +191,74 @@ const SELECT_ENTITY: &str =
     "SELECT id, tenant_id, kind, parent_id, body, version FROM entities WHERE id = $1 AND tenant_id = $2";
 const LIST_ENTITIES: &str = "SELECT id, tenant_id, kind, parent_id, body, version FROM entities \
      WHERE ($1 IS NULL OR tenant_id = $1) AND kind = $2 AND ($3 IS NULL OR parent_id = $3) ORDER BY id";
-/// `Tx::count_matching`, one statement per indexed field and dialect, each
-/// written to match its expression index (migrations 0012). Binds: $1 tenant,
-/// $2 value, $3 the excluded id ('' for none), $4 the limit, and $5 the
-/// parent for fields looked up under one.
+/// A top-level string field of `body`, as each dialect's expression index
+/// (migrations 0012) spells it.
+macro_rules! field_expr {
+    (sqlite, $f:literal) => {
+        concat!("json_extract(body, '$.", $f, "')")
+    };
+    (postgres, $f:literal) => {
+        concat!("(body::jsonb ->> '", $f, "')")
+    };
+}
+
+/// `FROM` for a lookup by one field's index. SQLite's planner, without
+/// statistics, may prefer the (tenant, kind, parent) index; `INDEXED BY`
+/// pins the field's own (and fails loudly if it is missing).
+macro_rules! from_index {
+    (sqlite, $index:literal) => {
+        concat!("entities INDEXED BY ", $index)
+    };
+    (postgres, $index:literal) => {
+        "entities"
+    };
+}
+
+/// `Tx::count_matching`, one statement per indexed field and dialect. Binds:
+/// $1 tenant, $2 value, $3 the excluded id ('' for none), $4 the limit, and
+/// $5 the parent for fields looked up under one.
 macro_rules! match_sql {
-    ($expr_open:literal, $expr_close:literal) => {
+    ($dialect:ident) => {
         |field: IndexedField| -> &'static str {
             match field {
                 IndexedField::AccountCode => concat!(
-                    "SELECT COUNT(*) FROM (SELECT 1 FROM entities WHERE tenant_id = $1 AND kind = 'account' AND ",
-                    $expr_open,
-                    "code",
-                    $expr_close,
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM ",
+                    from_index!($dialect, "entities_account_code"),
+                    " WHERE tenant_id = $1 AND kind = 'account' AND ",
+                    field_expr!($dialect, "code"),
                     " = $2 AND id <> $3 LIMIT $4) AS m"
                 ),
                 IndexedField::UserEmail => concat!(
-                    "SELECT COUNT(*) FROM (SELECT 1 FROM entities WHERE tenant_id = $1 AND kind = 'user' AND ",
-                    $expr_open,
-                    "email",
-                    $expr_close,
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM ",
+                    from_index!($dialect, "entities_user_email"),
+                    " WHERE tenant_id = $1 AND kind = 'user' AND ",
+                    field_expr!($dialect, "email"),
                     " = $2 AND id <> $3 LIMIT $4) AS m"
                 ),
                 IndexedField::UserRole => concat!(
-                    "SELECT COUNT(*) FROM (SELECT 1 FROM entities WHERE tenant_id = $1 AND kind = 'user' AND ",
-                    $expr_open,
-                    "role",
-                    $expr_close,
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM ",
+                    from_index!($dialect, "entities_user_role"),
+                    " WHERE tenant_id = $1 AND kind = 'user' AND ",
+                    field_expr!($dialect, "role"),
                     " = $2 AND id <> $3 LIMIT $4) AS m"
                 ),
                 IndexedField::InvoiceStatus => concat!(
-                    "SELECT COUNT(*) FROM (SELECT 1 FROM entities WHERE tenant_id = $1 AND kind = 'invoice' AND ",
-                    $expr_open,
-                    "status",
-                    $expr_close,
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM ",
+                    from_index!($dialect, "entities_invoice_status"),
+                    " WHERE tenant_id = $1 AND kind = 'invoice' AND ",
+                    field_expr!($dialect, "status"),
                     " = $2 AND id <> $3 AND parent_id = $5 LIMIT $4) AS m"
                 ),
             }
         }
     };
+}
+
+/// `Tx::count_matching`'s statement for `field` in one dialect (public for
+/// the test that checks each one is answered from its index).
+pub fn count_matching_sql(postgres: bool, field: IndexedField) -> &'static str {
+    let sql: fn(IndexedField) -> &'static str = if postgres { match_sql!(postgres) } else { match_sql!(sqlite) };
+    sql(field)
 }
 
 /// Whether `field`'s statement binds a parent ($5).
@@ -739,7 +768,7 @@ mod sqlite_impl {
         SELECT_ENTITY,
         SELECT_NAMED_LOCK,
         SELECT_NAMED_LOCK,
-        match_sql!("json_extract(body, '$.", "')"),
+        |f| count_matching_sql(false, f),
         "sqlite",
         {},
         {
@@ -777,7 +806,7 @@ mod pg_impl {
         "SELECT id, tenant_id, kind, parent_id, body, version FROM entities WHERE id = $1 AND tenant_id = $2 FOR UPDATE",
         "SELECT name FROM named_locks WHERE tenant_id = $1 AND name = $2 FOR SHARE",
         "SELECT name FROM named_locks WHERE tenant_id = $1 AND name = $2 FOR UPDATE",
-        match_sql!("(body::jsonb ->> '", "')"),
+        |f| count_matching_sql(true, f),
         "postgres",
         {
             async fn write_all(&mut self, w: &WriteSet<'_>) -> Result<(), StoreError> {

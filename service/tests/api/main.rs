@@ -17,6 +17,7 @@ mod fidelity;
 mod fixtures;
 mod fuzz;
 mod http;
+mod indexes;
 mod ledger;
 mod limits;
 mod masking;
