@@ -174,16 +174,31 @@ impl Operation for ChangeUserRole {
     }
 
     async fn plan(&self, tx: &mut dyn Tx, ctx: &ExecCtx, input: &Self::Input) -> PlanResult {
+        let role = check_role(&input.role).expect("validated");
+        // Demotions of an admin serialise on the tenant's `admins` lock, so
+        // two of them cannot each count the other as the remaining admin.
+        // Named locks come before rows: peek at the role unlocked first.
+        let peeked = match ctx.path_id() {
+            Some(id) => referenced(tx, ctx, id, "user", false).await?,
+            None => None,
+        };
+        let Some(peek) = peeked else {
+            reject!(Rejection::not_found("user_not_found", "no such user"));
+        };
+        let demoting = from_entity::<User>(&peek)?.role == Role::Admin && role != Role::Admin;
+        if demoting {
+            tx.lock(ctx.tenant, ADMINS_LOCK, LockMode::Exclusive).await?;
+        }
         let Some(entity) = lock_target(tx, ctx, "user").await? else {
             reject!(Rejection::not_found("user_not_found", "no such user"));
         };
         let mut user: User = from_entity(&entity)?;
-        let role = check_role(&input.role).expect("validated");
         if user.role == Role::Admin && role != Role::Admin {
-            // Demotions serialise on the tenant's admins lock (taken after
-            // the user's row, by demotions only), so two demotions cannot
-            // each count the other as the remaining admin.
-            tx.lock(ctx.tenant, ADMINS_LOCK, LockMode::Exclusive).await?;
+            if !demoting {
+                // Promoted to admin between the peek and the lock: decide
+                // again, this time under the admins lock.
+                return Err(StoreError::Retryable("user role changed under the check".into()));
+            }
             let others = FieldMatch {
                 tenant: ctx.tenant,
                 field: IndexedField::UserRole,
