@@ -82,8 +82,9 @@ impl OpenPeriod {
 /// lock order is the same in every transaction.
 pub async fn ensure_open(tx: &mut dyn Tx, tenant: TenantId, date: Date) -> PlanStep<OpenPeriod> {
     let period = date.period();
-    tx.lock(tenant, &lock_name(period), LockMode::Shared).await?;
-    if tx.get_entity(tenant, closed_period_id(tenant, period), false).await?.is_some() {
+    let marker =
+        tx.lock_then_get(tenant, &lock_name(period), LockMode::Shared, closed_period_id(tenant, period)).await?;
+    if marker.is_some() {
         let detail = format!("the accounting period {period} is closed; nothing may be dated {date}");
         return Ok(Err(Rejection::rule("period_closed", detail)));
     }

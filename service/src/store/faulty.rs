@@ -114,6 +114,17 @@ impl Tx for FaultyTx {
         self.trip(Step::Lock)?;
         self.inner.lock(t, name, mode).await
     }
+    async fn lock_then_get(
+        &mut self,
+        t: TenantId,
+        name: &str,
+        mode: LockMode,
+        id: Uuid,
+    ) -> Result<Option<Entity>, StoreError> {
+        self.trip(Step::Lock)?;
+        self.trip(Step::GetEntity)?;
+        self.inner.lock_then_get(t, name, mode, id).await
+    }
     async fn insert_entity(&mut self, e: &Entity) -> Result<(), StoreError> {
         self.trip(Step::InsertEntity)?;
         self.inner.insert_entity(e).await

@@ -319,6 +319,19 @@ pub trait Tx: Send {
     /// one accounting period) serialise. Waits are bounded (→ Unavailable).
     /// The lock exists on first use.
     async fn lock(&mut self, tenant: TenantId, name: &str, mode: LockMode) -> Result<(), StoreError>;
+    /// `lock(tenant, name, mode)`, then `get_entity(tenant, id, false)`:
+    /// the shape of "hold the period, then read its closed marker", which
+    /// stores may answer in one round trip.
+    async fn lock_then_get(
+        &mut self,
+        tenant: TenantId,
+        name: &str,
+        mode: LockMode,
+        id: Uuid,
+    ) -> Result<Option<Entity>, StoreError> {
+        self.lock(tenant, name, mode).await?;
+        self.get_entity(tenant, id, false).await
+    }
     async fn insert_entity(&mut self, entity: &Entity) -> Result<(), StoreError>;
     /// Replaces body and version of an entity this transaction has locked.
     async fn update_entity(&mut self, entity: &Entity) -> Result<(), StoreError>;

@@ -812,6 +812,35 @@ mod pg_impl {
             async fn write_all(&mut self, w: &WriteSet<'_>) -> Result<(), StoreError> {
                 pg_write_all(self, w).await
             }
+
+            async fn lock_then_get(
+                &mut self,
+                tenant: TenantId,
+                name: &str,
+                mode: LockMode,
+                id: Uuid,
+            ) -> Result<Option<Entity>, StoreError> {
+                let sql = match mode {
+                    LockMode::Shared => PG_LOCK_SHARED_THEN_GET,
+                    LockMode::Exclusive => PG_LOCK_EXCLUSIVE_THEN_GET,
+                };
+                let row = sqlx::query(sql)
+                    .bind(tenant.0.to_string())
+                    .bind(name.to_owned())
+                    .bind(id.to_string())
+                    .fetch_optional(&mut *self.tx)
+                    .await
+                    .map_err(classify_pg)?;
+                match row {
+                    // The lock's row did not exist yet: the two steps.
+                    None => {
+                        self.lock(tenant, name, mode).await?;
+                        self.get_entity(tenant, id, false).await
+                    }
+                    Some(row) if row.try_get::<Option<String>, _>("id").map_err(classify_pg)?.is_none() => Ok(None),
+                    Some(row) => entity_from_row(&row).map(Some),
+                }
+            }
         },
         {
             async fn replay_completed(
@@ -972,3 +1001,12 @@ async fn pg_replay_completed(
         location: row.try_get("response_location").map_err(classify_pg)?,
     }))
 }
+
+/// `Tx::lock_then_get` on Postgres: the named lock's row locked and the
+/// entity read (outer-joined: absent is NULLs) in one statement.
+const PG_LOCK_SHARED_THEN_GET: &str = "SELECT e.id, e.tenant_id, e.kind, e.parent_id, e.body, e.version \
+     FROM named_locks AS nl LEFT JOIN entities AS e ON e.id = $3 AND e.tenant_id = $1 \
+     WHERE nl.tenant_id = $1 AND nl.name = $2 FOR SHARE OF nl";
+const PG_LOCK_EXCLUSIVE_THEN_GET: &str = "SELECT e.id, e.tenant_id, e.kind, e.parent_id, e.body, e.version \
+     FROM named_locks AS nl LEFT JOIN entities AS e ON e.id = $3 AND e.tenant_id = $1 \
+     WHERE nl.tenant_id = $1 AND nl.name = $2 FOR UPDATE OF nl";
