@@ -186,22 +186,26 @@ pub struct Dispatcher {
 const PG_CLAIM: &str = "UPDATE workflow_instances SET status = 'delivering', attempts = attempts + 1, \
      locked_until = now() + make_interval(secs => $2) \
      WHERE id IN (SELECT id FROM workflow_instances \
-        WHERE (status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= now())) \
-           OR (status = 'delivering' AND locked_until < now()) \
+        WHERE status IN ('pending', 'delivering') \
+          AND ((status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= now())) \
+           OR (status = 'delivering' AND locked_until < now())) \
         ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED) \
      RETURNING id, tenant_id, workflow_name, trigger_entity_id, operation_name, payload, attempts";
 const SQLITE_CLAIM: &str = "UPDATE workflow_instances SET status = 'delivering', attempts = attempts + 1, \
      locked_until = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+' || $2 || ' seconds') \
      WHERE id IN (SELECT id FROM workflow_instances \
-        WHERE (status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))) \
-           OR (status = 'delivering' AND locked_until < strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) \
+        WHERE status IN ('pending', 'delivering') \
+          AND ((status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))) \
+           OR (status = 'delivering' AND locked_until < strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))) \
         ORDER BY created_at, id LIMIT $1) \
      RETURNING id, tenant_id, workflow_name, trigger_entity_id, operation_name, payload, attempts";
+/// A round's delivered rows are marked in one statement (one commit per
+/// round, not per workflow); $1 is a JSON array of their ids.
 const PG_DONE: &str = "UPDATE workflow_instances SET status = 'done', delivered_at = now(), locked_until = NULL, \
-     last_error = NULL WHERE id = $1 AND status = 'delivering'";
+     last_error = NULL WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb)) AND status = 'delivering'";
 const SQLITE_DONE: &str = "UPDATE workflow_instances SET status = 'done', \
      delivered_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), locked_until = NULL, last_error = NULL \
-     WHERE id = $1 AND status = 'delivering'";
+     WHERE id IN (SELECT value FROM json_each($1)) AND status = 'delivering'";
 const PG_RETRY: &str =
     "UPDATE workflow_instances SET status = CASE WHEN attempts >= $3 THEN 'failed' ELSE 'pending' END, \
      next_attempt_at = now() + make_interval(secs => $2), locked_until = NULL, last_error = $4 \
@@ -276,48 +280,61 @@ impl Dispatcher {
         }
     }
 
-    async fn finish(&self, d: &Delivery, result: &Result<(), String>) -> Result<(), sqlx::Error> {
-        match (result, &self.db) {
-            (Ok(()), Db::Postgres(p)) => sqlx::query(PG_DONE).bind(&d.id).execute(p).await.map(|_| ()),
-            (Ok(()), Db::Sqlite(p)) => sqlx::query(SQLITE_DONE).bind(&d.id).execute(p).await.map(|_| ()),
-            (Err(e), Db::Postgres(p)) => sqlx::query(PG_RETRY)
-                .bind(&d.id)
-                .bind(self.backoff_secs(d.attempts))
-                .bind(self.config.attempts_max)
-                .bind(e)
-                .execute(p)
-                .await
-                .map(|_| ()),
-            (Err(e), Db::Sqlite(p)) => sqlx::query(SQLITE_RETRY)
-                .bind(&d.id)
-                .bind(self.backoff_secs(d.attempts))
-                .bind(self.config.attempts_max)
-                .bind(e)
-                .execute(p)
-                .await
-                .map(|_| ()),
+    /// Marks delivered rows done, all in one statement.
+    async fn finish_delivered(&self, ids: &[&str]) -> Result<(), sqlx::Error> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let ids = serde_json::to_string(ids).expect("strings serialise");
+        match &self.db {
+            Db::Postgres(p) => sqlx::query(PG_DONE).bind(ids).execute(p).await.map(|_| ()),
+            Db::Sqlite(p) => sqlx::query(SQLITE_DONE).bind(ids).execute(p).await.map(|_| ()),
         }
     }
 
-    /// Claims one batch, delivers it, records the outcome of each row.
+    /// Schedules a failed delivery's retry (or marks it failed for good).
+    async fn finish_failed(&self, d: &Delivery, e: &str) -> Result<(), sqlx::Error> {
+        let backoff = self.backoff_secs(d.attempts);
+        match &self.db {
+            Db::Postgres(p) => {
+                let q = sqlx::query(PG_RETRY).bind(&d.id).bind(backoff).bind(self.config.attempts_max).bind(e);
+                q.execute(p).await.map(|_| ())
+            }
+            Db::Sqlite(p) => {
+                let q = sqlx::query(SQLITE_RETRY).bind(&d.id).bind(backoff).bind(self.config.attempts_max).bind(e);
+                q.execute(p).await.map(|_| ())
+            }
+        }
+    }
+
+    /// Claims one batch, delivers it, records the outcome of each row: the
+    /// failures one by one, the deliveries together at the end of the round
+    /// (a crash before that redelivers the round's rows after their lease —
+    /// delivery is at least once, and the webhook sink sends the workflow id
+    /// as `Idempotency-Key` so receivers deduplicate).
     pub async fn run_once(&self) -> Result<Round, sqlx::Error> {
         let batch = self.claim().await?;
         let mut round = Round { claimed: batch.len() as u64, ..Round::default() };
+        let mut delivered: Vec<&str> = Vec::with_capacity(batch.len());
         for d in &batch {
-            let result = self.sink.deliver(d).await;
-            self.finish(d, &result).await?;
-            match result {
-                Ok(()) => round.delivered += 1,
-                Err(e) if d.attempts >= self.config.attempts_max => {
-                    tracing::warn!(workflow_id = %d.id, error = %e, "workflow delivery failed for good");
-                    round.failed += 1;
+            match self.sink.deliver(d).await {
+                Ok(()) => {
+                    delivered.push(&d.id);
+                    round.delivered += 1;
                 }
                 Err(e) => {
-                    tracing::info!(workflow_id = %d.id, error = %e, attempt = d.attempts, "workflow delivery will be retried");
-                    round.retrying += 1;
+                    self.finish_failed(d, &e).await?;
+                    if d.attempts >= self.config.attempts_max {
+                        tracing::warn!(workflow_id = %d.id, error = %e, "workflow delivery failed for good");
+                        round.failed += 1;
+                    } else {
+                        tracing::info!(workflow_id = %d.id, error = %e, attempt = d.attempts, "workflow delivery will be retried");
+                        round.retrying += 1;
+                    }
                 }
             }
         }
+        self.finish_delivered(&delivered).await?;
         Ok(round)
     }
 
