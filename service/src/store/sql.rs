@@ -854,37 +854,34 @@ mod pg_impl {
     );
 }
 
-/// Postgres's `Tx::write_all`: the whole write set in one statement of
-/// data-modifying CTEs (each runs exactly once; a duplicate id fails the
-/// statement as the single insert would). Rows travel as JSON arrays.
+/// Postgres's `Tx::write_all`: the inserts, outbox rows, the key's response
+/// and the audit row in one statement of data-modifying CTEs (each runs
+/// exactly once; a duplicate id fails the statement as the single insert
+/// would). Rows travel as JSON arrays.
 const PG_WRITE_ALL: &str = "WITH ins AS ( \
        INSERT INTO entities (id, tenant_id, kind, parent_id, body, version) \
        SELECT x.id, x.tenant_id, x.kind, x.parent_id, x.body, x.version FROM jsonb_to_recordset($1::jsonb) \
          AS x(id TEXT, tenant_id TEXT, kind TEXT, parent_id TEXT, body TEXT, version BIGINT) RETURNING 1), \
-     upd AS ( \
-       UPDATE entities AS e SET body = x.body, version = x.version, updated_at = CURRENT_TIMESTAMP \
-       FROM jsonb_to_recordset($2::jsonb) AS x(id TEXT, tenant_id TEXT, body TEXT, version BIGINT) \
-       WHERE e.id = x.id AND e.tenant_id = x.tenant_id AND e.version = x.version - 1 RETURNING 1), \
      wf AS ( \
        INSERT INTO workflow_instances (id, tenant_id, workflow_name, trigger_entity_id, operation_name, payload) \
        SELECT x.id, x.tenant_id, x.workflow_name, x.trigger_entity_id, x.operation_name, x.payload \
-       FROM jsonb_to_recordset($3::jsonb) AS x(id TEXT, tenant_id TEXT, workflow_name TEXT, \
+       FROM jsonb_to_recordset($2::jsonb) AS x(id TEXT, tenant_id TEXT, workflow_name TEXT, \
          trigger_entity_id TEXT, operation_name TEXT, payload TEXT) RETURNING 1), \
      done AS ( \
-       UPDATE idempotency_keys SET response_status = $7, response_body = $8, response_location = $9 \
-       WHERE $4 AND tenant_id = $5 AND idempotency_key = $6 AND response_status IS NULL RETURNING 1), \
+       UPDATE idempotency_keys SET response_status = $6, response_body = $7, response_location = $8 \
+       WHERE $3 AND tenant_id = $4 AND idempotency_key = $5 AND response_status IS NULL RETURNING 1), \
      aud AS ( \
        INSERT INTO idempotent_write_audit_log (company_id, operation_name, idempotency_key_hash, \
          deterministic_id, status, error_type, error_message, http_status, workflows_triggered, duration_ms, \
-         request_id) VALUES ($10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING 1) \
-     SELECT (SELECT COUNT(*) FROM upd) AS updated, (SELECT COUNT(*) FROM done) AS completed";
+         request_id) VALUES ($9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING 1) \
+     SELECT (SELECT COUNT(*) FROM done) AS completed";
 
 async fn pg_write_all(t: &mut PgTx, w: &WriteSet<'_>) -> Result<(), StoreError> {
-    // One row can be updated once per statement: a set that updates an
-    // entity twice (no operation does) goes step by step.
-    let distinct: std::collections::BTreeSet<Uuid> = w.updates.iter().map(|e| e.id).collect();
-    if distinct.len() != w.updates.len() {
-        return write_all_in_steps(t, w).await;
+    // Updates go one statement per row, by primary key: joined from a JSON
+    // array, Postgres may cache a hash-join plan made while the table was
+    // small and keep scanning the whole table with it as the table grows.
+    for e in w.updates {
+        t.update_entity(e).await?;
     }
     let inserts: Vec<serde_json::Value> = w
         .inserts
@@ -893,15 +890,6 @@ async fn pg_write_all(t: &mut PgTx, w: &WriteSet<'_>) -> Result<(), StoreError> 
             serde_json::json!({
                 "id": e.id.to_string(), "tenant_id": e.tenant_id.0.to_string(), "kind": e.kind,
                 "parent_id": e.parent_id.map(|p| p.to_string()), "body": e.body, "version": e.version,
-            })
-        })
-        .collect();
-    let updates: Vec<serde_json::Value> = w
-        .updates
-        .iter()
-        .map(|e| {
-            serde_json::json!({
-                "id": e.id.to_string(), "tenant_id": e.tenant_id.0.to_string(), "body": e.body, "version": e.version,
             })
         })
         .collect();
@@ -923,7 +911,6 @@ async fn pg_write_all(t: &mut PgTx, w: &WriteSet<'_>) -> Result<(), StoreError> 
     let a = w.audit;
     let row = sqlx::query(PG_WRITE_ALL)
         .bind(serde_json::Value::Array(inserts).to_string())
-        .bind(serde_json::Value::Array(updates).to_string())
         .bind(serde_json::Value::Array(workflows).to_string())
         .bind(response.is_some())
         .bind(tenant)
@@ -945,11 +932,7 @@ async fn pg_write_all(t: &mut PgTx, w: &WriteSet<'_>) -> Result<(), StoreError> 
         .fetch_one(&mut *t.tx)
         .await
         .map_err(classify_pg)?;
-    let updated: i64 = row.try_get("updated").map_err(classify_pg)?;
     let completed: i64 = row.try_get("completed").map_err(classify_pg)?;
-    if updated != w.updates.len() as i64 {
-        return Err(StoreError::Retryable("entity version changed under update".into()));
-    }
     if response.is_some() && completed != 1 {
         return Err(StoreError::Other("complete_key matched no claimed key".into()));
     }
