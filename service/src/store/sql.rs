@@ -1,9 +1,13 @@
-//! SQLite and Postgres adapters (sqlx). Compiled out under `--cfg madsim`.
+//! SQLite and Postgres adapters. Compiled out under `--cfg madsim`.
 //!
 //! Both dialects accept `$N` placeholders and the same row types, so the
-//! statements and row mapping are written once (`sql_store_impl!`) and
-//! instantiated for each driver; only connection set-up, `BEGIN`, row
-//! locking (`FOR UPDATE`, `FOR SHARE`) and error classification differ.
+//! statements are written once (the constants below) and the sqlx code is
+//! written once (`sql_store_impl!`) and instantiated for each driver; only
+//! connection set-up, `BEGIN`, row locking (`FOR UPDATE`, `FOR SHARE`) and
+//! error classification differ. The one exception is SQLite's write
+//! transaction: it runs the same statements inline on a rusqlite connection
+//! (`sql/sqlite_writer.rs`), because sqlx's SQLite driver costs a thread
+//! hand-off per statement and writes are serialised anyway.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -69,11 +73,15 @@ fn opt_uuid(s: Option<String>) -> Result<Option<Uuid>, StoreError> {
 
 // ---------------------------------------------------------------- SQLite --
 
-/// SQLite in WAL mode. All writes go through a one-connection pool, so write
-/// transactions are serialised in the pool's queue (SQLite has one writer
-/// anyway) and never fail with SQLITE_BUSY; reads use a separate pool.
+/// SQLite in WAL mode. Write transactions (and out-of-transaction audit
+/// rows) run inline on one rusqlite connection, `SqliteWriter`: they queue
+/// for it FIFO (bounded by `pool_acquire_wait`, like a pool) and are
+/// serialised there, as SQLite has one writer anyway. Reads use a sqlx pool;
+/// migrations, tenants and token revocation a one-connection sqlx pool, which
+/// waits for the writer on SQLite's lock (`busy_timeout`).
 pub struct SqliteStore {
-    writer: SqlitePool,
+    writer: SqliteWriter,
+    sqlx_writer: SqlitePool,
     reader: SqlitePool,
 }
 
@@ -86,14 +94,15 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(limits.lock_wait);
-        let writer = SqlitePoolOptions::new()
+        let file = sqlite_writer::database_file(url, &opts)?;
+        let sqlx_writer = SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(limits.pool_acquire_wait)
             .connect_with(opts.clone())
             .await
             .map_err(classify_sqlite)?;
         sqlx::migrate!("./migrations/sqlite")
-            .run(&writer)
+            .run(&sqlx_writer)
             .await
             .map_err(|e| StoreError::Other(format!("migration failed: {e}")))?;
         let reader = SqlitePoolOptions::new()
@@ -102,14 +111,16 @@ impl SqliteStore {
             .connect_with(opts)
             .await
             .map_err(classify_sqlite)?;
-        Ok(Self { writer, reader })
+        let writer = SqliteWriter::open(file, limits)?;
+        Ok(Self { writer, sqlx_writer, reader })
     }
 
     async fn begin_tx(&self) -> Result<SqliteTx, StoreError> {
-        // IMMEDIATE takes the write lock now rather than at the first write,
-        // so a transaction never has to be retried for an upgrade failure.
-        let tx = self.writer.begin_with("BEGIN IMMEDIATE").await.map_err(classify_sqlite)?;
-        Ok(SqliteTx { tx })
+        self.writer.begin().await
+    }
+
+    async fn append_audit_row(&self, a: &AuditRecord) -> Result<(), StoreError> {
+        self.writer.append_audit(a).await
     }
 
     fn read_pool(&self) -> &SqlitePool {
@@ -117,12 +128,8 @@ impl SqliteStore {
     }
 
     fn write_pool(&self) -> &SqlitePool {
-        &self.writer
+        &self.sqlx_writer
     }
-}
-
-pub struct SqliteTx {
-    tx: Transaction<'static, Sqlite>,
 }
 
 // -------------------------------------------------------------- Postgres --
@@ -266,6 +273,18 @@ fn match_needs_parent(field: IndexedField) -> bool {
     field == IndexedField::InvoiceStatus
 }
 
+const INSERT_KEY: &str = "INSERT INTO idempotency_keys (tenant_id, idempotency_key, operation, fingerprint, \
+     fingerprint_version, entity_id) VALUES ($1, $2, $3, $4, $5, $6) \
+     ON CONFLICT (tenant_id, idempotency_key) DO NOTHING";
+const COMPLETE_KEY: &str = "UPDATE idempotency_keys SET response_status = $3, response_body = $4, \
+     response_location = $5 WHERE tenant_id = $1 AND idempotency_key = $2 AND response_status IS NULL";
+const INSERT_ENTITY: &str =
+    "INSERT INTO entities (id, tenant_id, kind, parent_id, body, version) VALUES ($1, $2, $3, $4, $5, $6)";
+/// Only the version read under the lock may be replaced ($4 is the new one).
+const UPDATE_ENTITY: &str = "UPDATE entities SET body = $3, version = $4, updated_at = CURRENT_TIMESTAMP \
+     WHERE id = $1 AND tenant_id = $2 AND version = $4 - 1";
+const INSERT_WORKFLOW: &str = "INSERT INTO workflow_instances (id, tenant_id, workflow_name, trigger_entity_id, \
+     operation_name, payload) VALUES ($1, $2, $3, $4, $5, $6)";
 const INSERT_NAMED_LOCK: &str =
     "INSERT INTO named_locks (tenant_id, name) VALUES ($1, $2) ON CONFLICT (tenant_id, name) DO NOTHING";
 /// SQLite serialises write transactions, so reading the row is enough there.
@@ -277,7 +296,16 @@ const INSERT_AUDIT: &str = "INSERT INTO idempotent_write_audit_log (company_id, 
      idempotency_key_hash, deterministic_id, status, error_type, error_message, http_status, \
      workflows_triggered, duration_ms, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 
+/// The `Store` on sqlx for one dialect and, for Postgres, the `Tx` too
+/// (SQLite's is `sqlite_writer::SqliteTx`).
 macro_rules! sql_store_impl {
+    // SQLite: the Store only; `SqliteStore` runs `begin_tx` and
+    // `append_audit_row` on its writer.
+    ($db:ty, $store:ty, $classify:path, $kind:expr, { $($store_extra:tt)* }) => {
+        sql_store_impl!(@rows $db, $classify);
+        sql_store_impl!(@store $store, $classify, $kind, { $($store_extra)* });
+    };
+    // Postgres: the Store, its Tx, and audit rows of their own on the pool.
     (
         $db:ty,
         $store:ty,
@@ -291,6 +319,21 @@ macro_rules! sql_store_impl {
         { $($tx_extra:tt)* },
         { $($store_extra:tt)* }
     ) => {
+        sql_store_impl!(@rows $db, $classify);
+        sql_store_impl!(
+            @tx $db, $tx, $classify, $select_entity_for_update, $select_lock_shared, $select_lock_exclusive, $match_sql,
+            { $($tx_extra)* }
+        );
+        sql_store_impl!(@store $store, $classify, $kind, { $($store_extra)* });
+
+        impl $store {
+            async fn append_audit_row(&self, a: &AuditRecord) -> Result<(), StoreError> {
+                bind_audit(sqlx::query(INSERT_AUDIT), a).execute(self.write_pool()).await.map_err($classify)?;
+                Ok(())
+            }
+        }
+    };
+    (@rows $db:ty, $classify:path) => {
         fn key_from_row(row: &<$db as sqlx::Database>::Row) -> Result<KeyRecord, StoreError> {
             let g = |e: sqlx::Error| $classify(e);
             let status: Option<i32> = row.try_get("response_status").map_err(g)?;
@@ -345,7 +388,18 @@ macro_rules! sql_store_impl {
                 request_id: row.try_get("request_id").map_err(g)?,
             })
         }
-
+    };
+    (
+        @tx
+        $db:ty,
+        $tx:ty,
+        $classify:path,
+        $select_entity_for_update:expr,
+        $select_lock_shared:expr,
+        $select_lock_exclusive:expr,
+        $match_sql:expr,
+        { $($tx_extra:tt)* }
+    ) => {
         fn bind_audit<'q>(
             q: sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments>,
             a: &AuditRecord,
@@ -368,11 +422,7 @@ macro_rules! sql_store_impl {
             async fn claim_key(&mut self, claim: &KeyClaim) -> Result<Claim, StoreError> {
                 let r = &claim.record;
                 let tenant = r.tenant_id.0.to_string();
-                let inserted = sqlx::query(
-                    "INSERT INTO idempotency_keys (tenant_id, idempotency_key, operation, fingerprint, \
-                     fingerprint_version, entity_id) VALUES ($1, $2, $3, $4, $5, $6) \
-                     ON CONFLICT (tenant_id, idempotency_key) DO NOTHING",
-                )
+                let inserted = sqlx::query(INSERT_KEY)
                 .bind(tenant.clone())
                 .bind(r.idempotency_key.clone())
                 .bind(r.operation.clone())
@@ -406,10 +456,7 @@ macro_rules! sql_store_impl {
                 key: &str,
                 response: &StoredResponse,
             ) -> Result<(), StoreError> {
-                let done = sqlx::query(
-                    "UPDATE idempotency_keys SET response_status = $3, response_body = $4, response_location = $5 \
-                     WHERE tenant_id = $1 AND idempotency_key = $2 AND response_status IS NULL",
-                )
+                let done = sqlx::query(COMPLETE_KEY)
                 .bind(tenant.0.to_string())
                 .bind(key.to_owned())
                 .bind(i32::from(response.status))
@@ -506,10 +553,7 @@ macro_rules! sql_store_impl {
             }
 
             async fn insert_entity(&mut self, e: &Entity) -> Result<(), StoreError> {
-                sqlx::query(
-                    "INSERT INTO entities (id, tenant_id, kind, parent_id, body, version) \
-                     VALUES ($1, $2, $3, $4, $5, $6)",
-                )
+                sqlx::query(INSERT_ENTITY)
                 .bind(e.id.to_string())
                 .bind(e.tenant_id.0.to_string())
                 .bind(e.kind.clone())
@@ -523,10 +567,7 @@ macro_rules! sql_store_impl {
             }
 
             async fn update_entity(&mut self, e: &Entity) -> Result<(), StoreError> {
-                let done = sqlx::query(
-                    "UPDATE entities SET body = $3, version = $4, updated_at = CURRENT_TIMESTAMP \
-                     WHERE id = $1 AND tenant_id = $2 AND version = $4 - 1",
-                )
+                let done = sqlx::query(UPDATE_ENTITY)
                 .bind(e.id.to_string())
                 .bind(e.tenant_id.0.to_string())
                 .bind(e.body.clone())
@@ -541,10 +582,7 @@ macro_rules! sql_store_impl {
             }
 
             async fn insert_workflow(&mut self, w: &WorkflowInstance) -> Result<(), StoreError> {
-                sqlx::query(
-                    "INSERT INTO workflow_instances (id, tenant_id, workflow_name, trigger_entity_id, \
-                     operation_name, payload) VALUES ($1, $2, $3, $4, $5, $6)",
-                )
+                sqlx::query(INSERT_WORKFLOW)
                 .bind(w.id.to_string())
                 .bind(w.tenant_id.0.to_string())
                 .bind(w.workflow_name.clone())
@@ -572,7 +610,8 @@ macro_rules! sql_store_impl {
                 self.tx.rollback().await.map_err($classify)
             }
         }
-
+    };
+    (@store $store:ty, $classify:path, $kind:expr, { $($store_extra:tt)* }) => {
         #[async_trait]
         impl Store for $store {
             fn kind(&self) -> &'static str {
@@ -639,8 +678,7 @@ macro_rules! sql_store_impl {
             }
 
             async fn append_audit(&self, a: &AuditRecord) -> Result<(), StoreError> {
-                bind_audit(sqlx::query(INSERT_AUDIT), a).execute(self.write_pool()).await.map_err($classify)?;
-                Ok(())
+                self.append_audit_row(a).await
             }
 
             $($store_extra)*
@@ -758,42 +796,35 @@ macro_rules! sql_store_impl {
     };
 }
 
+// Declared after the statements: it expands `match_sql!`.
+mod sqlite_writer;
+pub use sqlite_writer::SqliteTx;
+use sqlite_writer::SqliteWriter;
+
 mod sqlite_impl {
     use super::*;
-    sql_store_impl!(
-        Sqlite,
-        SqliteStore,
-        SqliteTx,
-        classify_sqlite,
-        SELECT_ENTITY,
-        SELECT_NAMED_LOCK,
-        SELECT_NAMED_LOCK,
-        |f| count_matching_sql(false, f),
-        "sqlite",
-        {},
-        {
-            async fn replay_completed(
-                &self,
-                request: &KeyRecord,
-                audit: &AuditRecord,
-            ) -> Result<Option<StoredResponse>, StoreError> {
-                // A reader finds the record; only the audit row takes the
-                // writer. A record reaped between the two was valid when read.
-                let row = sqlx::query(SELECT_KEY)
-                    .bind(request.tenant_id.0.to_string())
-                    .bind(request.idempotency_key.clone())
-                    .fetch_optional(self.read_pool())
-                    .await
-                    .map_err(classify_sqlite)?;
-                let Some(stored) = row.as_ref().map(key_from_row).transpose()?.filter(|k| replays(k, request)) else {
-                    return Ok(None);
-                };
-                let response = stored.response.expect("replays() checked the response");
-                self.append_audit(&AuditRecord { http_status: response.status, ..audit.clone() }).await?;
-                Ok(Some(response))
-            }
+    sql_store_impl!(Sqlite, SqliteStore, classify_sqlite, "sqlite", {
+        async fn replay_completed(
+            &self,
+            request: &KeyRecord,
+            audit: &AuditRecord,
+        ) -> Result<Option<StoredResponse>, StoreError> {
+            // A reader finds the record; only the audit row takes the
+            // writer. A record reaped between the two was valid when read.
+            let row = sqlx::query(SELECT_KEY)
+                .bind(request.tenant_id.0.to_string())
+                .bind(request.idempotency_key.clone())
+                .fetch_optional(self.read_pool())
+                .await
+                .map_err(classify_sqlite)?;
+            let Some(stored) = row.as_ref().map(key_from_row).transpose()?.filter(|k| replays(k, request)) else {
+                return Ok(None);
+            };
+            let response = stored.response.expect("replays() checked the response");
+            self.append_audit(&AuditRecord { http_status: response.status, ..audit.clone() }).await?;
+            Ok(Some(response))
         }
-    );
+    });
 }
 
 mod pg_impl {

@@ -1,0 +1,535 @@
+//! SQLite's write transactions: one rusqlite connection whose statements run
+//! inline, on the task that issues them.
+//!
+//! sqlx's SQLite driver runs every connection on a thread of its own and
+//! sends it one message per statement; a write transaction then spends far
+//! more time handing work between threads than in SQLite. SQLite has one
+//! writer anyway, so the write path is one connection behind an async FIFO
+//! mutex: a `SqliteTx` holds it from `BEGIN IMMEDIATE` until it commits,
+//! rolls back or is dropped, and each statement (microseconds) runs on the
+//! runtime thread that asks for it.
+//!
+//! Reads outside transactions, tenants, token revocation and migrations stay
+//! on sqlx. Both crates link the one bundled SQLite library, so their file
+//! locks agree; SQLite's write lock orders the two writers.
+//!
+//! Architecture invariant: nothing here parks a runtime thread waiting for
+//! another connection. The one statement that can wait, `BEGIN IMMEDIATE`,
+//! is retried with async sleeps (bounded by `lock_wait`), because the
+//! connection holding the lock may be a sqlx transaction whose task needs
+//! this very thread to finish.
+//!
+//! Architecture invariant: no statement runs outside the transaction. SQLite
+//! rolls a transaction back by itself on some errors (a full disk, I/O), and
+//! a later statement would then autocommit; every call checks first.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use rusqlite::types::FromSql;
+use rusqlite::{CachedStatement, Connection, ErrorCode, OpenFlags, Row, ToSql};
+use sqlx::sqlite::SqliteConnectOptions;
+use tokio::sync::{Mutex, OwnedMutexGuard};
+use uuid::Uuid;
+
+use super::{
+    match_needs_parent, opt_uuid, parse_uuid, SqlLimits, COMPLETE_KEY, INSERT_AUDIT, INSERT_ENTITY, INSERT_KEY,
+    INSERT_NAMED_LOCK, INSERT_WORKFLOW, LIST_ENTITIES, SELECT_ENTITY, SELECT_KEY, SELECT_NAMED_LOCK, UPDATE_ENTITY,
+};
+use crate::ids::TenantId;
+use crate::store::{
+    AuditRecord, Claim, Entity, FieldMatch, IndexedField, KeyClaim, KeyRecord, LockMode, StoreError, StoredResponse,
+    Tx, WorkflowInstance, POOL_EXHAUSTED,
+};
+
+/// Every statement of the write path (about twenty) stays prepared.
+const STATEMENTS_CACHED: usize = 32;
+/// Placeholder names, `$1` first: the most any statement here binds.
+const PARAMETERS: [&str; 11] = ["$1", "$2", "$3", "$4", "$5", "$6", "$7", "$8", "$9", "$10", "$11"];
+/// Retry pauses while another connection holds the write lock.
+const BUSY_PAUSE_MIN: Duration = Duration::from_millis(1);
+const BUSY_PAUSE_MAX: Duration = Duration::from_millis(32);
+
+/// `Tx::count_matching`'s statements, written for SQLite's expression indexes.
+fn count_sql(field: IndexedField) -> &'static str {
+    super::count_matching_sql(false, field)
+}
+
+/// The file behind a SQLite URL. The writer is a second connection to the
+/// database sqlx opened, which only a file can give it.
+pub(super) fn database_file(url: &str, opts: &SqliteConnectOptions) -> Result<PathBuf, StoreError> {
+    let query = url.split_once('?').map_or("", |(_, q)| q);
+    let in_memory = url.contains(":memory:") || query.split('&').any(|p| p == "mode=memory");
+    let path = opts.get_filename();
+    if in_memory || path.as_os_str().is_empty() {
+        return Err(StoreError::Other(format!(
+            "the SQLite store needs a database file, not an in-memory database: {url}"
+        )));
+    }
+    Ok(path.to_owned())
+}
+
+/// The one connection write transactions run on, and the bounds on waiting
+/// for it.
+pub(super) struct SqliteWriter {
+    conn: Arc<Mutex<Connection>>,
+    limits: SqlLimits,
+}
+
+impl SqliteWriter {
+    /// Opens `path`, which sqlx has created, switched to WAL and migrated.
+    pub(super) fn open(path: PathBuf, limits: SqlLimits) -> Result<Self, StoreError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&path, flags).map_err(classify)?;
+        conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;").map_err(classify)?;
+        conn.busy_timeout(limits.lock_wait).map_err(classify)?;
+        conn.set_prepared_statement_cache_capacity(STATEMENTS_CACHED);
+        // WAL belongs to the file: without it the readers would block on
+        // (and be blocked by) every write transaction.
+        let mode: String = conn.query_row("PRAGMA journal_mode", [], |row| row.get(0)).map_err(classify)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::Other(format!("{} is in journal mode {mode}, not WAL", path.display())));
+        }
+        Ok(Self { conn: Arc::new(Mutex::new(conn)), limits })
+    }
+
+    /// Waits (FIFO, at most `pool_acquire_wait`) for the connection, then
+    /// starts a write transaction on it.
+    pub(super) async fn begin(&self) -> Result<SqliteTx, StoreError> {
+        let mut conn = tokio::time::timeout(self.limits.pool_acquire_wait, self.conn.clone().lock_owned())
+            .await
+            .map_err(|_| StoreError::Unavailable(POOL_EXHAUSTED.into()))?;
+        if !conn.is_autocommit() {
+            // Left open by a transaction whose rollback failed.
+            execute(&conn, "ROLLBACK", &[])?;
+        }
+        begin_immediate(&mut conn, self.limits.lock_wait).await?;
+        Ok(SqliteTx { conn })
+    }
+
+    /// One audit row in a transaction of its own.
+    pub(super) async fn append_audit(&self, a: &AuditRecord) -> Result<(), StoreError> {
+        let tx = self.begin().await?;
+        insert_audit(tx.conn()?, a)?;
+        tx.commit_now()
+    }
+}
+
+/// `BEGIN IMMEDIATE`: takes the write lock now rather than at the first
+/// write, so a transaction never fails to upgrade. While another connection
+/// holds the lock, SQLite's busy handler would sleep on this thread; the
+/// wait is async sleeps instead, within the same `lock_wait`.
+async fn begin_immediate(conn: &mut Connection, lock_wait: Duration) -> Result<(), StoreError> {
+    let deadline = tokio::time::Instant::now() + lock_wait;
+    let mut pause = BUSY_PAUSE_MIN;
+    loop {
+        let err = match try_begin_immediate(conn, lock_wait) {
+            Ok(()) => return Ok(()),
+            Err(e) => e,
+        };
+        if !is_busy(&err) || tokio::time::Instant::now() + pause > deadline {
+            return Err(classify(err));
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(BUSY_PAUSE_MAX);
+    }
+}
+
+/// One attempt that fails at once if the lock is taken.
+fn try_begin_immediate(conn: &Connection, busy_timeout: Duration) -> rusqlite::Result<()> {
+    conn.busy_timeout(Duration::ZERO)?;
+    let begun = conn.prepare_cached("BEGIN IMMEDIATE").and_then(|mut s| s.raw_execute());
+    conn.busy_timeout(busy_timeout)?;
+    begun.map(drop)
+}
+
+/// One write transaction. Holds the writer until it commits, rolls back or
+/// is dropped; a drop rolls back.
+pub struct SqliteTx {
+    conn: OwnedMutexGuard<Connection>,
+}
+
+impl SqliteTx {
+    /// The connection, while this transaction is still open on it.
+    fn conn(&self) -> Result<&Connection, StoreError> {
+        if self.conn.is_autocommit() {
+            return Err(StoreError::Other("the database rolled the transaction back".into()));
+        }
+        Ok(&self.conn)
+    }
+
+    fn commit_now(&self) -> Result<(), StoreError> {
+        execute(self.conn()?, "COMMIT", &[]).map(drop)
+    }
+}
+
+impl Drop for SqliteTx {
+    fn drop(&mut self) {
+        if self.conn.is_autocommit() {
+            return;
+        }
+        // The next `begin` rolls back again if this fails.
+        if let Err(e) = execute(&self.conn, "ROLLBACK", &[]) {
+            tracing::warn!(error = %e, "rolling back a dropped SQLite transaction failed");
+        }
+    }
+}
+
+#[async_trait]
+impl Tx for SqliteTx {
+    async fn claim_key(&mut self, claim: &KeyClaim) -> Result<Claim, StoreError> {
+        // No wait: this transaction is the only writer, so a key row is
+        // either committed or absent.
+        let conn = self.conn()?;
+        let r = &claim.record;
+        let tenant = r.tenant_id.0.to_string();
+        let entity = r.entity_id.to_string();
+        let params: [&dyn ToSql; 6] =
+            [&tenant, &r.idempotency_key, &r.operation, &r.fingerprint, &r.fingerprint_version, &entity];
+        if execute(conn, INSERT_KEY, &params)? == 1 {
+            return Ok(Claim::Claimed);
+        }
+        match query_first(conn, SELECT_KEY, &[&tenant, &r.idempotency_key], key_from_row)? {
+            Some(existing) => Ok(Claim::Existing(existing)),
+            None => Err(StoreError::Other("key row neither inserted nor found".into())),
+        }
+    }
+
+    async fn complete_key(&mut self, tenant: TenantId, key: &str, response: &StoredResponse) -> Result<(), StoreError> {
+        let tenant = tenant.0.to_string();
+        let status = i32::from(response.status);
+        let params: [&dyn ToSql; 5] = [&tenant, &key, &status, &response.body, &response.location];
+        if execute(self.conn()?, COMPLETE_KEY, &params)? != 1 {
+            return Err(StoreError::Other("complete_key matched no claimed key".into()));
+        }
+        Ok(())
+    }
+
+    async fn get_entity(
+        &mut self,
+        tenant: TenantId,
+        id: Uuid,
+        _for_update: bool,
+    ) -> Result<Option<Entity>, StoreError> {
+        // The one writer already excludes every other writer: nothing to lock.
+        let (id, tenant) = (id.to_string(), tenant.0.to_string());
+        query_first(self.conn()?, SELECT_ENTITY, &[&id, &tenant], entity_from_row)
+    }
+
+    async fn list_entities(
+        &mut self,
+        tenant: TenantId,
+        kind: &str,
+        parent: Option<Uuid>,
+    ) -> Result<Vec<Entity>, StoreError> {
+        let (tenant, parent) = (tenant.0.to_string(), parent.map(|p| p.to_string()));
+        query_all(self.conn()?, LIST_ENTITIES, &[&tenant, &kind, &parent], entity_from_row)
+    }
+
+    async fn count_matching(&mut self, m: &FieldMatch) -> Result<u64, StoreError> {
+        let conn = self.conn()?;
+        let tenant = m.tenant.0.to_string();
+        let except = m.except.map(|id| id.to_string()).unwrap_or_default();
+        let limit = i64::from(m.limit);
+        // $5, the parent, is bound only where the statement has it.
+        let (parent, bound) = match (match_needs_parent(m.field), m.parent) {
+            (false, _) => (String::new(), 4),
+            (true, Some(parent)) => (parent.to_string(), 5),
+            (true, None) => return Err(StoreError::Other(format!("{:?} is looked up under a parent", m.field))),
+        };
+        let params: [&dyn ToSql; 5] = [&tenant, &m.value, &except, &limit, &parent];
+        let n: i64 = query_first(conn, count_sql(m.field), &params[..bound], |row| get(row, 0))?
+            .ok_or_else(|| StoreError::Other("COUNT returned no row".into()))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    async fn lock(&mut self, tenant: TenantId, name: &str, _mode: LockMode) -> Result<(), StoreError> {
+        // The same statements as on Postgres, without row locks: the row
+        // records the name, and the one writer already excludes.
+        let conn = self.conn()?;
+        let tenant = tenant.0.to_string();
+        execute(conn, INSERT_NAMED_LOCK, &[&tenant, &name])?;
+        match query_first(conn, SELECT_NAMED_LOCK, &[&tenant, &name], |_| Ok(()))? {
+            Some(()) => Ok(()),
+            None => Err(StoreError::Other(format!("named lock {name} neither inserted nor found"))),
+        }
+    }
+
+    async fn insert_entity(&mut self, e: &Entity) -> Result<(), StoreError> {
+        let (id, tenant, parent) = (e.id.to_string(), e.tenant_id.0.to_string(), e.parent_id.map(|p| p.to_string()));
+        execute(self.conn()?, INSERT_ENTITY, &[&id, &tenant, &e.kind, &parent, &e.body, &e.version])?;
+        Ok(())
+    }
+
+    async fn update_entity(&mut self, e: &Entity) -> Result<(), StoreError> {
+        let (id, tenant) = (e.id.to_string(), e.tenant_id.0.to_string());
+        if execute(self.conn()?, UPDATE_ENTITY, &[&id, &tenant, &e.body, &e.version])? != 1 {
+            return Err(StoreError::Retryable("entity version changed under update".into()));
+        }
+        Ok(())
+    }
+
+    async fn insert_workflow(&mut self, w: &WorkflowInstance) -> Result<(), StoreError> {
+        let (id, tenant, trigger) = (w.id.to_string(), w.tenant_id.0.to_string(), w.trigger_entity_id.to_string());
+        let params: [&dyn ToSql; 6] = [&id, &tenant, &w.workflow_name, &trigger, &w.operation_name, &w.payload];
+        execute(self.conn()?, INSERT_WORKFLOW, &params)?;
+        Ok(())
+    }
+
+    async fn insert_audit(&mut self, a: &AuditRecord) -> Result<(), StoreError> {
+        insert_audit(self.conn()?, a)
+    }
+
+    async fn commit(self: Box<Self>) -> Result<(), StoreError> {
+        // On failure the transaction may still be open: the drop rolls it back.
+        self.commit_now()
+    }
+
+    async fn rollback(self: Box<Self>) -> Result<(), StoreError> {
+        if self.conn.is_autocommit() {
+            return Ok(());
+        }
+        execute(&self.conn, "ROLLBACK", &[]).map(drop)
+    }
+}
+
+fn insert_audit(conn: &Connection, a: &AuditRecord) -> Result<(), StoreError> {
+    let (company, entity, http_status) =
+        (a.company_id.0.to_string(), a.deterministic_id.to_string(), i32::from(a.http_status));
+    let params: [&dyn ToSql; 11] = [
+        &company,
+        &a.operation_name,
+        &a.idempotency_key_hash,
+        &entity,
+        &a.status.as_str(),
+        &a.error_type,
+        &a.error_message,
+        &http_status,
+        &a.workflows_triggered,
+        &a.duration_ms,
+        &a.request_id,
+    ];
+    execute(conn, INSERT_AUDIT, &params)?;
+    Ok(())
+}
+
+// ------------------------------------------------------------ statements --
+
+/// The cached statement for `sql` with `params` bound to `$1`, `$2`, … by
+/// name: SQLite numbers `$N` placeholders in order of first appearance, not
+/// by N (the invoice-status count uses `$5` before `$4`).
+fn prepare<'c>(conn: &'c Connection, sql: &str, params: &[&dyn ToSql]) -> Result<CachedStatement<'c>, StoreError> {
+    let mut stmt = conn.prepare_cached(sql).map_err(classify)?;
+    if params.len() > PARAMETERS.len() || stmt.parameter_count() != params.len() {
+        return Err(StoreError::Other(format!(
+            "statement has {} parameters, {} bound: {sql}",
+            stmt.parameter_count(),
+            params.len()
+        )));
+    }
+    for (name, value) in PARAMETERS.iter().zip(params) {
+        stmt.raw_bind_parameter(*name, value).map_err(classify)?;
+    }
+    Ok(stmt)
+}
+
+/// Runs a statement that returns no rows; the number of rows it changed.
+fn execute(conn: &Connection, sql: &str, params: &[&dyn ToSql]) -> Result<usize, StoreError> {
+    prepare(conn, sql, params)?.raw_execute().map_err(classify)
+}
+
+fn query_first<T>(
+    conn: &Connection,
+    sql: &str,
+    params: &[&dyn ToSql],
+    map: impl FnOnce(&Row<'_>) -> Result<T, StoreError>,
+) -> Result<Option<T>, StoreError> {
+    let mut stmt = prepare(conn, sql, params)?;
+    let mut rows = stmt.raw_query();
+    rows.next().map_err(classify)?.map(map).transpose()
+}
+
+fn query_all<T>(
+    conn: &Connection,
+    sql: &str,
+    params: &[&dyn ToSql],
+    mut map: impl FnMut(&Row<'_>) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    let mut stmt = prepare(conn, sql, params)?;
+    let mut rows = stmt.raw_query();
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(classify)? {
+        out.push(map(row)?);
+    }
+    Ok(out)
+}
+
+fn get<T: FromSql>(row: &Row<'_>, column: impl rusqlite::RowIndex) -> Result<T, StoreError> {
+    row.get(column).map_err(classify)
+}
+
+fn key_from_row(row: &Row<'_>) -> Result<KeyRecord, StoreError> {
+    let status: Option<i32> = get(row, "response_status")?;
+    let body: Option<String> = get(row, "response_body")?;
+    let response = match (status, body) {
+        (Some(status), Some(body)) => Some(StoredResponse {
+            status: u16::try_from(status).map_err(|_| StoreError::Other("bad status".into()))?,
+            body,
+            location: get(row, "response_location")?,
+        }),
+        _ => None,
+    };
+    Ok(KeyRecord {
+        tenant_id: TenantId(parse_uuid(&get::<String>(row, "tenant_id")?)?),
+        idempotency_key: get(row, "idempotency_key")?,
+        operation: get(row, "operation")?,
+        fingerprint: get(row, "fingerprint")?,
+        fingerprint_version: get(row, "fingerprint_version")?,
+        entity_id: parse_uuid(&get::<String>(row, "entity_id")?)?,
+        response,
+    })
+}
+
+fn entity_from_row(row: &Row<'_>) -> Result<Entity, StoreError> {
+    Ok(Entity {
+        id: parse_uuid(&get::<String>(row, "id")?)?,
+        tenant_id: TenantId(parse_uuid(&get::<String>(row, "tenant_id")?)?),
+        kind: get(row, "kind")?,
+        parent_id: opt_uuid(get(row, "parent_id")?)?,
+        body: get(row, "body")?,
+        version: get(row, "version")?,
+    })
+}
+
+// ---------------------------------------------------------------- errors --
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(e.sqlite_error_code(), Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked))
+}
+
+/// rusqlite errors in the engine's classes, as `classify_sqlite` does for
+/// sqlx: busy or locked (any extended code) → unavailable, a primary-key or
+/// unique violation → duplicate, anything else → other.
+fn classify(e: rusqlite::Error) -> StoreError {
+    use rusqlite::ffi;
+    match &e {
+        rusqlite::Error::SqliteFailure(err, message) => {
+            let message = message.clone().unwrap_or_else(|| err.to_string());
+            match err.extended_code {
+                _ if is_busy(&e) => StoreError::Unavailable(format!("database busy: {message}")),
+                ffi::SQLITE_CONSTRAINT_PRIMARYKEY | ffi::SQLITE_CONSTRAINT_UNIQUE => StoreError::Duplicate(message),
+                _ => StoreError::Other(message),
+            }
+        }
+        _ => StoreError::Other(e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use rusqlite::ffi;
+
+    use super::*;
+
+    /// A WAL database file of its own, with one table, and a second
+    /// connection to it (standing in for sqlx's).
+    fn database() -> (PathBuf, Connection) {
+        let path = std::env::temp_dir().join(format!("accubooks-writer-{}.db", Uuid::new_v4().simple()));
+        let other = Connection::open(&path).unwrap();
+        other.execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE t (x INTEGER NOT NULL);").unwrap();
+        (path, other)
+    }
+
+    fn count(conn: &Connection) -> i64 {
+        query_first(conn, "SELECT COUNT(*) FROM t", &[], |row| get(row, 0)).unwrap().unwrap()
+    }
+
+    #[test]
+    fn placeholders_bind_by_number_not_by_position() {
+        let conn = Connection::open_in_memory().unwrap();
+        // SQLite numbers these 1, 2, 3 in order of appearance: $2 is the first.
+        let got: String =
+            query_first(&conn, "SELECT $2 || $1 || $3", &[&"a", &"b", &"c"], |row| get(row, 0)).unwrap().unwrap();
+        assert_eq!(got, "bac");
+        let got: i64 = query_first(&conn, "SELECT $1 + $1 * $2", &[&2, &10], |row| get(row, 0)).unwrap().unwrap();
+        assert_eq!(got, 22);
+    }
+
+    #[test]
+    fn a_parameter_count_mismatch_is_refused() {
+        let conn = Connection::open_in_memory().unwrap();
+        let r = query_first(&conn, "SELECT $1, $2", &[&1], |_| Ok(()));
+        assert!(matches!(r, Err(StoreError::Other(_))), "{r:?}");
+    }
+
+    #[test]
+    fn in_memory_databases_are_refused() {
+        for url in ["sqlite::memory:", "sqlite://:memory:", "sqlite://x.db?mode=memory"] {
+            let opts = SqliteConnectOptions::from_str(url).unwrap();
+            assert!(matches!(database_file(url, &opts), Err(StoreError::Other(_))), "{url}");
+        }
+        let url = "sqlite:///var/lib/accubooks/a.db";
+        let opts = SqliteConnectOptions::from_str(url).unwrap();
+        assert_eq!(database_file(url, &opts).unwrap(), PathBuf::from("/var/lib/accubooks/a.db"));
+    }
+
+    #[test]
+    fn errors_are_classified_like_sqlx_ones() {
+        let failure = |code| rusqlite::Error::SqliteFailure(ffi::Error::new(code), Some("m".into()));
+        assert_eq!(classify(failure(ffi::SQLITE_BUSY)), StoreError::Unavailable("database busy: m".into()));
+        assert!(matches!(classify(failure(ffi::SQLITE_BUSY_SNAPSHOT)), StoreError::Unavailable(_)));
+        assert!(matches!(classify(failure(ffi::SQLITE_LOCKED_SHAREDCACHE)), StoreError::Unavailable(_)));
+        assert_eq!(classify(failure(ffi::SQLITE_CONSTRAINT_PRIMARYKEY)), StoreError::Duplicate("m".into()));
+        assert_eq!(classify(failure(ffi::SQLITE_CONSTRAINT_UNIQUE)), StoreError::Duplicate("m".into()));
+        assert_eq!(classify(failure(ffi::SQLITE_CONSTRAINT_CHECK)), StoreError::Other("m".into()));
+    }
+
+    /// The other connection holds the write lock and lets go from a task on
+    /// the same (current-thread) runtime: `begin` must wait without parking
+    /// the thread, or that task could never run.
+    #[tokio::test]
+    async fn begin_waits_for_another_writer_without_parking_the_thread() {
+        let (path, other) = database();
+        let limits = SqlLimits { lock_wait: Duration::from_secs(10), ..SqlLimits::default() };
+        let writer = SqliteWriter::open(path.clone(), limits).unwrap();
+        other.execute_batch("BEGIN IMMEDIATE; INSERT INTO t VALUES (1);").unwrap();
+        let release = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            other.execute_batch("COMMIT").unwrap();
+        });
+        let started = std::time::Instant::now();
+        let tx = writer.begin().await.unwrap();
+        assert!(started.elapsed() < Duration::from_secs(2), "waited {:?}", started.elapsed());
+        assert_eq!(count(tx.conn().unwrap()), 1);
+        release.await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_dropped_transaction_rolls_back_and_frees_the_writer() {
+        let (path, _other) = database();
+        let writer = SqliteWriter::open(path, SqlLimits::default()).unwrap();
+        let tx = writer.begin().await.unwrap();
+        execute(tx.conn().unwrap(), "INSERT INTO t VALUES ($1)", &[&7]).unwrap();
+        drop(tx);
+        let tx = writer.begin().await.unwrap();
+        assert_eq!(count(tx.conn().unwrap()), 0);
+        execute(tx.conn().unwrap(), "INSERT INTO t VALUES ($1)", &[&8]).unwrap();
+        Box::new(tx).commit().await.unwrap();
+        let tx = writer.begin().await.unwrap();
+        assert_eq!(count(tx.conn().unwrap()), 1);
+    }
+
+    #[tokio::test]
+    async fn a_held_writer_answers_pool_exhausted_after_the_wait() {
+        let (path, _other) = database();
+        let limits = SqlLimits { pool_acquire_wait: Duration::from_millis(50), ..SqlLimits::default() };
+        let writer = SqliteWriter::open(path, limits).unwrap();
+        let _held = writer.begin().await.unwrap();
+        let second = writer.begin().await.map(drop);
+        assert_eq!(second, Err(StoreError::Unavailable(POOL_EXHAUSTED.into())));
+    }
+}
