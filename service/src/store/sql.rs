@@ -505,7 +505,12 @@ macro_rules! sql_store_impl {
 
             async fn count_matching(&mut self, m: &FieldMatch) -> Result<u64, StoreError> {
                 let sql: fn(IndexedField) -> &'static str = $match_sql;
+                // Planned on every call (not a cached generic plan): a plan
+                // made while a tenant had few users would keep reading all
+                // of the tenant's rows through (tenant, kind) as it grows;
+                // planned against the current size it takes the field's index.
                 let mut q = sqlx::query_scalar::<_, i64>(sql(m.field))
+                    .persistent(false)
                     .bind(m.tenant.0.to_string())
                     .bind(m.value.clone())
                     .bind(m.except.map(|id| id.to_string()).unwrap_or_default())

@@ -33,17 +33,29 @@ async fn sqlite_count_matching_uses_each_fields_index() {
 
 #[tokio::test]
 async fn postgres_count_matching_uses_each_fields_index() {
-    let Some((_store, url)) = fresh_store_at(Kind::Postgres, test_limits()).await else { return };
+    let Some((store, url)) = fresh_store_at(Kind::Postgres, test_limits()).await else { return };
+    let tenants = crate::support::tenants(store.as_ref()).await;
     let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
-    // The generic plan is what a prepared statement runs after a few
-    // executions; with scans off, only a matching index avoids one.
-    for setting in ["SET enable_seqscan = off", "SET plan_cache_mode = force_generic_plan"] {
-        sqlx::raw_sql(setting).execute(&mut conn).await.unwrap();
-    }
+    // A tenant with a few thousand users, accounts and invoices and no
+    // statistics yet (a young database): the statement is planned per call
+    // (`persistent(false)`), as here, and must still pick the field's index
+    // over the (tenant, kind) one or another field's.
+    let rows = "INSERT INTO entities (id, tenant_id, kind, parent_id, body, version) \
+        SELECT md5(k || g::text), $1, k, CASE WHEN k = 'invoice' THEN 'parent' END, \
+          json_build_object('email', 'u' || g || '@example.com', 'role', CASE WHEN g % 2 = 0 THEN 'admin' ELSE 'viewer' END, \
+            'code', 'C' || g, 'status', 'open')::text, 1 \
+        FROM generate_series(1, 3000) AS g, unnest(ARRAY['user', 'account', 'invoice']) AS k";
+    sqlx::query(rows).bind(tenants.a.0.to_string()).execute(&mut conn).await.unwrap();
+    sqlx::raw_sql("SET plan_cache_mode = force_custom_plan").execute(&mut conn).await.unwrap();
     for (i, field) in IndexedField::ALL.into_iter().enumerate() {
         let prepare = format!("PREPARE q{i} AS {}", count_matching_sql(true, field));
         sqlx::raw_sql(AssertSqlSafe(prepare)).execute(&mut conn).await.unwrap();
-        let args = if field == IndexedField::InvoiceStatus { "'t', 'v', '', 1, 'p'" } else { "'t', 'v', '', 1" };
+        let (t, v) = (tenants.a.0, if field == IndexedField::UserRole { "admin" } else { "u7@example.com" });
+        let args = if field == IndexedField::InvoiceStatus {
+            format!("'{t}', 'open', '', 1, 'parent'")
+        } else {
+            format!("'{t}', '{v}', '', 1")
+        };
         let explain = format!("EXPLAIN EXECUTE q{i}({args})");
         let rows = sqlx::query(AssertSqlSafe(explain)).fetch_all(&mut conn).await.unwrap();
         let plan: Vec<String> = rows.iter().map(|r| r.get::<String, _>(0)).collect();
