@@ -1,0 +1,145 @@
+//! Postgres's one-statement paths: the write set of an executed request
+//! (`Tx::write_all`), the replay fast path (`Store::replay_completed`) and a
+//! named lock taken together with one row (`Tx::lock_then_get`).
+
+use super::*;
+
+/// Postgres's `Tx::write_all`: the inserts, outbox rows, the key's response
+/// and the audit row in one statement of data-modifying CTEs (each runs
+/// exactly once; a duplicate id fails the statement as the single insert
+/// would). Rows travel as JSON arrays.
+const PG_WRITE_ALL: &str = "WITH ins AS ( \
+       INSERT INTO entities (id, tenant_id, kind, parent_id, body, version) \
+       SELECT x.id, x.tenant_id, x.kind, x.parent_id, x.body, x.version FROM jsonb_to_recordset($1::jsonb) \
+         AS x(id TEXT, tenant_id TEXT, kind TEXT, parent_id TEXT, body TEXT, version BIGINT) RETURNING 1), \
+     wf AS ( \
+       INSERT INTO workflow_instances (id, tenant_id, workflow_name, trigger_entity_id, operation_name, payload) \
+       SELECT x.id, x.tenant_id, x.workflow_name, x.trigger_entity_id, x.operation_name, x.payload \
+       FROM jsonb_to_recordset($2::jsonb) AS x(id TEXT, tenant_id TEXT, workflow_name TEXT, \
+         trigger_entity_id TEXT, operation_name TEXT, payload TEXT) RETURNING 1), \
+     done AS ( \
+       UPDATE idempotency_keys SET response_status = $6, response_body = $7, response_location = $8 \
+       WHERE $3 AND tenant_id = $4 AND idempotency_key = $5 AND response_status IS NULL RETURNING 1), \
+     aud AS ( \
+       INSERT INTO idempotent_write_audit_log (company_id, operation_name, idempotency_key_hash, \
+         deterministic_id, status, error_type, error_message, http_status, workflows_triggered, duration_ms, \
+         request_id) VALUES ($9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING 1) \
+     SELECT (SELECT COUNT(*) FROM done) AS completed";
+
+pub(super) async fn pg_write_all(t: &mut PgTx, w: &WriteSet<'_>) -> Result<(), StoreError> {
+    // Updates go one statement per row, by primary key: joined from a JSON
+    // array, Postgres may cache a hash-join plan made while the table was
+    // small and keep scanning the whole table with it as the table grows.
+    for e in w.updates {
+        t.update_entity(e).await?;
+    }
+    let inserts: Vec<serde_json::Value> = w
+        .inserts
+        .iter()
+        .map(|e| {
+            serde_json::json!({
+                "id": e.id.to_string(), "tenant_id": e.tenant_id.0.to_string(), "kind": e.kind,
+                "parent_id": e.parent_id.map(|p| p.to_string()), "body": e.body, "version": e.version,
+            })
+        })
+        .collect();
+    let workflows: Vec<serde_json::Value> = w
+        .workflows
+        .iter()
+        .map(|f| {
+            serde_json::json!({
+                "id": f.id.to_string(), "tenant_id": f.tenant_id.0.to_string(), "workflow_name": f.workflow_name,
+                "trigger_entity_id": f.trigger_entity_id.to_string(), "operation_name": f.operation_name,
+                "payload": f.payload,
+            })
+        })
+        .collect();
+    let (tenant, key, response) = match w.complete {
+        Some((t, k, r)) => (t.0.to_string(), k.to_owned(), Some(r)),
+        None => (String::new(), String::new(), None),
+    };
+    let a = w.audit;
+    let row = sqlx::query(PG_WRITE_ALL)
+        .bind(serde_json::Value::Array(inserts).to_string())
+        .bind(serde_json::Value::Array(workflows).to_string())
+        .bind(response.is_some())
+        .bind(tenant)
+        .bind(key)
+        .bind(response.map(|r| i32::from(r.status)))
+        .bind(response.map(|r| r.body.clone()))
+        .bind(response.and_then(|r| r.location.clone()))
+        .bind(a.company_id.0.to_string())
+        .bind(a.operation_name.clone())
+        .bind(a.idempotency_key_hash.clone())
+        .bind(a.deterministic_id.to_string())
+        .bind(a.status.as_str())
+        .bind(a.error_type.clone())
+        .bind(a.error_message.clone())
+        .bind(i32::from(a.http_status))
+        .bind(a.workflows_triggered)
+        .bind(a.duration_ms)
+        .bind(a.request_id.clone())
+        .fetch_one(&mut *t.tx)
+        .await
+        .map_err(classify_pg)?;
+    let completed: i64 = row.try_get("completed").map_err(classify_pg)?;
+    if response.is_some() && completed != 1 {
+        return Err(StoreError::Other("complete_key matched no claimed key".into()));
+    }
+    Ok(())
+}
+
+/// Postgres's replay fast path: finding the completed record and writing the
+/// audit row is one statement (one round trip, one commit).
+const PG_REPLAY_COMPLETED: &str = "WITH k AS ( \
+       SELECT response_status, response_body, response_location FROM idempotency_keys \
+       WHERE tenant_id = $1 AND idempotency_key = $2 AND operation = $3 AND fingerprint = $4 \
+         AND fingerprint_version = $5 AND response_status IS NOT NULL), \
+     a AS ( \
+       INSERT INTO idempotent_write_audit_log (company_id, operation_name, idempotency_key_hash, \
+         deterministic_id, status, error_type, error_message, http_status, workflows_triggered, duration_ms, \
+         request_id) \
+       SELECT $6, $7, $8, $9, $10, $11, $12, k.response_status, $13, $14, $15 FROM k RETURNING 1) \
+     SELECT response_status, response_body, response_location FROM k";
+
+pub(super) async fn pg_replay_completed(
+    pool: &PgPool,
+    r: &KeyRecord,
+    a: &AuditRecord,
+) -> Result<Option<StoredResponse>, StoreError> {
+    let row = sqlx::query(PG_REPLAY_COMPLETED)
+        .bind(r.tenant_id.0.to_string())
+        .bind(r.idempotency_key.clone())
+        .bind(r.operation.clone())
+        .bind(r.fingerprint.clone())
+        .bind(r.fingerprint_version)
+        .bind(a.company_id.0.to_string())
+        .bind(a.operation_name.clone())
+        .bind(a.idempotency_key_hash.clone())
+        .bind(a.deterministic_id.to_string())
+        .bind(a.status.as_str())
+        .bind(a.error_type.clone())
+        .bind(a.error_message.clone())
+        .bind(a.workflows_triggered)
+        .bind(a.duration_ms)
+        .bind(a.request_id.clone())
+        .fetch_optional(pool)
+        .await
+        .map_err(classify_pg)?;
+    let Some(row) = row else { return Ok(None) };
+    let status: i32 = row.try_get("response_status").map_err(classify_pg)?;
+    Ok(Some(StoredResponse {
+        status: u16::try_from(status).map_err(|_| StoreError::Other("bad status".into()))?,
+        body: row.try_get("response_body").map_err(classify_pg)?,
+        location: row.try_get("response_location").map_err(classify_pg)?,
+    }))
+}
+
+/// `Tx::lock_then_get` on Postgres: the named lock's row locked and the
+/// entity read (outer-joined: absent is NULLs) in one statement.
+pub(super) const PG_LOCK_SHARED_THEN_GET: &str = "SELECT e.id, e.tenant_id, e.kind, e.parent_id, e.body, e.version \
+     FROM named_locks AS nl LEFT JOIN entities AS e ON e.id = $3 AND e.tenant_id = $1 \
+     WHERE nl.tenant_id = $1 AND nl.name = $2 FOR SHARE OF nl";
+pub(super) const PG_LOCK_EXCLUSIVE_THEN_GET: &str = "SELECT e.id, e.tenant_id, e.kind, e.parent_id, e.body, e.version \
+     FROM named_locks AS nl LEFT JOIN entities AS e ON e.id = $3 AND e.tenant_id = $1 \
+     WHERE nl.tenant_id = $1 AND nl.name = $2 FOR UPDATE OF nl";
