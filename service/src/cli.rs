@@ -167,8 +167,8 @@ struct SinkArgs {
     /// Deliver workflows by POSTing them here (http://host:port/path) instead of logging them.
     #[arg(long, env = "ACCUBOOKS_WORKFLOW_WEBHOOK_URL")]
     webhook_url: Option<String>,
-    /// Workflows claimed per round.
-    #[arg(long, default_value_t = 50)]
+    /// Workflows claimed per round (at most 1,000).
+    #[arg(long, default_value_t = 500)]
     workflow_batch: u32,
 }
 

@@ -140,7 +140,10 @@ impl Sink for WebhookSink {
 
 #[derive(Debug, Clone, Copy)]
 pub struct DispatchConfig {
-    /// Rows claimed per round.
+    /// Rows claimed per round. A round that finds fewer is caught up and
+    /// the next waits `idle_poll`, so under load rounds are few and full:
+    /// on SQLite every round's two statements queue for the one write lock
+    /// with the requests.
     pub batch: u32,
     /// How long a claim is held before another dispatcher may take the row.
     pub lease: Duration,
@@ -148,14 +151,15 @@ pub struct DispatchConfig {
     pub attempts_max: i32,
     /// Backoff before the n-th retry: `retry_backoff × 2^(n-1)`, capped at 1 h.
     pub retry_backoff: Duration,
-    /// Sleep between rounds that found nothing to do.
+    /// Sleep after a round that claimed less than a full batch (at most
+    /// this long between a commit and its delivery, once caught up).
     pub idle_poll: Duration,
 }
 
 impl Default for DispatchConfig {
     fn default() -> Self {
         Self {
-            batch: 50,
+            batch: 500,
             lease: Duration::from_secs(60),
             attempts_max: 10,
             retry_backoff: Duration::from_secs(1),
@@ -354,10 +358,11 @@ impl Dispatcher {
     }
 
     /// Runs until `stop` turns true; a database error is logged and retried.
+    /// Full rounds follow each other at once; after a partial one it waits.
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
         loop {
             let idle = match self.run_once().await {
-                Ok(r) => r.claimed == 0,
+                Ok(r) => r.claimed < u64::from(self.config.batch),
                 Err(e) => {
                     tracing::warn!(error = %e, "outbox dispatcher round failed");
                     true

@@ -804,6 +804,7 @@ macro_rules! sql_store_impl {
 }
 
 // Declared after the statements: it expands `match_sql!`.
+mod sqlite_checkpoint;
 mod sqlite_writer;
 pub use sqlite_writer::SqliteTx;
 use sqlite_writer::SqliteWriter;

@@ -34,6 +34,7 @@ use sqlx::sqlite::SqliteConnectOptions;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 use uuid::Uuid;
 
+use super::sqlite_checkpoint::{CheckpointPolicy, Checkpointer};
 use super::{
     match_needs_parent, opt_uuid, parse_uuid, SqlLimits, COMPLETE_KEY, INSERT_AUDIT, INSERT_ENTITY, INSERT_KEY,
     INSERT_NAMED_LOCK, INSERT_WORKFLOW, LIST_ENTITIES, SELECT_ENTITY, SELECT_KEY, SELECT_NAMED_LOCK, UPDATE_ENTITY,
@@ -76,6 +77,7 @@ pub(super) fn database_file(url: &str, opts: &SqliteConnectOptions) -> Result<Pa
 pub(super) struct SqliteWriter {
     conn: Arc<Mutex<Connection>>,
     limits: SqlLimits,
+    _checkpointer: Checkpointer,
 }
 
 impl SqliteWriter {
@@ -83,7 +85,10 @@ impl SqliteWriter {
     pub(super) fn open(path: PathBuf, limits: SqlLimits) -> Result<Self, StoreError> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(&path, flags).map_err(classify)?;
-        conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;").map_err(classify)?;
+        // Checkpoints run on a thread of their own, not in this writer's
+        // commits (sqlite_checkpoint.rs).
+        conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0;")
+            .map_err(classify)?;
         conn.busy_timeout(limits.lock_wait).map_err(classify)?;
         conn.set_prepared_statement_cache_capacity(STATEMENTS_CACHED);
         // WAL belongs to the file: without it the readers would block on
@@ -92,7 +97,8 @@ impl SqliteWriter {
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(StoreError::Other(format!("{} is in journal mode {mode}, not WAL", path.display())));
         }
-        Ok(Self { conn: Arc::new(Mutex::new(conn)), limits })
+        let checkpointer = Checkpointer::start(&path, CheckpointPolicy::default())?;
+        Ok(Self { conn: Arc::new(Mutex::new(conn)), limits, _checkpointer: checkpointer })
     }
 
     /// Waits (FIFO, at most `pool_acquire_wait`) for the connection, then
