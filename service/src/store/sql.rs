@@ -83,6 +83,7 @@ fn opt_uuid(s: Option<String>) -> Result<Option<Uuid>, StoreError> {
 /// waits for the writer on SQLite's lock (`busy_timeout`).
 pub struct SqliteStore {
     writer: SqliteWriter,
+    readers: SqliteReaders,
     sqlx_writer: SqlitePool,
     reader: SqlitePool,
 }
@@ -97,7 +98,10 @@ impl SqliteStore {
             .foreign_keys(true)
             .busy_timeout(limits.lock_wait);
         let file = sqlite_writer::database_file(url, &opts)?;
+        // Connections to a file do not die: no ping before each use (with
+        // SQLite each is a message to the connection's thread and back).
         let sqlx_writer = SqlitePoolOptions::new()
+            .test_before_acquire(false)
             .max_connections(1)
             .acquire_timeout(limits.pool_acquire_wait)
             .connect_with(opts.clone())
@@ -108,13 +112,20 @@ impl SqliteStore {
             .await
             .map_err(|e| StoreError::Other(format!("migration failed: {e}")))?;
         let reader = SqlitePoolOptions::new()
+            .test_before_acquire(false)
             .max_connections(limits.pool_connections_max.max(1))
             .acquire_timeout(limits.pool_acquire_wait)
             .connect_with(opts)
             .await
             .map_err(classify_sqlite)?;
+        let readers = SqliteReaders::new(file.clone(), limits.pool_connections_max as usize);
         let writer = SqliteWriter::open(file, limits)?;
-        Ok(Self { writer, sqlx_writer, reader })
+        Ok(Self { writer, readers, sqlx_writer, reader })
+    }
+
+    /// The token lookup on an inline reader; None: ask sqlx's pool.
+    fn tenant_inline(&self, token_hash: &str) -> Option<Option<sqlite_writer::TenantRow>> {
+        self.readers.tenant_by_token_hash(token_hash).ok()
     }
 
     async fn begin_tx(&self) -> Result<SqliteTx, StoreError> {
@@ -156,6 +167,8 @@ impl PgStore {
         let pool = PgPoolOptions::new()
             .max_connections(limits.pool_connections_max.max(1))
             .acquire_timeout(limits.pool_acquire_wait)
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| Box::pin(ping_if_idle(conn, meta)))
             .connect_with(opts)
             .await
             .map_err(classify_pg)?;
@@ -170,9 +183,23 @@ impl PgStore {
             .map_err(|e| StoreError::Other(format!("migration failed: {e}")))
     }
 
+    /// A connection that died in the pool (a database restart) fails its
+    /// `BEGIN`, which has done nothing: the next connection is tried, up to
+    /// one more than the pool holds.
+    /// Postgres has no inline reads: always the pool.
+    fn tenant_inline(&self, _token_hash: &str) -> Option<Option<(String, String)>> {
+        None
+    }
+
     async fn begin_tx(&self) -> Result<PgTx, StoreError> {
-        let tx = self.pool.begin().await.map_err(classify_pg)?;
-        Ok(PgTx { tx })
+        let mut tries = self.pool.options().get_max_connections() + 1;
+        loop {
+            match self.pool.begin().await {
+                Ok(tx) => return Ok(PgTx { tx }),
+                Err(e) if tries > 1 && classify::stale_connection(&e) => tries -= 1,
+                Err(e) => return Err(classify_pg(e)),
+            }
+        }
     }
 
     fn read_pool(&self) -> &PgPool {
@@ -188,8 +215,23 @@ pub struct PgTx {
     tx: Transaction<'static, Postgres>,
 }
 
+/// Idle connections are pinged before use, busy ones are not. sqlx's own
+/// check pings on every acquire: a round trip per statement outside a
+/// transaction and per transaction, which on the replay path doubled the
+/// round trips. A connection that died while in use fails its next
+/// statement instead; `begin_tx` and the token lookup move on to another.
+const PING_IF_IDLE_FOR: Duration = Duration::from_secs(1);
+
+async fn ping_if_idle(conn: &mut sqlx::PgConnection, meta: sqlx::pool::PoolConnectionMetadata) -> sqlx::Result<bool> {
+    if meta.idle_for >= PING_IF_IDLE_FOR {
+        sqlx::Connection::ping(conn).await?;
+    }
+    Ok(true)
+}
+
 // ------------------------------------------------------ shared statements --
 
+const SELECT_TENANT_BY_TOKEN: &str = "SELECT id, name FROM tenants WHERE token_hash = $1 AND NOT revoked";
 const SELECT_KEY: &str = "SELECT tenant_id, idempotency_key, operation, fingerprint, fingerprint_version, \
      entity_id, response_status, response_body, response_location \
      FROM idempotency_keys WHERE tenant_id = $1 AND idempotency_key = $2";
@@ -670,11 +712,23 @@ macro_rules! sql_store_impl {
             }
 
             async fn tenant_by_token_hash(&self, token_hash: &str) -> Result<Option<Tenant>, StoreError> {
-                let row = sqlx::query("SELECT id, name FROM tenants WHERE token_hash = $1 AND NOT revoked")
-                    .bind(token_hash.to_owned())
-                    .fetch_optional(self.read_pool())
-                    .await
-                    .map_err($classify)?;
+                if let Some(found) = self.tenant_inline(token_hash) {
+                    return match found {
+                        None => Ok(None),
+                        Some((id, name)) => Ok(Some(Tenant { id: TenantId(parse_uuid(&id)?), name })),
+                    };
+                }
+                // A read: a connection found dead is passed over (see `begin_tx`).
+                let mut tries = self.read_pool().options().get_max_connections() + 1;
+                let row = loop {
+                    let found =
+                        sqlx::query(SELECT_TENANT_BY_TOKEN).bind(token_hash.to_owned()).fetch_optional(self.read_pool()).await;
+                    match found {
+                        Ok(row) => break row,
+                        Err(e) if tries > 1 && classify::stale_connection(&e) => tries -= 1,
+                        Err(e) => return Err($classify(e)),
+                    }
+                };
                 match row {
                     None => Ok(None),
                     Some(row) => Ok(Some(Tenant {
@@ -807,7 +861,7 @@ macro_rules! sql_store_impl {
 mod sqlite_checkpoint;
 mod sqlite_writer;
 pub use sqlite_writer::SqliteTx;
-use sqlite_writer::SqliteWriter;
+use sqlite_writer::{SqliteReaders, SqliteWriter};
 
 mod sqlite_impl {
     use super::*;
@@ -819,13 +873,19 @@ mod sqlite_impl {
         ) -> Result<Option<StoredResponse>, StoreError> {
             // A reader finds the record; only the audit row takes the
             // writer. A record reaped between the two was valid when read.
-            let row = sqlx::query(SELECT_KEY)
-                .bind(request.tenant_id.0.to_string())
-                .bind(request.idempotency_key.clone())
-                .fetch_optional(self.read_pool())
-                .await
-                .map_err(classify_sqlite)?;
-            let Some(stored) = row.as_ref().map(key_from_row).transpose()?.filter(|k| replays(k, request)) else {
+            let stored = match self.readers.key(request.tenant_id, &request.idempotency_key) {
+                Ok(stored) => stored,
+                Err(_) => {
+                    let row = sqlx::query(SELECT_KEY)
+                        .bind(request.tenant_id.0.to_string())
+                        .bind(request.idempotency_key.clone())
+                        .fetch_optional(self.read_pool())
+                        .await
+                        .map_err(classify_sqlite)?;
+                    row.as_ref().map(key_from_row).transpose()?
+                }
+            };
+            let Some(stored) = stored.filter(|k| replays(k, request)) else {
                 return Ok(None);
             };
             let response = stored.response.expect("replays() checked the response");

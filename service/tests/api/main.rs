@@ -11,6 +11,7 @@ mod support;
 mod audit;
 mod catalogue;
 mod conformance;
+mod connections;
 mod contract;
 mod expiry;
 mod fidelity;

@@ -21,6 +21,19 @@ pub(super) fn classify_pg(e: sqlx::Error) -> StoreError {
     }
 }
 
+/// The connection was dead before the statement did anything: the server
+/// went away (restart) while the connection sat in the pool. Only a
+/// statement that changes nothing on its own (`BEGIN`, a read) may be
+/// retried on another connection after this.
+pub(super) fn stale_connection(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_) => true,
+        // admin_shutdown, crash_shutdown: the server's farewell, read on the next use.
+        sqlx::Error::Database(db) => matches!(db.code().as_deref(), Some("57P01") | Some("57P02")),
+        _ => false,
+    }
+}
+
 pub(super) fn classify_sqlite(e: sqlx::Error) -> StoreError {
     match &e {
         sqlx::Error::Database(db) => match db.code().as_deref() {
