@@ -28,6 +28,9 @@ use pg_batch::{pg_replay_completed, pg_write_all, PG_LOCK_EXCLUSIVE_THEN_GET, PG
 /// Bounds every SQL store is built with.
 #[derive(Debug, Clone, Copy)]
 pub struct SqlLimits {
+    /// Database connections at most. On Postgres, with 4 or more, a quarter
+    /// of them serve the token lookup and the replay fast path outside the
+    /// pool (`sql/pg_direct.rs`).
     pub pool_connections_max: u32,
     /// How long a request may wait for a pooled connection before 503.
     pub pool_acquire_wait: Duration,
@@ -124,8 +127,8 @@ impl SqliteStore {
     }
 
     /// The token lookup on an inline reader; None: ask sqlx's pool.
-    fn tenant_inline(&self, token_hash: &str) -> Option<Option<sqlite_writer::TenantRow>> {
-        self.readers.tenant_by_token_hash(token_hash).ok()
+    async fn tenant_fast(&self, token_hash: &str) -> Option<Result<Option<TenantRow>, StoreError>> {
+        self.readers.tenant_by_token_hash(token_hash).ok().map(Ok)
     }
 
     async fn begin_tx(&self) -> Result<SqliteTx, StoreError> {
@@ -151,7 +154,10 @@ impl SqliteStore {
 /// row's uncommitted insert (bounded by `lock_timeout`); rows read for
 /// update are locked with `SELECT … FOR UPDATE`.
 pub struct PgStore {
+    /// Transactions, and the statements `direct` does not take.
     pool: PgPool,
+    /// The token lookup and the replay fast path (pg_direct.rs).
+    direct: Option<PgDirect>,
 }
 
 impl PgStore {
@@ -164,16 +170,18 @@ impl PgStore {
                 ("statement_timeout", format!("{}", limits.statement_timeout.as_millis())),
                 ("idle_in_transaction_session_timeout", format!("{}", limits.statement_timeout.as_millis())),
             ]);
+        let direct_share = PgDirect::share(&limits);
         let pool = PgPoolOptions::new()
-            .max_connections(limits.pool_connections_max.max(1))
+            .max_connections((limits.pool_connections_max - direct_share).max(1))
             .acquire_timeout(limits.pool_acquire_wait)
             .test_before_acquire(false)
             .before_acquire(|conn, meta| Box::pin(ping_if_idle(conn, meta)))
-            .connect_with(opts)
+            .connect_with(opts.clone())
             .await
             .map_err(classify_pg)?;
         Self::migrate(&pool).await?;
-        Ok(Self { pool })
+        let direct = (direct_share > 0).then(|| PgDirect::new(opts, direct_share, limits));
+        Ok(Self { pool, direct })
     }
 
     async fn migrate(pool: &PgPool) -> Result<(), StoreError> {
@@ -186,9 +194,17 @@ impl PgStore {
     /// A connection that died in the pool (a database restart) fails its
     /// `BEGIN`, which has done nothing: the next connection is tried, up to
     /// one more than the pool holds.
-    /// Postgres has no inline reads: always the pool.
-    fn tenant_inline(&self, _token_hash: &str) -> Option<Option<(String, String)>> {
-        None
+    /// The token lookup on a direct connection; None: the pool's turn.
+    async fn tenant_fast(&self, token_hash: &str) -> Option<Result<Option<TenantRow>, StoreError>> {
+        let direct = self.direct.as_ref()?;
+        let row = match direct.read_optional(|| sqlx::query(SELECT_TENANT_BY_TOKEN).bind(token_hash.to_owned())).await {
+            Ok(row) => row,
+            Err(e) => return Some(Err(e)),
+        };
+        Some(
+            row.map(|r| Ok((r.try_get("id").map_err(classify_pg)?, r.try_get("name").map_err(classify_pg)?)))
+                .transpose(),
+        )
     }
 
     async fn begin_tx(&self) -> Result<PgTx, StoreError> {
@@ -220,7 +236,7 @@ pub struct PgTx {
 /// transaction and per transaction, which on the replay path doubled the
 /// round trips. A connection that died while in use fails its next
 /// statement instead; `begin_tx` and the token lookup move on to another.
-const PING_IF_IDLE_FOR: Duration = Duration::from_secs(1);
+pub(super) const PING_IF_IDLE_FOR: Duration = Duration::from_secs(1);
 
 async fn ping_if_idle(conn: &mut sqlx::PgConnection, meta: sqlx::pool::PoolConnectionMetadata) -> sqlx::Result<bool> {
     if meta.idle_for >= PING_IF_IDLE_FOR {
@@ -712,8 +728,8 @@ macro_rules! sql_store_impl {
             }
 
             async fn tenant_by_token_hash(&self, token_hash: &str) -> Result<Option<Tenant>, StoreError> {
-                if let Some(found) = self.tenant_inline(token_hash) {
-                    return match found {
+                if let Some(found) = self.tenant_fast(token_hash).await {
+                    return match found? {
                         None => Ok(None),
                         Some((id, name)) => Ok(Some(Tenant { id: TenantId(parse_uuid(&id)?), name })),
                     };
@@ -858,10 +874,12 @@ macro_rules! sql_store_impl {
 }
 
 // Declared after the statements: it expands `match_sql!`.
+mod pg_direct;
+use pg_direct::PgDirect;
 mod sqlite_checkpoint;
 mod sqlite_writer;
 pub use sqlite_writer::SqliteTx;
-use sqlite_writer::{SqliteReaders, SqliteWriter};
+use sqlite_writer::{SqliteReaders, SqliteWriter, TenantRow};
 
 mod sqlite_impl {
     use super::*;
@@ -947,7 +965,13 @@ mod pg_impl {
                 request: &KeyRecord,
                 audit: &AuditRecord,
             ) -> Result<Option<StoredResponse>, StoreError> {
-                pg_replay_completed(&self.pool, request, audit).await
+                // It writes (the audit row): a failure is not retried here;
+                // the engine's transactional path decides instead.
+                let Some(direct) = &self.direct else { return pg_replay_completed(&self.pool, request, audit).await };
+                let mut conn = direct.acquire().await?;
+                let replayed = pg_replay_completed(&mut *conn, request, audit).await?;
+                conn.release();
+                Ok(replayed)
             }
         }
     );

@@ -102,8 +102,8 @@ const PG_REPLAY_COMPLETED: &str = "WITH k AS ( \
        SELECT $6, $7, $8, $9, $10, $11, $12, k.response_status, $13, $14, $15 FROM k RETURNING 1) \
      SELECT response_status, response_body, response_location FROM k";
 
-pub(super) async fn pg_replay_completed(
-    pool: &PgPool,
+pub(super) async fn pg_replay_completed<'c>(
+    conn: impl sqlx::PgExecutor<'c>,
     r: &KeyRecord,
     a: &AuditRecord,
 ) -> Result<Option<StoredResponse>, StoreError> {
@@ -123,7 +123,7 @@ pub(super) async fn pg_replay_completed(
         .bind(a.workflows_triggered)
         .bind(a.duration_ms)
         .bind(a.request_id.clone())
-        .fetch_optional(pool)
+        .fetch_optional(conn)
         .await
         .map_err(classify_pg)?;
     let Some(row) = row else { return Ok(None) };
