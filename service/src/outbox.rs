@@ -224,7 +224,11 @@ impl Dispatcher {
         connect(url, SqlLimits::default()).await.map_err(|e| e.to_string())?;
         let wait = Duration::from_secs(30);
         let db = if url.starts_with("sqlite:") {
-            let opts = SqliteConnectOptions::from_str(url).map_err(|e| e.to_string())?.busy_timeout(wait);
+            // Checkpoints are the serving store's checkpoint thread's.
+            let opts = SqliteConnectOptions::from_str(url)
+                .map_err(|e| e.to_string())?
+                .busy_timeout(wait)
+                .pragma("wal_autocheckpoint", "0");
             Db::Sqlite(
                 SqlitePoolOptions::new()
                     .max_connections(1)

@@ -99,7 +99,10 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(limits.lock_wait);
+            .busy_timeout(limits.lock_wait)
+            // The checkpoint thread checkpoints (sql/sqlite_checkpoint.rs):
+            // a commit here would otherwise run one on its own, racing it.
+            .pragma("wal_autocheckpoint", "0");
         let file = sqlite_writer::database_file(url, &opts)?;
         // Connections to a file do not die: no ping before each use (with
         // SQLite each is a message to the connection's thread and back).

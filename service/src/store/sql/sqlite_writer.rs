@@ -34,7 +34,7 @@ use sqlx::sqlite::SqliteConnectOptions;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 use uuid::Uuid;
 
-use super::sqlite_checkpoint::{CheckpointPolicy, Checkpointer};
+use super::sqlite_checkpoint::{CheckpointPolicy, Checkpointer, JOURNAL_SIZE_LIMIT};
 use super::{
     match_needs_parent, opt_uuid, parse_uuid, SqlLimits, COMPLETE_KEY, INSERT_AUDIT, INSERT_ENTITY, INSERT_KEY,
     INSERT_NAMED_LOCK, INSERT_WORKFLOW, LIST_ENTITIES, SELECT_ENTITY, SELECT_KEY, SELECT_NAMED_LOCK,
@@ -88,8 +88,11 @@ impl SqliteWriter {
         let conn = Connection::open_with_flags(&path, flags).map_err(classify)?;
         // Checkpoints run on a thread of their own, not in this writer's
         // commits (sqlite_checkpoint.rs).
-        conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0;")
-            .map_err(classify)?;
+        conn.execute_batch(&format!(
+            "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0; \
+             PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT};"
+        ))
+        .map_err(classify)?;
         conn.busy_timeout(limits.lock_wait).map_err(classify)?;
         conn.set_prepared_statement_cache_capacity(STATEMENTS_CACHED);
         // WAL belongs to the file: without it the readers would block on
@@ -98,8 +101,9 @@ impl SqliteWriter {
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(StoreError::Other(format!("{} is in journal mode {mode}, not WAL", path.display())));
         }
-        let checkpointer = Checkpointer::start(&path, CheckpointPolicy::default())?;
-        Ok(Self { conn: Arc::new(Mutex::new(conn)), limits, _checkpointer: checkpointer })
+        let conn = Arc::new(Mutex::new(conn));
+        let checkpointer = Checkpointer::start(&path, CheckpointPolicy::default(), conn.clone())?;
+        Ok(Self { conn, limits, _checkpointer: checkpointer })
     }
 
     /// Waits (FIFO, at most `pool_acquire_wait`) for the connection, then
