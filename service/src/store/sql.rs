@@ -880,9 +880,11 @@ macro_rules! sql_store_impl {
 mod pg_direct;
 use pg_direct::PgDirect;
 mod sqlite_checkpoint;
+mod sqlite_reader;
 mod sqlite_writer;
+use sqlite_reader::{SqliteReaders, TenantRow};
 pub use sqlite_writer::SqliteTx;
-use sqlite_writer::{SqliteReaders, SqliteWriter, TenantRow};
+use sqlite_writer::SqliteWriter;
 
 mod sqlite_impl {
     use super::*;

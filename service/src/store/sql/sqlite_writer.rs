@@ -37,8 +37,7 @@ use uuid::Uuid;
 use super::sqlite_checkpoint::{CheckpointPolicy, Checkpointer, JOURNAL_SIZE_LIMIT};
 use super::{
     match_needs_parent, opt_uuid, parse_uuid, SqlLimits, COMPLETE_KEY, INSERT_AUDIT, INSERT_ENTITY, INSERT_KEY,
-    INSERT_NAMED_LOCK, INSERT_WORKFLOW, LIST_ENTITIES, SELECT_ENTITY, SELECT_KEY, SELECT_NAMED_LOCK,
-    SELECT_TENANT_BY_TOKEN, UPDATE_ENTITY,
+    INSERT_NAMED_LOCK, INSERT_WORKFLOW, LIST_ENTITIES, SELECT_ENTITY, SELECT_KEY, SELECT_NAMED_LOCK, UPDATE_ENTITY,
 };
 use crate::ids::TenantId;
 use crate::store::{
@@ -125,61 +124,6 @@ impl SqliteWriter {
         let tx = self.begin().await?;
         insert_audit(tx.conn()?, a)?;
         tx.commit_now()
-    }
-}
-
-/// Connections for the two reads on every request's path (the token
-/// lookup, the replay fast path's key), run inline as the writes are: with
-/// sqlx each is a message to a connection's thread and back. In WAL mode a
-/// reader never waits for the writer; the busy timeout is zero, so the rare
-/// SQLITE_BUSY (a WAL restart under way) returns at once and the caller
-/// asks sqlx's pool instead. Idle connections are kept up to `keep`.
-pub(super) struct SqliteReaders {
-    path: PathBuf,
-    idle: std::sync::Mutex<Vec<Connection>>,
-    keep: usize,
-}
-
-/// A tenant's id and name.
-pub(super) type TenantRow = (String, String);
-
-impl SqliteReaders {
-    pub(super) fn new(path: PathBuf, keep: usize) -> Self {
-        Self { path, idle: std::sync::Mutex::new(Vec::new()), keep: keep.max(1) }
-    }
-
-    fn with<T>(&self, read: impl FnOnce(&Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
-        let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
-        let conn = match idle {
-            Some(conn) => conn,
-            None => {
-                let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-                let conn = Connection::open_with_flags(&self.path, flags).map_err(classify)?;
-                conn.busy_timeout(Duration::ZERO).map_err(classify)?;
-                conn
-            }
-        };
-        let out = read(&conn);
-        if out.is_ok() {
-            let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
-            if idle.len() < self.keep {
-                idle.push(conn);
-            }
-        }
-        out
-    }
-
-    /// The tenant whose unrevoked token hashes to `token_hash`.
-    pub(super) fn tenant_by_token_hash(&self, token_hash: &str) -> Result<Option<TenantRow>, StoreError> {
-        self.with(|conn| {
-            query_first(conn, SELECT_TENANT_BY_TOKEN, &[&token_hash], |row| Ok((get(row, 0)?, get(row, 1)?)))
-        })
-    }
-
-    /// A key's record.
-    pub(super) fn key(&self, tenant: TenantId, key: &str) -> Result<Option<KeyRecord>, StoreError> {
-        let tenant = tenant.0.to_string();
-        self.with(|conn| query_first(conn, SELECT_KEY, &[&tenant, &key], key_from_row))
     }
 }
 
@@ -406,7 +350,7 @@ fn execute(conn: &Connection, sql: &str, params: &[&dyn ToSql]) -> Result<usize,
     prepare(conn, sql, params)?.raw_execute().map_err(classify)
 }
 
-fn query_first<T>(
+pub(super) fn query_first<T>(
     conn: &Connection,
     sql: &str,
     params: &[&dyn ToSql],
@@ -432,11 +376,11 @@ fn query_all<T>(
     Ok(out)
 }
 
-fn get<T: FromSql>(row: &Row<'_>, column: impl rusqlite::RowIndex) -> Result<T, StoreError> {
+pub(super) fn get<T: FromSql>(row: &Row<'_>, column: impl rusqlite::RowIndex) -> Result<T, StoreError> {
     row.get(column).map_err(classify)
 }
 
-fn key_from_row(row: &Row<'_>) -> Result<KeyRecord, StoreError> {
+pub(super) fn key_from_row(row: &Row<'_>) -> Result<KeyRecord, StoreError> {
     let status: Option<i32> = get(row, "response_status")?;
     let body: Option<String> = get(row, "response_body")?;
     let response = match (status, body) {
@@ -478,7 +422,7 @@ fn is_busy(e: &rusqlite::Error) -> bool {
 /// rusqlite errors in the engine's classes, as `classify_sqlite` does for
 /// sqlx: busy or locked (any extended code) → unavailable, a primary-key or
 /// unique violation → duplicate, anything else → other.
-fn classify(e: rusqlite::Error) -> StoreError {
+pub(super) fn classify(e: rusqlite::Error) -> StoreError {
     use rusqlite::ffi;
     match &e {
         rusqlite::Error::SqliteFailure(err, message) => {
