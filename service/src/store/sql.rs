@@ -880,6 +880,7 @@ macro_rules! sql_store_impl {
 mod pg_direct;
 use pg_direct::PgDirect;
 mod sqlite_checkpoint;
+mod sqlite_group;
 mod sqlite_reader;
 mod sqlite_writer;
 use sqlite_reader::{SqliteReaders, TenantRow};

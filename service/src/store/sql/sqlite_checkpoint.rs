@@ -31,6 +31,7 @@ use tokio::sync::Mutex;
 
 use rusqlite::{Connection, OpenFlags};
 
+use super::sqlite_group::GroupCommit;
 use crate::store::StoreError;
 
 /// When and how hard to checkpoint.
@@ -75,13 +76,14 @@ impl Checkpointer {
         path: &Path,
         policy: CheckpointPolicy,
         writer: Arc<Mutex<Connection>>,
+        group: Arc<GroupCommit>,
     ) -> Result<Self, StoreError> {
         let conn = open(path, policy).map_err(|e| StoreError::Other(format!("checkpoint connection: {e}")))?;
         let (stop, stopped) = mpsc::channel::<()>();
         let file = path.to_owned();
         std::thread::Builder::new()
             .name("sqlite-checkpoint".into())
-            .spawn(move || run(conn, &file, policy, &writer, stopped))
+            .spawn(move || run(conn, &file, policy, (&writer, &group), stopped))
             .map_err(|e| StoreError::Other(format!("checkpoint thread: {e}")))?;
         Ok(Self { _stop: stop })
     }
@@ -126,7 +128,7 @@ enum Round {
 fn round(
     conn: &Connection,
     policy: &CheckpointPolicy,
-    writer: Option<&Mutex<Connection>>,
+    writer: Option<(&Mutex<Connection>, &GroupCommit)>,
     idle_at: &mut Option<i64>,
 ) -> rusqlite::Result<Round> {
     let (_, frames, copied) = checkpoint(conn, "PASSIVE")?;
@@ -140,7 +142,7 @@ fn round(
         Ok((true, frames, copied)) => Ok(Round::RestartIncomplete { frames, copied }),
         Err(e) => Err(e),
     };
-    let Some(writer) = writer else { return restart() };
+    let Some((writer, group)) = writer else { return restart() };
     // Queue for the writer's lock on a helper thread (behind the requests
     // already waiting), and keep copying meanwhile: the RESTART then has
     // only the last few milliseconds' frames to copy while writes wait.
@@ -148,7 +150,12 @@ fn round(
         let (held_tx, held) = mpsc::channel::<()>();
         let (done, done_rx) = mpsc::channel::<()>();
         scope.spawn(move || {
-            let _paused = writer.blocking_lock();
+            let paused = writer.blocking_lock();
+            if !paused.is_autocommit() {
+                // A group transaction waits for its COMMIT (sqlite_group.rs):
+                // it ends now, its members are told.
+                let _ = group.commit(&paused);
+            }
             let _ = held_tx.send(());
             let _ = done_rx.recv();
         });
@@ -165,7 +172,7 @@ fn run(
     conn: Connection,
     file: &Path,
     policy: CheckpointPolicy,
-    writer: &Mutex<Connection>,
+    writer: (&Mutex<Connection>, &GroupCommit),
     stopped: mpsc::Receiver<()>,
 ) {
     let mut idle_at = None;
@@ -283,11 +290,14 @@ mod tests {
         let (w, reader) = pinned_wal(&db);
         let policy = policy(50);
         let c = open(&db, policy).unwrap();
-        assert!(matches!(round(&c, &policy, Some(&w), &mut None).unwrap(), Round::RestartIncomplete { .. }));
+        assert!(matches!(
+            round(&c, &policy, Some((&w, &GroupCommit::default())), &mut None).unwrap(),
+            Round::RestartIncomplete { .. }
+        ));
         write(&w.blocking_lock(), 10);
         reader.execute_batch("COMMIT").unwrap();
         let grown = wal_bytes(&db);
-        assert_eq!(round(&c, &policy, Some(&w), &mut None).unwrap(), Round::Restarted);
+        assert_eq!(round(&c, &policy, Some((&w, &GroupCommit::default())), &mut None).unwrap(), Round::Restarted);
         write(&w.blocking_lock(), 5);
         assert_eq!(wal_bytes(&db), grown, "the WAL started over");
         let rows: i64 = w.blocking_lock().query_row("SELECT count(*) FROM t", [], |r| r.get(0)).unwrap();
@@ -315,7 +325,7 @@ mod tests {
         };
         held.recv().unwrap();
         let started = std::time::Instant::now();
-        let outcome = round(&c, &policy, Some(&w), &mut None).unwrap();
+        let outcome = round(&c, &policy, Some((&w, &GroupCommit::default())), &mut None).unwrap();
         let waited = started.elapsed();
         holder.join().unwrap();
         // The RESTART ran only after the transaction committed (the reader

@@ -5,9 +5,10 @@
 //! sends it one message per statement; a write transaction then spends far
 //! more time handing work between threads than in SQLite. SQLite has one
 //! writer anyway, so the write path is one connection behind an async FIFO
-//! mutex: a `SqliteTx` holds it from `BEGIN IMMEDIATE` until it commits,
-//! rolls back or is dropped, and each statement (microseconds) runs on the
-//! runtime thread that asks for it.
+//! mutex: a `SqliteTx` holds it from its start until it commits, rolls
+//! back or is dropped, and each statement (microseconds) runs on the
+//! runtime thread that asks for it. Transactions that follow each other
+//! share one database transaction and its COMMIT (sqlite_group.rs).
 //!
 //! Reads outside transactions, tenants, token revocation and migrations stay
 //! on sqlx. Both crates link the one bundled SQLite library, so their file
@@ -35,6 +36,9 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 use uuid::Uuid;
 
 use super::sqlite_checkpoint::{CheckpointPolicy, Checkpointer, JOURNAL_SIZE_LIMIT};
+#[cfg(test)]
+use super::sqlite_group::GROUP_MAX;
+use super::sqlite_group::{GroupCommit, MEMBER_BEGIN, MEMBER_RELEASE, MEMBER_ROLLBACK};
 use super::{
     match_needs_parent, opt_uuid, parse_uuid, SqlLimits, COMPLETE_KEY, INSERT_AUDIT, INSERT_ENTITY, INSERT_KEY,
     INSERT_NAMED_LOCK, INSERT_WORKFLOW, LIST_ENTITIES, SELECT_ENTITY, SELECT_KEY, SELECT_NAMED_LOCK, UPDATE_ENTITY,
@@ -76,6 +80,7 @@ pub(super) fn database_file(url: &str, opts: &SqliteConnectOptions) -> Result<Pa
 /// for it.
 pub(super) struct SqliteWriter {
     conn: Arc<Mutex<Connection>>,
+    group: Arc<GroupCommit>,
     limits: SqlLimits,
     _checkpointer: Checkpointer,
 }
@@ -101,29 +106,36 @@ impl SqliteWriter {
             return Err(StoreError::Other(format!("{} is in journal mode {mode}, not WAL", path.display())));
         }
         let conn = Arc::new(Mutex::new(conn));
-        let checkpointer = Checkpointer::start(&path, CheckpointPolicy::default(), conn.clone())?;
-        Ok(Self { conn, limits, _checkpointer: checkpointer })
+        let group = Arc::<GroupCommit>::default();
+        let checkpointer = Checkpointer::start(&path, CheckpointPolicy::default(), conn.clone(), group.clone())?;
+        Ok(Self { conn, group, limits, _checkpointer: checkpointer })
     }
 
     /// Waits (FIFO, at most `pool_acquire_wait`) for the connection, then
-    /// starts a write transaction on it.
+    /// starts a write transaction on it: in the open group's, or a new one.
     pub(super) async fn begin(&self) -> Result<SqliteTx, StoreError> {
+        let queued = self.group.queue();
         let mut conn = tokio::time::timeout(self.limits.pool_acquire_wait, self.conn.clone().lock_owned())
             .await
             .map_err(|_| StoreError::Unavailable(POOL_EXHAUSTED.into()))?;
-        if !conn.is_autocommit() {
-            // Left open by a transaction whose rollback failed.
-            execute(&conn, "ROLLBACK", &[])?;
+        drop(queued);
+        if conn.is_autocommit() {
+            if self.group.waiting() > 0 {
+                // The database rolled the group back by itself.
+                self.group.fail(StoreError::Other("the database rolled the transaction back".into()));
+            }
+            begin_immediate(&mut conn, self.limits.lock_wait).await?;
         }
-        begin_immediate(&mut conn, self.limits.lock_wait).await?;
-        Ok(SqliteTx { conn })
+        let tx = SqliteTx { conn: Some(conn), writer: self.conn.clone(), group: self.group.clone() };
+        execute(tx.conn()?, MEMBER_BEGIN, &[])?;
+        Ok(tx)
     }
 
     /// One audit row in a transaction of its own.
     pub(super) async fn append_audit(&self, a: &AuditRecord) -> Result<(), StoreError> {
         let tx = self.begin().await?;
         insert_audit(tx.conn()?, a)?;
-        tx.commit_now()
+        tx.finish().await
     }
 }
 
@@ -155,33 +167,82 @@ fn try_begin_immediate(conn: &Connection, busy_timeout: Duration) -> rusqlite::R
     begun.map(drop)
 }
 
-/// One write transaction. Holds the writer until it commits, rolls back or
-/// is dropped; a drop rolls back.
+/// One write transaction: a savepoint in the group's. Holds the writer
+/// until it commits, rolls back or is dropped; a drop rolls back.
 pub struct SqliteTx {
-    conn: OwnedMutexGuard<Connection>,
+    /// Until the transaction ends.
+    conn: Option<OwnedMutexGuard<Connection>>,
+    writer: Arc<Mutex<Connection>>,
+    group: Arc<GroupCommit>,
 }
 
 impl SqliteTx {
     /// The connection, while this transaction is still open on it.
     fn conn(&self) -> Result<&Connection, StoreError> {
-        if self.conn.is_autocommit() {
-            return Err(StoreError::Other("the database rolled the transaction back".into()));
+        match &self.conn {
+            Some(conn) if !conn.is_autocommit() => Ok(conn),
+            Some(_) => Err(StoreError::Other("the database rolled the transaction back".into())),
+            None => Err(StoreError::Other("the transaction has ended".into())),
         }
-        Ok(&self.conn)
     }
 
-    fn commit_now(&self) -> Result<(), StoreError> {
-        execute(self.conn()?, "COMMIT", &[]).map(drop)
+    /// Commits: this transaction's writes join the group's, which commits
+    /// now, or later with those of the requests queued behind (then this
+    /// waits for that COMMIT and returns its outcome).
+    async fn finish(mut self) -> Result<(), StoreError> {
+        // On failure still open: the drop rolls this transaction back.
+        execute(self.conn()?, MEMBER_RELEASE, &[])?;
+        let conn = self.conn.take().expect("checked open above");
+        if !self.group.defer() {
+            return self.group.commit(&conn);
+        }
+        let (generation, mut outcome) = self.group.wait();
+        drop(conn);
+        let lost = || Err(StoreError::Other("the group commit ended without an outcome".into()));
+        tokio::select! {
+            told = &mut outcome => told.unwrap_or_else(|_| lost()),
+            conn = self.writer.clone().lock_owned() => {
+                // Nobody has ended the group yet: end it here.
+                if self.group.generation() == generation {
+                    // Every waiting member, this one too, is told the outcome.
+                    let _ = self.group.commit(&conn);
+                }
+                drop(conn);
+                outcome.await.unwrap_or_else(|_| lost())
+            }
+        }
+    }
+
+    /// Undoes this transaction's writes only; the group's transaction ends
+    /// now unless members wait for it and requests queue to continue it.
+    fn roll_back(&mut self) -> Result<(), StoreError> {
+        let Some(conn) = self.conn.take() else { return Ok(()) };
+        if conn.is_autocommit() {
+            // The database rolled the whole group back by itself.
+            let lost = StoreError::Other("the database rolled the transaction back".into());
+            self.group.fail(lost.clone());
+            return Err(lost);
+        }
+        let undone = execute(&conn, MEMBER_ROLLBACK, &[]).and_then(|_| execute(&conn, MEMBER_RELEASE, &[]));
+        if let Err(e) = undone {
+            // Where the group stands is unknown: all of it goes.
+            if let Err(e) = execute(&conn, "ROLLBACK", &[]) {
+                tracing::warn!(error = %e, "rolling back a SQLite group transaction failed");
+            }
+            self.group.fail(e.clone());
+            return Err(e);
+        }
+        if self.group.waiting() == 0 || !self.group.defer() {
+            // An empty group's COMMIT writes nothing; it frees the write lock.
+            self.group.commit(&conn)?;
+        }
+        Ok(())
     }
 }
 
 impl Drop for SqliteTx {
     fn drop(&mut self) {
-        if self.conn.is_autocommit() {
-            return;
-        }
-        // The next `begin` rolls back again if this fails.
-        if let Err(e) = execute(&self.conn, "ROLLBACK", &[]) {
+        if let Err(e) = self.roll_back() {
             tracing::warn!(error = %e, "rolling back a dropped SQLite transaction failed");
         }
     }
@@ -293,15 +354,11 @@ impl Tx for SqliteTx {
     }
 
     async fn commit(self: Box<Self>) -> Result<(), StoreError> {
-        // On failure the transaction may still be open: the drop rolls it back.
-        self.commit_now()
+        self.finish().await
     }
 
-    async fn rollback(self: Box<Self>) -> Result<(), StoreError> {
-        if self.conn.is_autocommit() {
-            return Ok(());
-        }
-        execute(&self.conn, "ROLLBACK", &[]).map(drop)
+    async fn rollback(mut self: Box<Self>) -> Result<(), StoreError> {
+        self.roll_back()
     }
 }
 
@@ -541,5 +598,94 @@ mod tests {
         let _held = writer.begin().await.unwrap();
         let second = writer.begin().await.map(drop);
         assert_eq!(second, Err(StoreError::Unavailable(POOL_EXHAUSTED.into())));
+    }
+
+    /// Rows of `t` as another connection sees them: committed ones only.
+    fn committed(other: &Connection) -> Vec<i64> {
+        let mut stmt = other.prepare("SELECT x FROM t ORDER BY x").unwrap();
+        stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    }
+
+    async fn insert_and_commit(writer: Arc<SqliteWriter>, x: i64) -> Result<(), StoreError> {
+        let tx = writer.begin().await?;
+        execute(tx.conn()?, "INSERT INTO t VALUES ($1)", &[&x])?;
+        Box::new(tx).commit().await
+    }
+
+    #[tokio::test]
+    async fn queued_transactions_share_commits_and_each_is_acknowledged_after_its_own() {
+        let (path, other) = database();
+        let writer = Arc::new(SqliteWriter::open(path, SqlLimits::default()).unwrap());
+        let before = writer.group.generation();
+        // The first holds the writer until the other 63 queue behind it.
+        let first = writer.begin().await.unwrap();
+        execute(first.conn().unwrap(), "INSERT INTO t VALUES (0)", &[]).unwrap();
+        let tasks: Vec<_> = (1..64).map(|x| tokio::spawn(insert_and_commit(writer.clone(), x))).collect();
+        while writer.group.queued.load(std::sync::atomic::Ordering::Acquire) < 63 {
+            tokio::task::yield_now().await;
+        }
+        Box::new(first).commit().await.unwrap();
+        for t in tasks {
+            t.await.unwrap().unwrap();
+        }
+        assert_eq!(committed(&other), (0..64).collect::<Vec<_>>());
+        let groups = writer.group.generation() - before;
+        assert!(groups < 64 && groups >= 64 / GROUP_MAX as u64, "{groups} commits for 64 transactions");
+    }
+
+    #[tokio::test]
+    async fn a_rollback_in_a_group_undoes_only_its_own_writes() {
+        let (path, other) = database();
+        let writer = Arc::new(SqliteWriter::open(path, SqlLimits::default()).unwrap());
+        let a = writer.begin().await.unwrap();
+        execute(a.conn().unwrap(), "INSERT INTO t VALUES (1)", &[]).unwrap();
+        // B queues behind A, so A's commit waits for the group.
+        let b = tokio::spawn({
+            let writer = writer.clone();
+            async move {
+                let b = writer.begin().await.unwrap();
+                // B sees A's writes (they commit first, or neither does).
+                assert_eq!(count(b.conn().unwrap()), 1);
+                execute(b.conn().unwrap(), "INSERT INTO t VALUES (2)", &[]).unwrap();
+                Box::new(b).rollback().await.unwrap();
+            }
+        });
+        while writer.group.queued.load(std::sync::atomic::Ordering::Acquire) == 0 {
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(committed(&other), Vec::<i64>::new());
+        Box::new(a).commit().await.unwrap();
+        b.await.unwrap();
+        assert_eq!(committed(&other), vec![1]);
+        insert_and_commit(writer, 3).await.unwrap();
+        assert_eq!(committed(&other), vec![1, 3]);
+    }
+
+    /// The request queued behind a waiting member gives up before its
+    /// turn: the member ends the group itself.
+    #[tokio::test]
+    async fn a_waiting_member_commits_the_group_when_the_queue_gives_up() {
+        let (path, other) = database();
+        let writer = Arc::new(SqliteWriter::open(path, SqlLimits::default()).unwrap());
+        let a = writer.begin().await.unwrap();
+        execute(a.conn().unwrap(), "INSERT INTO t VALUES (1)", &[]).unwrap();
+        let b = tokio::spawn({
+            let writer = writer.clone();
+            async move {
+                let _b = writer.begin().await;
+                std::future::pending::<()>().await;
+            }
+        });
+        while writer.group.queued.load(std::sync::atomic::Ordering::Acquire) == 0 {
+            tokio::task::yield_now().await;
+        }
+        let a = tokio::spawn(Box::new(a).commit());
+        while writer.group.waiting() == 0 {
+            tokio::task::yield_now().await;
+        }
+        b.abort();
+        let outcome = tokio::time::timeout(Duration::from_secs(10), a).await.expect("A was left waiting");
+        outcome.unwrap().unwrap();
+        assert_eq!(committed(&other), vec![1]);
     }
 }
