@@ -633,12 +633,25 @@ mod tests {
         assert!(groups < 64 && groups >= 64 / GROUP_MAX as u64, "{groups} commits for 64 transactions");
     }
 
-    #[tokio::test]
-    async fn a_rollback_in_a_group_undoes_only_its_own_writes() {
+    /// A writer on a fresh database, a transaction A on it that wrote 1,
+    /// and the other connection.
+    async fn writer_and_a() -> (Arc<SqliteWriter>, SqliteTx, Connection) {
         let (path, other) = database();
         let writer = Arc::new(SqliteWriter::open(path, SqlLimits::default()).unwrap());
         let a = writer.begin().await.unwrap();
         execute(a.conn().unwrap(), "INSERT INTO t VALUES (1)", &[]).unwrap();
+        (writer, a, other)
+    }
+
+    async fn until_queued(writer: &SqliteWriter) {
+        while writer.group.queued.load(std::sync::atomic::Ordering::Acquire) == 0 {
+            tokio::task::yield_now().await;
+        }
+    }
+
+    #[tokio::test]
+    async fn a_rollback_in_a_group_undoes_only_its_own_writes() {
+        let (writer, a, other) = writer_and_a().await;
         // B queues behind A, so A's commit waits for the group.
         let b = tokio::spawn({
             let writer = writer.clone();
@@ -650,9 +663,7 @@ mod tests {
                 Box::new(b).rollback().await.unwrap();
             }
         });
-        while writer.group.queued.load(std::sync::atomic::Ordering::Acquire) == 0 {
-            tokio::task::yield_now().await;
-        }
+        until_queued(&writer).await;
         assert_eq!(committed(&other), Vec::<i64>::new());
         Box::new(a).commit().await.unwrap();
         b.await.unwrap();
@@ -665,10 +676,7 @@ mod tests {
     /// turn: the member ends the group itself.
     #[tokio::test]
     async fn a_waiting_member_commits_the_group_when_the_queue_gives_up() {
-        let (path, other) = database();
-        let writer = Arc::new(SqliteWriter::open(path, SqlLimits::default()).unwrap());
-        let a = writer.begin().await.unwrap();
-        execute(a.conn().unwrap(), "INSERT INTO t VALUES (1)", &[]).unwrap();
+        let (writer, a, other) = writer_and_a().await;
         let b = tokio::spawn({
             let writer = writer.clone();
             async move {
@@ -676,9 +684,7 @@ mod tests {
                 std::future::pending::<()>().await;
             }
         });
-        while writer.group.queued.load(std::sync::atomic::Ordering::Acquire) == 0 {
-            tokio::task::yield_now().await;
-        }
+        until_queued(&writer).await;
         let a = tokio::spawn(Box::new(a).commit());
         while writer.group.waiting() == 0 {
             tokio::task::yield_now().await;
