@@ -9,13 +9,12 @@
 //! (`sql/sqlite_writer.rs`), because sqlx's SQLite driver costs a thread
 //! hand-off per statement and writes are serialised anyway.
 
-use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, Postgres};
-use sqlx::sqlite::{Sqlite, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, Transaction};
+use sqlx::postgres::Postgres;
+use sqlx::sqlite::Sqlite;
+use sqlx::Row;
 use uuid::Uuid;
 
 use super::*;
@@ -76,177 +75,11 @@ fn opt_uuid(s: Option<String>) -> Result<Option<Uuid>, StoreError> {
     s.as_deref().map(parse_uuid).transpose()
 }
 
-// ---------------------------------------------------------------- SQLite --
-
-/// SQLite in WAL mode. Write transactions (and out-of-transaction audit
-/// rows) run inline on one rusqlite connection, `SqliteWriter`: they queue
-/// for it FIFO (bounded by `pool_acquire_wait`, like a pool) and are
-/// serialised there, as SQLite has one writer anyway. Reads use a sqlx pool;
-/// migrations, tenants and token revocation a one-connection sqlx pool, which
-/// waits for the writer on SQLite's lock (`busy_timeout`).
-pub struct SqliteStore {
-    writer: SqliteWriter,
-    readers: SqliteReaders,
-    sqlx_writer: SqlitePool,
-    reader: SqlitePool,
-}
-
-impl SqliteStore {
-    pub async fn connect(url: &str, limits: SqlLimits) -> Result<Self, StoreError> {
-        let opts = SqliteConnectOptions::from_str(url)
-            .map_err(|e| StoreError::Other(format!("bad sqlite url: {e}")))?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(limits.lock_wait)
-            // The checkpoint thread checkpoints (sql/sqlite_checkpoint.rs):
-            // a commit here would otherwise run one on its own, racing it.
-            .pragma("wal_autocheckpoint", "0");
-        let file = sqlite_writer::database_file(url, &opts)?;
-        // Connections to a file do not die: no ping before each use (with
-        // SQLite each is a message to the connection's thread and back).
-        let sqlx_writer = SqlitePoolOptions::new()
-            .test_before_acquire(false)
-            .max_connections(1)
-            .acquire_timeout(limits.pool_acquire_wait)
-            .connect_with(opts.clone())
-            .await
-            .map_err(classify_sqlite)?;
-        sqlx::migrate!("./migrations/sqlite")
-            .run(&sqlx_writer)
-            .await
-            .map_err(|e| StoreError::Other(format!("migration failed: {e}")))?;
-        let reader = SqlitePoolOptions::new()
-            .test_before_acquire(false)
-            .max_connections(limits.pool_connections_max.max(1))
-            .acquire_timeout(limits.pool_acquire_wait)
-            .connect_with(opts)
-            .await
-            .map_err(classify_sqlite)?;
-        let readers = SqliteReaders::new(file.clone(), limits.pool_connections_max as usize);
-        let writer = SqliteWriter::open(file, limits)?;
-        Ok(Self { writer, readers, sqlx_writer, reader })
-    }
-
-    /// The token lookup on an inline reader; None: ask sqlx's pool.
-    async fn tenant_fast(&self, token_hash: &str) -> Option<Result<Option<TenantRow>, StoreError>> {
-        self.readers.tenant_by_token_hash(token_hash).ok().map(Ok)
-    }
-
-    async fn begin_tx(&self) -> Result<SqliteTx, StoreError> {
-        self.writer.begin().await
-    }
-
-    async fn append_audit_row(&self, a: &AuditRecord) -> Result<(), StoreError> {
-        self.writer.append_audit(a).await
-    }
-
-    fn read_pool(&self) -> &SqlitePool {
-        &self.reader
-    }
-
-    fn write_pool(&self) -> &SqlitePool {
-        &self.sqlx_writer
-    }
-}
-
-// -------------------------------------------------------------- Postgres --
-
-/// Postgres under READ COMMITTED. A same-key duplicate blocks on the key
-/// row's uncommitted insert (bounded by `lock_timeout`); rows read for
-/// update are locked with `SELECT … FOR UPDATE`.
-pub struct PgStore {
-    /// Transactions, and the statements `direct` does not take.
-    pool: PgPool,
-    /// The token lookup and the replay fast path (pg_direct.rs).
-    direct: Option<PgDirect>,
-}
-
-impl PgStore {
-    pub async fn connect(url: &str, limits: SqlLimits) -> Result<Self, StoreError> {
-        let opts = PgConnectOptions::from_str(url)
-            .map_err(|e| StoreError::Other(format!("bad postgres url: {e}")))?
-            .options([
-                ("TimeZone", "UTC".to_owned()),
-                ("lock_timeout", format!("{}", limits.lock_wait.as_millis())),
-                ("statement_timeout", format!("{}", limits.statement_timeout.as_millis())),
-                ("idle_in_transaction_session_timeout", format!("{}", limits.statement_timeout.as_millis())),
-            ]);
-        let direct_share = PgDirect::share(&limits);
-        let pool = PgPoolOptions::new()
-            .max_connections((limits.pool_connections_max - direct_share).max(1))
-            .acquire_timeout(limits.pool_acquire_wait)
-            .test_before_acquire(false)
-            .before_acquire(|conn, meta| Box::pin(ping_if_idle(conn, meta)))
-            .connect_with(opts.clone())
-            .await
-            .map_err(classify_pg)?;
-        Self::migrate(&pool).await?;
-        let direct = (direct_share > 0).then(|| PgDirect::new(opts, direct_share, limits));
-        Ok(Self { pool, direct })
-    }
-
-    async fn migrate(pool: &PgPool) -> Result<(), StoreError> {
-        sqlx::migrate!("./migrations/postgres")
-            .run(pool)
-            .await
-            .map_err(|e| StoreError::Other(format!("migration failed: {e}")))
-    }
-
-    /// A connection that died in the pool (a database restart) fails its
-    /// `BEGIN`, which has done nothing: the next connection is tried, up to
-    /// one more than the pool holds.
-    /// The token lookup on a direct connection; None: the pool's turn.
-    async fn tenant_fast(&self, token_hash: &str) -> Option<Result<Option<TenantRow>, StoreError>> {
-        let direct = self.direct.as_ref()?;
-        let row = match direct.read_optional(|| sqlx::query(SELECT_TENANT_BY_TOKEN).bind(token_hash.to_owned())).await {
-            Ok(row) => row,
-            Err(e) => return Some(Err(e)),
-        };
-        Some(
-            row.map(|r| Ok((r.try_get("id").map_err(classify_pg)?, r.try_get("name").map_err(classify_pg)?)))
-                .transpose(),
-        )
-    }
-
-    async fn begin_tx(&self) -> Result<PgTx, StoreError> {
-        let mut tries = self.pool.options().get_max_connections() + 1;
-        loop {
-            match self.pool.begin().await {
-                Ok(tx) => return Ok(PgTx { tx }),
-                Err(e) if tries > 1 && classify::stale_connection(&e) => tries -= 1,
-                Err(e) => return Err(classify_pg(e)),
-            }
-        }
-    }
-
-    fn read_pool(&self) -> &PgPool {
-        &self.pool
-    }
-
-    fn write_pool(&self) -> &PgPool {
-        &self.pool
-    }
-}
-
-pub struct PgTx {
-    tx: Transaction<'static, Postgres>,
-}
-
-/// Idle connections are pinged before use, busy ones are not. sqlx's own
-/// check pings on every acquire: a round trip per statement outside a
-/// transaction and per transaction, which on the replay path doubled the
-/// round trips. A connection that died while in use fails its next
-/// statement instead; `begin_tx` and the token lookup move on to another.
-pub(super) const PING_IF_IDLE_FOR: Duration = Duration::from_secs(1);
-
-async fn ping_if_idle(conn: &mut sqlx::PgConnection, meta: sqlx::pool::PoolConnectionMetadata) -> sqlx::Result<bool> {
-    if meta.idle_for >= PING_IF_IDLE_FOR {
-        sqlx::Connection::ping(conn).await?;
-    }
-    Ok(true)
-}
+mod pg_store;
+mod sqlite_store;
+use pg_store::PING_IF_IDLE_FOR;
+pub use pg_store::{PgStore, PgTx};
+pub use sqlite_store::SqliteStore;
 
 // ------------------------------------------------------ shared statements --
 
@@ -878,14 +711,11 @@ macro_rules! sql_store_impl {
 
 // Declared after the statements: it expands `match_sql!`.
 mod pg_direct;
-use pg_direct::PgDirect;
 mod sqlite_checkpoint;
 mod sqlite_group;
 mod sqlite_reader;
 mod sqlite_writer;
-use sqlite_reader::{SqliteReaders, TenantRow};
 pub use sqlite_writer::SqliteTx;
-use sqlite_writer::SqliteWriter;
 
 mod sqlite_impl {
     use super::*;

@@ -1,0 +1,109 @@
+//! The Postgres store: its pool, its direct connections and its
+//! transactions (the statements are shared with SQLite, in `sql.rs`).
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, Postgres};
+use sqlx::{Row, Transaction};
+
+use super::classify::{self, classify_pg};
+use super::pg_direct::PgDirect;
+use super::sqlite_reader::TenantRow;
+use super::{SqlLimits, SELECT_TENANT_BY_TOKEN};
+use crate::store::StoreError;
+
+/// Postgres under READ COMMITTED. A same-key duplicate blocks on the key
+/// row's uncommitted insert (bounded by `lock_timeout`); rows read for
+/// update are locked with `SELECT … FOR UPDATE`.
+pub struct PgStore {
+    /// Transactions, and the statements `direct` does not take.
+    pub(super) pool: PgPool,
+    /// The token lookup and the replay fast path (pg_direct.rs).
+    pub(super) direct: Option<PgDirect>,
+}
+
+impl PgStore {
+    pub async fn connect(url: &str, limits: SqlLimits) -> Result<Self, StoreError> {
+        let opts = PgConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Other(format!("bad postgres url: {e}")))?
+            .options([
+                ("TimeZone", "UTC".to_owned()),
+                ("lock_timeout", format!("{}", limits.lock_wait.as_millis())),
+                ("statement_timeout", format!("{}", limits.statement_timeout.as_millis())),
+                ("idle_in_transaction_session_timeout", format!("{}", limits.statement_timeout.as_millis())),
+            ]);
+        let direct_share = PgDirect::share(&limits);
+        let pool = PgPoolOptions::new()
+            .max_connections((limits.pool_connections_max - direct_share).max(1))
+            .acquire_timeout(limits.pool_acquire_wait)
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| Box::pin(ping_if_idle(conn, meta)))
+            .connect_with(opts.clone())
+            .await
+            .map_err(classify_pg)?;
+        Self::migrate(&pool).await?;
+        let direct = (direct_share > 0).then(|| PgDirect::new(opts, direct_share, limits));
+        Ok(Self { pool, direct })
+    }
+
+    async fn migrate(pool: &PgPool) -> Result<(), StoreError> {
+        sqlx::migrate!("./migrations/postgres")
+            .run(pool)
+            .await
+            .map_err(|e| StoreError::Other(format!("migration failed: {e}")))
+    }
+
+    /// The token lookup on a direct connection; None: the pool's turn.
+    pub(super) async fn tenant_fast(&self, token_hash: &str) -> Option<Result<Option<TenantRow>, StoreError>> {
+        let direct = self.direct.as_ref()?;
+        let row = match direct.read_optional(|| sqlx::query(SELECT_TENANT_BY_TOKEN).bind(token_hash.to_owned())).await {
+            Ok(row) => row,
+            Err(e) => return Some(Err(e)),
+        };
+        Some(
+            row.map(|r| Ok((r.try_get("id").map_err(classify_pg)?, r.try_get("name").map_err(classify_pg)?)))
+                .transpose(),
+        )
+    }
+
+    /// A connection that died in the pool (a database restart) fails its
+    /// `BEGIN`, which has done nothing: the next connection is tried, up to
+    /// one more than the pool holds.
+    pub(super) async fn begin_tx(&self) -> Result<PgTx, StoreError> {
+        let mut tries = self.pool.options().get_max_connections() + 1;
+        loop {
+            match self.pool.begin().await {
+                Ok(tx) => return Ok(PgTx { tx }),
+                Err(e) if tries > 1 && classify::stale_connection(&e) => tries -= 1,
+                Err(e) => return Err(classify_pg(e)),
+            }
+        }
+    }
+
+    pub(super) fn read_pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    pub(super) fn write_pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+pub struct PgTx {
+    pub(super) tx: Transaction<'static, Postgres>,
+}
+
+/// Idle connections are pinged before use, busy ones are not. sqlx's own
+/// check pings on every acquire: a round trip per statement outside a
+/// transaction and per transaction, which on the replay path doubled the
+/// round trips. A connection that died while in use fails its next
+/// statement instead; `begin_tx` and the token lookup move on to another.
+pub(in crate::store::sql) const PING_IF_IDLE_FOR: Duration = Duration::from_secs(1);
+
+async fn ping_if_idle(conn: &mut sqlx::PgConnection, meta: sqlx::pool::PoolConnectionMetadata) -> sqlx::Result<bool> {
+    if meta.idle_for >= PING_IF_IDLE_FOR {
+        sqlx::Connection::ping(conn).await?;
+    }
+    Ok(true)
+}
