@@ -7,7 +7,8 @@
 //! error classification differ. The one exception is SQLite's write
 //! transaction: it runs the same statements inline on a rusqlite connection
 //! (`sql/sqlite_writer.rs`), because sqlx's SQLite driver costs a thread
-//! hand-off per statement and writes are serialised anyway.
+//! hand-off per statement and writes are serialised anyway. The store
+//! types are in `sql/sqlite_store.rs` and `sql/pg_store.rs`.
 
 use std::time::Duration;
 

@@ -15,9 +15,13 @@ use crate::store::{AuditRecord, StoreError};
 /// SQLite in WAL mode. Write transactions (and out-of-transaction audit
 /// rows) run inline on one rusqlite connection, `SqliteWriter`: they queue
 /// for it FIFO (bounded by `pool_acquire_wait`, like a pool) and are
-/// serialised there, as SQLite has one writer anyway. Reads use a sqlx pool;
-/// migrations, tenants and token revocation a one-connection sqlx pool, which
-/// waits for the writer on SQLite's lock (`busy_timeout`).
+/// serialised there, as SQLite has one writer anyway; those that queue
+/// share a database transaction and its COMMIT (`sqlite_group.rs`), and
+/// checkpoints run on a thread of their own (`sqlite_checkpoint.rs`). The
+/// token lookup and the replay's key read run inline too, on read-only
+/// connections (`sqlite_reader.rs`); other reads use a sqlx pool;
+/// migrations, tenants and token revocation a one-connection sqlx pool,
+/// which waits for the writer on SQLite's lock (`busy_timeout`).
 pub struct SqliteStore {
     writer: SqliteWriter,
     pub(super) readers: SqliteReaders,
