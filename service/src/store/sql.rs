@@ -465,16 +465,11 @@ macro_rules! sql_store_impl {
                     };
                 }
                 // A read: a connection found dead is passed over (see `begin_tx`).
-                let mut tries = self.read_pool().options().get_max_connections() + 1;
-                let row = loop {
-                    let found =
-                        sqlx::query(SELECT_TENANT_BY_TOKEN).bind(token_hash.to_owned()).fetch_optional(self.read_pool()).await;
-                    match found {
-                        Ok(row) => break row,
-                        Err(e) if tries > 1 && classify::stale_connection(&e) => tries -= 1,
-                        Err(e) => return Err($classify(e)),
-                    }
-                };
+                let row = classify::passing_over_stale(self.read_pool(), || {
+                    sqlx::query(SELECT_TENANT_BY_TOKEN).bind(token_hash.to_owned()).fetch_optional(self.read_pool())
+                })
+                .await
+                .map_err($classify)?;
                 match row {
                     None => Ok(None),
                     Some(row) => Ok(Some(Tenant {

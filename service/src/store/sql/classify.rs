@@ -34,6 +34,26 @@ pub(super) fn stale_connection(e: &sqlx::Error) -> bool {
     }
 }
 
+/// Runs `attempt` (a statement that changes nothing) again, on another of
+/// `pool`'s connections, while it fails on one that died idle: at most one
+/// more time than the pool has connections.
+pub(super) async fn passing_over_stale<DB, T, Fut>(
+    pool: &sqlx::Pool<DB>,
+    mut attempt: impl FnMut() -> Fut,
+) -> Result<T, sqlx::Error>
+where
+    DB: sqlx::Database,
+    Fut: std::future::Future<Output = Result<T, sqlx::Error>>,
+{
+    let mut tries = pool.options().get_max_connections() + 1;
+    loop {
+        match attempt().await {
+            Err(e) if tries > 1 && stale_connection(&e) => tries -= 1,
+            done => return done,
+        }
+    }
+}
+
 pub(super) fn classify_sqlite(e: sqlx::Error) -> StoreError {
     match &e {
         sqlx::Error::Database(db) => match db.code().as_deref() {

@@ -71,14 +71,8 @@ impl PgStore {
     /// `BEGIN`, which has done nothing: the next connection is tried, up to
     /// one more than the pool holds.
     pub(super) async fn begin_tx(&self) -> Result<PgTx, StoreError> {
-        let mut tries = self.pool.options().get_max_connections() + 1;
-        loop {
-            match self.pool.begin().await {
-                Ok(tx) => return Ok(PgTx { tx }),
-                Err(e) if tries > 1 && classify::stale_connection(&e) => tries -= 1,
-                Err(e) => return Err(classify_pg(e)),
-            }
-        }
+        let tx = classify::passing_over_stale(&self.pool, || self.pool.begin()).await.map_err(classify_pg)?;
+        Ok(PgTx { tx })
     }
 
     pub(super) fn read_pool(&self) -> &PgPool {
