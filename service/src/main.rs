@@ -1,8 +1,6 @@
 //! `accubooks`: serve, migrate, manage tenants.
 
 #[cfg(not(madsim))]
-mod audit_cli;
-#[cfg(not(madsim))]
 mod cli;
 
 #[cfg(not(madsim))]

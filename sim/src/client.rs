@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use accubooks_service::io::FlushWhenDirty;
+use accubooks_service::serve::flush::FlushWhenDirty;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper::Request;

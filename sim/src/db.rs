@@ -11,7 +11,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use accubooks_service::ids::TenantId;
+use accubooks_service::domain::ids::TenantId;
 use accubooks_service::store::mem::MemStore;
 use accubooks_service::store::{
     AuditRecord, Claim, Counts, Entity, FieldMatch, KeyClaim, KeyRecord, LockMode, Store, StoreError, StoredResponse,

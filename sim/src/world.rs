@@ -9,10 +9,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use accubooks_service::domain::ids::{token_from_seed, TenantId};
 use accubooks_service::engine::EngineConfig;
-use accubooks_service::fingerprint::fingerprint;
 use accubooks_service::http::{router, App, HttpConfig};
-use accubooks_service::ids::{token_from_seed, TenantId};
+use accubooks_service::idempotency::fingerprint::fingerprint;
 use accubooks_service::serve::{serve, ServeConfig};
 use accubooks_service::store::mem::MemStore;
 use accubooks_service::store::{Store, Tenant};

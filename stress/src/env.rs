@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use accubooks_service::ids::{token_hash, TenantId, Token};
+use accubooks_service::domain::ids::{token_hash, TenantId, Token};
 use accubooks_service::store::sql::{connect, SqlLimits};
 use accubooks_service::store::{Store, Tenant};
 use accubooks_stress::chaos::pg::PgCluster;

@@ -3,7 +3,7 @@
 //! function and one table row here (plus reference data in `setup.rs` if it
 //! needs some); the test below fails while a registered operation has none.
 
-use accubooks_service::fingerprint::fingerprint;
+use accubooks_service::idempotency::fingerprint::fingerprint;
 use accubooks_service::ops::{self, Method, OpSpec, Operation, REGISTRY};
 use serde_json::{json, Value};
 use uuid::Uuid;

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use accubooks_service::ids::TenantId;
+use accubooks_service::domain::ids::TenantId;
 use accubooks_service::store::sql::{connect, SqlLimits};
 use accubooks_service::store::{Store, StoreError};
 use accubooks_sim::checker::{check, CheckStats, FinalState};

@@ -7,9 +7,9 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::invoice::{priced, total_cents, validate_dates, validate_lines};
-use super::money::{Cents, Currency, CURRENCY_RULE};
 use super::*;
-use crate::ledger::{Posting, SystemAccount};
+use crate::domain::ledger::{Posting, SystemAccount};
+use crate::domain::money::{Cents, Currency, CURRENCY_RULE};
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

@@ -7,9 +7,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::money::{Cents, Currency, CURRENCY_RULE};
 use super::*;
-use crate::ledger::{Posting, SystemAccount};
+use crate::domain::ledger::{Posting, SystemAccount};
+use crate::domain::money::{Cents, Currency, CURRENCY_RULE};
 
 /// Bounds on an invoice (and a bill): explicit so a request cannot make the
 /// row unbounded.

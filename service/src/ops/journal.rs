@@ -9,9 +9,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::money::{Cents, Currency, AMOUNT_CENTS_MAX, CURRENCY_RULE};
 use super::*;
-use crate::ledger::Posting;
+use crate::domain::ledger::Posting;
+use crate::domain::money::{Cents, Currency, AMOUNT_CENTS_MAX, CURRENCY_RULE};
 
 pub const JOURNAL_LINES_MAX: usize = 100;
 

@@ -13,10 +13,10 @@ use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::domain::ids::TenantId;
+use crate::domain::time::Date;
 use crate::engine::new_entity;
-use crate::ids::TenantId;
 use crate::store::{Entity, StoreError, StoredResponse, Tx};
-use crate::time::Date;
 
 mod account;
 mod bank_account;
@@ -24,7 +24,6 @@ mod bill;
 mod customer;
 mod invoice;
 mod journal;
-pub mod money;
 mod payment;
 mod payroll;
 mod period;

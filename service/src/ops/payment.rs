@@ -6,9 +6,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::money::{Cents, Currency};
 use super::*;
-use crate::ledger::{Posting, SystemAccount};
+use crate::domain::ledger::{Posting, SystemAccount};
+use crate::domain::money::{Cents, Currency};
 
 pub const PAYMENT_METHODS: &[&str] = &["bank_transfer", "card", "cash", "check", "other"];
 

@@ -9,9 +9,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::money::{Cents, Currency, AMOUNT_CENTS_MAX, CURRENCY_RULE};
 use super::*;
-use crate::time::Period;
+use crate::domain::money::{Cents, Currency, AMOUNT_CENTS_MAX, CURRENCY_RULE};
+use crate::domain::time::Period;
 
 pub const PAYROLL_LINES_MAX: usize = 1_000;
 

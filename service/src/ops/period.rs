@@ -18,9 +18,9 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::*;
-use crate::ids::derived_id;
+use crate::domain::ids::derived_id;
+use crate::domain::time::Period;
 use crate::store::LockMode;
-use crate::time::Period;
 
 pub struct ClosePeriod;
 

@@ -8,9 +8,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::money::{Cents, Currency, AMOUNT_CENTS_MAX};
 use super::*;
-use crate::ledger::{Posting, SystemAccount};
+use crate::domain::ledger::{Posting, SystemAccount};
+use crate::domain::money::{Cents, Currency, AMOUNT_CENTS_MAX};
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

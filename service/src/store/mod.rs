@@ -11,11 +11,10 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::ids::TenantId;
+use crate::domain::ids::TenantId;
 
 pub mod faulty;
 pub mod mem;
-mod mem_locks;
 #[cfg(not(madsim))]
 pub mod sql;
 

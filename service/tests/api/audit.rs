@@ -6,7 +6,7 @@
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use accubooks_service::compliance;
+use accubooks_service::jobs::compliance;
 use serde_json::{json, Value};
 use sqlx::Connection;
 

@@ -4,10 +4,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use accubooks_service::domain::ids::{deterministic_id, TenantId};
 use accubooks_service::engine::{EngineError, WriteOutcome, WriteRequest};
-use accubooks_service::fingerprint::fingerprint;
-use accubooks_service::ids::{deterministic_id, TenantId};
-use accubooks_service::key::IdempotencyKey;
+use accubooks_service::idempotency::fingerprint::fingerprint;
+use accubooks_service::idempotency::key::IdempotencyKey;
 use accubooks_service::ops::{
     ChangeUserRole, ChangeUserRoleInput, CreateCustomer, CreateCustomerInput, CreateInvoice, CreateInvoiceInput,
     CreateUser, CreateUserInput, InvoiceLineInput, Operation, RecordPayment, RecordPaymentInput,

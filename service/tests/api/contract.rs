@@ -4,12 +4,12 @@
 
 use std::process::Command;
 
-use accubooks_service::contract::{verify, Violation};
+use accubooks_service::http::contract::{verify, Violation};
+use accubooks_service::http::routes::{routes, RouteBuilder};
 use accubooks_service::ops::{
     self, Catalogue, Category, CreateInvoice, CreateInvoiceInput, ExecCtx, OpSpec, Operation, OperationVisitor,
     PlanResult, CATALOGUE, FINANCIAL_MUTATIONS, HIGH_RISK_MUTATIONS, REFERENCE_MUTATIONS, REGISTRY,
 };
-use accubooks_service::routes::{routes, RouteBuilder};
 use accubooks_service::store::Tx;
 use async_trait::async_trait;
 use axum::http::Method;

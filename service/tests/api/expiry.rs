@@ -52,8 +52,8 @@ pub async fn expired_keys_never_execute_twice(kind: Kind) {
     let v = status.json();
     assert_eq!((v["status"].as_str(), v["operation"].as_str()), (Some("active"), Some("create_invoice")));
     let (created, expires) = (v["created_at"].as_str().unwrap(), v["expires_at"].as_str().unwrap());
-    let (c, _) = accubooks_service::time::parse_utc(created).unwrap();
-    let (e, _) = accubooks_service::time::parse_utc(expires).unwrap();
+    let (c, _) = accubooks_service::domain::time::parse_utc(created).unwrap();
+    let (e, _) = accubooks_service::domain::time::parse_utc(expires).unwrap();
     assert_eq!(e - c, 24 * 3600, "expires 24 h after first use");
     assert_eq!(app.get("/v1/idempotency-keys/inv", &app.tenants.token_b).await.status, 404, "tenant-scoped");
 

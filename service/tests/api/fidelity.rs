@@ -9,8 +9,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use accubooks_service::fingerprint::FINGERPRINT_VERSION;
-use accubooks_service::ids::TenantId;
+use accubooks_service::domain::ids::TenantId;
+use accubooks_service::idempotency::fingerprint::FINGERPRINT_VERSION;
 use accubooks_service::store::sql::SqlLimits;
 use accubooks_service::store::{Claim, Entity, KeyClaim, KeyRecord, Store, StoreError, StoredResponse, Tenant, Tx};
 use proptest::prelude::*;

@@ -112,7 +112,7 @@ pub async fn close(app: &TestApp, t: &TestTenant, period: &str) {
 
 /// The current month (UTC), as the service computes it.
 pub fn this_period() -> String {
-    accubooks_service::time::rfc3339_now()[..7].to_owned()
+    accubooks_service::domain::time::rfc3339_now()[..7].to_owned()
 }
 
 // ------------------------------------------------------------------ valid --

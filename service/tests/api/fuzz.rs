@@ -12,11 +12,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
-use accubooks_service::contract::Handler;
 use accubooks_service::engine::EngineConfig;
+use accubooks_service::http::contract::Handler;
+use accubooks_service::http::routes::routes;
 use accubooks_service::http::{router, App, HttpConfig};
 use accubooks_service::ops::REGISTRY;
-use accubooks_service::routes::routes;
 use accubooks_service::store::mem::MemStore;
 use accubooks_service::store::{Counts, Store};
 use axum::body::Body;

@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
-use accubooks_service::fingerprint::FINGERPRINT_VERSION;
-use accubooks_service::ids::deterministic_id;
-use accubooks_service::key::IdempotencyKey;
+use accubooks_service::domain::ids::deterministic_id;
+use accubooks_service::idempotency::fingerprint::FINGERPRINT_VERSION;
+use accubooks_service::idempotency::key::IdempotencyKey;
 use accubooks_service::store::faulty::Step;
 use accubooks_service::store::{Claim, KeyClaim, KeyRecord};
 use serde_json::json;

@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 use std::process::Command;
 use std::sync::Arc;
 
-use accubooks_service::ids::{derived_id, TenantId};
-use accubooks_service::ledger::{self, LedgerLine, LEDGER_LINE_KIND};
-use accubooks_service::ops::money::Cents;
+use accubooks_service::domain::ids::{derived_id, TenantId};
+use accubooks_service::domain::ledger::{self, LedgerLine, LEDGER_LINE_KIND};
+use accubooks_service::domain::money::Cents;
 use accubooks_service::ops::REGISTRY;
 use accubooks_service::store::Entity;
 use serde_json::json;

@@ -3,11 +3,11 @@
 
 use std::time::{Duration, Instant};
 
+use accubooks_service::domain::ids::deterministic_id;
 use accubooks_service::engine::EngineConfig;
-use accubooks_service::fingerprint::FINGERPRINT_VERSION;
 use accubooks_service::http::{json_depth, HttpConfig};
-use accubooks_service::ids::deterministic_id;
-use accubooks_service::key::IdempotencyKey;
+use accubooks_service::idempotency::fingerprint::FINGERPRINT_VERSION;
+use accubooks_service::idempotency::key::IdempotencyKey;
 use accubooks_service::serve::ServeConfig;
 use accubooks_service::store::sql::SqlLimits;
 use accubooks_service::store::{Claim, KeyClaim, KeyRecord, Tx};

@@ -57,8 +57,8 @@ async fn bank_numbers_are_masked_in_responses_rows_and_logs() {
     std::fs::create_dir_all(&dir).unwrap();
     let url = format!("sqlite://{}", dir.join("mask.db").display());
     let store = connect(&url, test_limits()).await.unwrap();
-    let token = accubooks_service::ids::Token::generate().unwrap();
-    let tenant = Tenant { id: accubooks_service::ids::TenantId(uuid::Uuid::new_v4()), name: "Mask".into() };
+    let token = accubooks_service::domain::ids::Token::generate().unwrap();
+    let tenant = Tenant { id: accubooks_service::domain::ids::TenantId(uuid::Uuid::new_v4()), name: "Mask".into() };
     store.create_tenant(&tenant, &token.hash_hex()).await.unwrap();
 
     let service = Service::start(&url, &dir);

@@ -6,9 +6,9 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use accubooks_service::contract::Handler;
+use accubooks_service::http::contract::Handler;
+use accubooks_service::http::routes::routes;
 use accubooks_service::ops::REGISTRY;
-use accubooks_service::routes::routes;
 use serde_json::Value;
 
 use crate::support::{send, spawn_app_with, Kind};
@@ -67,7 +67,7 @@ async fn openapi_documents_exactly_the_mounted_routes() {
     let mut mutations = 0;
     for route in table.table().routes() {
         let op = &doc["paths"][&route.path][route.method.as_str().to_ascii_lowercase()];
-        for name in accubooks_service::openapi::path_params(&route.path) {
+        for name in accubooks_service::http::openapi::path_params(&route.path) {
             let declared = op["parameters"].as_array().unwrap().iter().any(|p| p["name"] == name && p["in"] == "path");
             assert!(declared, "{} {}: path parameter {name} undeclared", route.method, route.path);
         }

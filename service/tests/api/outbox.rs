@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use accubooks_service::outbox::{Delivery, DispatchConfig, Dispatcher, Sink, WebhookSink};
+use accubooks_service::jobs::outbox::{Delivery, DispatchConfig, Dispatcher, Sink, WebhookSink};
 use async_trait::async_trait;
 use sqlx::Connection;
 

@@ -216,7 +216,7 @@ async fn revoked_token_is_401(kind: Kind) {
     let r = app.post("/v1/customers", &t.token, "k2", &json!({"name": "A"})).await;
     assert_eq!((r.status, r.code().as_str()), (401, "unauthorized"));
     assert_eq!(app.post("/v1/customers", &app.tenants.token_a, "k3", &json!({"name": "A"})).await.status, 201);
-    assert!(!app.store.revoke_token(accubooks_service::ids::TenantId(Uuid::new_v4())).await.unwrap());
+    assert!(!app.store.revoke_token(accubooks_service::domain::ids::TenantId(Uuid::new_v4())).await.unwrap());
 }
 
 #[tokio::test]

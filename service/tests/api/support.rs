@@ -4,9 +4,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use accubooks_service::domain::ids::{TenantId, Token};
 use accubooks_service::engine::{Engine, EngineConfig};
 use accubooks_service::http::{router, App, HttpConfig};
-use accubooks_service::ids::{TenantId, Token};
 use accubooks_service::metrics::Metrics;
 use accubooks_service::ops;
 use accubooks_service::serve::{serve, ServeConfig};

@@ -8,9 +8,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use accubooks_service::domain::ids::{TenantId, Token};
 use accubooks_service::engine::EngineConfig;
 use accubooks_service::http::{router, App, HttpConfig};
-use accubooks_service::ids::{TenantId, Token};
 use accubooks_service::ops::REGISTRY;
 use accubooks_service::serve::{serve, ServeConfig};
 use accubooks_service::store::sql::{connect, SqlLimits};

@@ -20,8 +20,9 @@ use async_trait::async_trait;
 use tokio::sync::Notify;
 use uuid::Uuid;
 
-use super::mem_locks::{LockName, LockTable};
+mod locks;
 use super::*;
+use locks::{LockName, LockTable};
 
 /// Everything that survives a commit. Cloneable so a simulated database can
 /// snapshot it ("committed data survives a restart").
@@ -290,7 +291,7 @@ impl Tx for MemTx {
         {
             let mut shared = self.store.lock();
             let state = &mut shared.state;
-            let now = crate::time::rfc3339_now();
+            let now = crate::domain::time::rfc3339_now();
             for (k, rec) in pending.keys {
                 state.key_created.entry(k.clone()).or_insert_with(|| now.clone());
                 state.keys.insert(k, rec);

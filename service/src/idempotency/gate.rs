@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use crate::ids::TenantId;
+use crate::domain::ids::TenantId;
 
 #[derive(Debug)]
 pub struct KeyGate {

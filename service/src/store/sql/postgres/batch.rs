@@ -2,7 +2,7 @@
 //! (`Tx::write_all`), the replay fast path (`Store::replay_completed`) and a
 //! named lock taken together with one row (`Tx::lock_then_get`).
 
-use super::*;
+use crate::store::sql::*;
 
 /// Postgres's `Tx::write_all`: the inserts, outbox rows, the key's response
 /// and the audit row in one statement of data-modifying CTEs (each runs
@@ -26,7 +26,7 @@ const PG_WRITE_ALL: &str = "WITH ins AS ( \
          request_id) VALUES ($9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING 1) \
      SELECT (SELECT COUNT(*) FROM done) AS completed";
 
-pub(super) async fn pg_write_all(t: &mut PgTx, w: &WriteSet<'_>) -> Result<(), StoreError> {
+pub(in crate::store::sql) async fn pg_write_all(t: &mut PgTx, w: &WriteSet<'_>) -> Result<(), StoreError> {
     // Updates go one statement per row, by primary key: joined from a JSON
     // array, Postgres may cache a hash-join plan made while the table was
     // small and keep scanning the whole table with it as the table grows.
@@ -102,7 +102,7 @@ const PG_REPLAY_COMPLETED: &str = "WITH k AS ( \
        SELECT $6, $7, $8, $9, $10, $11, $12, k.response_status, $13, $14, $15 FROM k RETURNING 1) \
      SELECT response_status, response_body, response_location FROM k";
 
-pub(super) async fn pg_replay_completed<'c>(
+pub(in crate::store::sql) async fn pg_replay_completed<'c>(
     conn: impl sqlx::PgExecutor<'c>,
     r: &KeyRecord,
     a: &AuditRecord,
@@ -137,9 +137,11 @@ pub(super) async fn pg_replay_completed<'c>(
 
 /// `Tx::lock_then_get` on Postgres: the named lock's row locked and the
 /// entity read (outer-joined: absent is NULLs) in one statement.
-pub(super) const PG_LOCK_SHARED_THEN_GET: &str = "SELECT e.id, e.tenant_id, e.kind, e.parent_id, e.body, e.version \
+pub(in crate::store::sql) const PG_LOCK_SHARED_THEN_GET: &str =
+    "SELECT e.id, e.tenant_id, e.kind, e.parent_id, e.body, e.version \
      FROM named_locks AS nl LEFT JOIN entities AS e ON e.id = $3 AND e.tenant_id = $1 \
      WHERE nl.tenant_id = $1 AND nl.name = $2 FOR SHARE OF nl";
-pub(super) const PG_LOCK_EXCLUSIVE_THEN_GET: &str = "SELECT e.id, e.tenant_id, e.kind, e.parent_id, e.body, e.version \
+pub(in crate::store::sql) const PG_LOCK_EXCLUSIVE_THEN_GET: &str =
+    "SELECT e.id, e.tenant_id, e.kind, e.parent_id, e.body, e.version \
      FROM named_locks AS nl LEFT JOIN entities AS e ON e.id = $3 AND e.tenant_id = $1 \
      WHERE nl.tenant_id = $1 AND nl.name = $2 FOR UPDATE OF nl";

@@ -23,11 +23,12 @@ use sqlx::query::Query;
 use sqlx::Connection;
 use tokio::sync::{Semaphore, SemaphorePermit};
 
-use super::classify::{classify_pg, stale_connection};
-use super::{SqlLimits, PING_IF_IDLE_FOR};
+use super::PING_IF_IDLE_FOR;
+use crate::store::sql::classify::{classify_pg, stale_connection};
+use crate::store::sql::SqlLimits;
 use crate::store::{StoreError, POOL_EXHAUSTED};
 
-pub(super) struct PgDirect {
+pub(in crate::store::sql) struct PgDirect {
     opts: PgConnectOptions,
     idle: Mutex<Vec<(PgConnection, Instant)>>,
     /// One per connection open or being opened.
@@ -37,7 +38,7 @@ pub(super) struct PgDirect {
 }
 
 /// A connection of `PgDirect`, closed when dropped unless `release`d.
-pub(super) struct DirectConn<'a> {
+pub(in crate::store::sql) struct DirectConn<'a> {
     conn: Option<PgConnection>,
     direct: &'a PgDirect,
     _permit: SemaphorePermit<'a>,
@@ -45,7 +46,7 @@ pub(super) struct DirectConn<'a> {
 
 impl DirectConn<'_> {
     /// Back to the idle list: the statement succeeded.
-    pub(super) fn release(mut self) {
+    pub(in crate::store::sql) fn release(mut self) {
         if let Some(conn) = self.conn.take() {
             self.direct.idle.lock().unwrap_or_else(|p| p.into_inner()).push((conn, Instant::now()));
         }
@@ -67,7 +68,7 @@ impl DerefMut for DirectConn<'_> {
 
 impl PgDirect {
     /// How many of `limits.pool_connections_max` connections are direct.
-    pub(super) fn share(limits: &SqlLimits) -> u32 {
+    pub(in crate::store::sql) fn share(limits: &SqlLimits) -> u32 {
         if limits.pool_connections_max >= 4 {
             limits.pool_connections_max / 4
         } else {
@@ -75,13 +76,13 @@ impl PgDirect {
         }
     }
 
-    pub(super) fn new(opts: PgConnectOptions, size: u32, limits: SqlLimits) -> Self {
+    pub(in crate::store::sql) fn new(opts: PgConnectOptions, size: u32, limits: SqlLimits) -> Self {
         Self { opts, idle: Mutex::new(Vec::new()), permits: Semaphore::new(size as usize), size, limits }
     }
 
     /// An idle connection (pinged if it idled long), or a new one; waits at
     /// most `pool_acquire_wait` for a free slot.
-    pub(super) async fn acquire(&self) -> Result<DirectConn<'_>, StoreError> {
+    pub(in crate::store::sql) async fn acquire(&self) -> Result<DirectConn<'_>, StoreError> {
         let permit = tokio::time::timeout(self.limits.pool_acquire_wait, self.permits.acquire())
             .await
             .map_err(|_| StoreError::Unavailable(POOL_EXHAUSTED.into()))?
@@ -100,7 +101,7 @@ impl PgDirect {
     /// Runs a statement that changes nothing and returns at most one row,
     /// passing over connections that died idle (a database restart), as
     /// `PgStore::begin_tx` does. `statement` builds it afresh for each try.
-    pub(super) async fn read_optional(
+    pub(in crate::store::sql) async fn read_optional(
         &self,
         statement: impl Fn() -> Query<'static, Postgres, PgArguments>,
     ) -> Result<Option<PgRow>, StoreError> {

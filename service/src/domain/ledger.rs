@@ -28,8 +28,8 @@ use std::fmt::Write as _;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::ids::{derived_id, TenantId};
-use crate::ops::money::{Cents, Currency};
+use crate::domain::ids::{derived_id, TenantId};
+use crate::domain::money::{Cents, Currency};
 use crate::ops::OpenPeriod;
 use crate::store::Entity;
 

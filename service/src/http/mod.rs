@@ -4,6 +4,11 @@
 //! mutation route is mounted by `routes::RouteBuilder::mount`, which routes
 //! through the engine (`mutation` below).
 
+pub mod contract;
+pub mod openapi;
+pub mod problem;
+pub mod routes;
+
 use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
@@ -14,14 +19,14 @@ use axum::Router;
 use http_body_util::BodyExt;
 use uuid::Uuid;
 
+use crate::domain::ids::token_hash;
+use crate::domain::ledger::LedgerLine;
 use crate::engine::{Engine, EngineConfig, EngineError, WriteOutcome, WriteRequest};
-use crate::fingerprint::fingerprint;
-use crate::ids::token_hash;
-use crate::key::{IdempotencyKey, KeyError};
-use crate::ledger::LedgerLine;
+use crate::http::problem::{problem_body, PROBLEM_CONTENT_TYPE};
+use crate::idempotency::fingerprint::fingerprint;
+use crate::idempotency::key::{IdempotencyKey, KeyError};
 use crate::metrics::Metrics;
 use crate::ops::{self, Operation};
-use crate::problem::{problem_body, PROBLEM_CONTENT_TYPE};
 use crate::store::{Store, StoredResponse, Tenant};
 
 pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
@@ -79,7 +84,7 @@ impl App {
 /// mutation, as recorded by `routes::routes()`.
 pub fn router(app: App) -> Router {
     let (limit, retry_after_s) = (app.http.request_timeout, app.http.retry_after_s);
-    crate::routes::routes()
+    crate::http::routes::routes()
         .into_router()
         .with_state(app)
         .layer(axum::middleware::from_fn(move |req, next| bounded(limit, retry_after_s, req, next)))
@@ -422,7 +427,7 @@ pub(crate) async fn read_ledger(State(app): State<App>, headers: HeaderMap, Path
         Ok(None) => return not_found(),
         Err(_) => return unavailable(&app),
     }
-    match app.store.list_entities(Some(tenant.id), crate::ledger::LEDGER_LINE_KIND, Some(source_id)).await {
+    match app.store.list_entities(Some(tenant.id), crate::domain::ledger::LEDGER_LINE_KIND, Some(source_id)).await {
         Ok(lines) => {
             let mut data: Vec<LedgerLine> = lines.iter().filter_map(|l| serde_json::from_str(&l.body).ok()).collect();
             // Stored by id (derived, so unordered); a posting reads in line order.
@@ -439,7 +444,7 @@ pub(crate) async fn read_period(State(app): State<App>, headers: HeaderMap, Path
         Ok(t) => t,
         Err(e) => return e.into_response(),
     };
-    let Some(period) = crate::time::Period::parse(&period) else {
+    let Some(period) = crate::domain::time::Period::parse(&period) else {
         return problem(StatusCode::NOT_FOUND, "not_found", "a period is a calendar month YYYY-MM");
     };
     match app.store.get_entity(tenant.id, ops::closed_period_id(tenant.id, period)).await {
@@ -482,7 +487,7 @@ pub(crate) async fn read_key(State(app): State<App>, headers: HeaderMap, Path(ke
         Err(_) => return unavailable(),
     };
     let Ok(created) = app.store.key_created_at(tenant.id, key.as_str()).await else { return unavailable() };
-    let created = created.as_deref().and_then(crate::time::parse_utc);
+    let created = created.as_deref().and_then(crate::domain::time::parse_utc);
     let ttl = app.http.key_ttl.as_secs() as i64;
     let expired = record.response.as_ref() == Some(&crate::engine::expired_key_response());
     let body = serde_json::json!({
@@ -491,8 +496,8 @@ pub(crate) async fn read_key(State(app): State<App>, headers: HeaderMap, Path(ke
         "status": if expired { "expired" } else { "active" },
         "entity_id": record.entity_id,
         "response_status": record.response.as_ref().map(|r| r.status),
-        "created_at": created.map(|(s, ms)| crate::time::rfc3339(s, ms)),
-        "expires_at": created.map(|(s, ms)| crate::time::rfc3339(s + ttl, ms)),
+        "created_at": created.map(|(s, ms)| crate::domain::time::rfc3339(s, ms)),
+        "expires_at": created.map(|(s, ms)| crate::domain::time::rfc3339(s + ttl, ms)),
     });
     ([(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
 }

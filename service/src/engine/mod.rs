@@ -13,19 +13,19 @@ use std::time::Duration;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::fingerprint::FINGERPRINT_VERSION;
-use crate::ids::{deterministic_id, workflow_id, TenantId};
-use crate::key::IdempotencyKey;
-use crate::key_gate::KeyGate;
+use crate::domain::ids::{deterministic_id, workflow_id, TenantId};
+use crate::domain::time::rfc3339_now;
+use crate::http::problem::problem_body;
+use crate::idempotency::fingerprint::FINGERPRINT_VERSION;
+use crate::idempotency::gate::KeyGate;
+use crate::idempotency::key::IdempotencyKey;
+use crate::idempotency::recent::RecentKeys;
 use crate::metrics::Metrics;
 use crate::ops::{ExecCtx, Operation, Plan, Rejection};
-use crate::problem::problem_body;
-use crate::recent_keys::RecentKeys;
 use crate::store::{
     AuditRecord, AuditStatus, Claim, Entity, KeyClaim, KeyRecord, Store, StoreError, StoredResponse, Tx,
     WorkflowInstance, WriteSet, POOL_EXHAUSTED,
 };
-use crate::time::rfc3339_now;
 
 /// Engine limits. Every wait and retry is bounded.
 #[derive(Debug, Clone, Copy)]

@@ -8,19 +8,21 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, Postgres};
 use sqlx::{Row, Transaction};
 
 use super::classify::{self, classify_pg};
-use super::pg_direct::PgDirect;
-use super::sqlite_reader::TenantRow;
-use super::{SqlLimits, SELECT_TENANT_BY_TOKEN};
+pub(in crate::store::sql) mod batch;
+pub(in crate::store::sql) mod direct;
+
+use super::{SqlLimits, TenantRow, SELECT_TENANT_BY_TOKEN};
 use crate::store::StoreError;
+use direct::PgDirect;
 
 /// Postgres under READ COMMITTED. A same-key duplicate blocks on the key
 /// row's uncommitted insert (bounded by `lock_timeout`); rows read for
 /// update are locked with `SELECT … FOR UPDATE`.
 pub struct PgStore {
     /// Transactions, and the statements `direct` does not take.
-    pub(super) pool: PgPool,
+    pub(in crate::store::sql) pool: PgPool,
     /// The token lookup and the replay fast path (pg_direct.rs).
-    pub(super) direct: Option<PgDirect>,
+    pub(in crate::store::sql) direct: Option<PgDirect>,
 }
 
 impl PgStore {
@@ -55,7 +57,10 @@ impl PgStore {
     }
 
     /// The token lookup on a direct connection; None: the pool's turn.
-    pub(super) async fn tenant_fast(&self, token_hash: &str) -> Option<Result<Option<TenantRow>, StoreError>> {
+    pub(in crate::store::sql) async fn tenant_fast(
+        &self,
+        token_hash: &str,
+    ) -> Option<Result<Option<TenantRow>, StoreError>> {
         let direct = self.direct.as_ref()?;
         let row = match direct.read_optional(|| sqlx::query(SELECT_TENANT_BY_TOKEN).bind(token_hash.to_owned())).await {
             Ok(row) => row,
@@ -70,22 +75,22 @@ impl PgStore {
     /// A connection that died in the pool (a database restart) fails its
     /// `BEGIN`, which has done nothing: the next connection is tried, up to
     /// one more than the pool holds.
-    pub(super) async fn begin_tx(&self) -> Result<PgTx, StoreError> {
+    pub(in crate::store::sql) async fn begin_tx(&self) -> Result<PgTx, StoreError> {
         let tx = classify::passing_over_stale(&self.pool, || self.pool.begin()).await.map_err(classify_pg)?;
         Ok(PgTx { tx })
     }
 
-    pub(super) fn read_pool(&self) -> &PgPool {
+    pub(in crate::store::sql) fn read_pool(&self) -> &PgPool {
         &self.pool
     }
 
-    pub(super) fn write_pool(&self) -> &PgPool {
+    pub(in crate::store::sql) fn write_pool(&self) -> &PgPool {
         &self.pool
     }
 }
 
 pub struct PgTx {
-    pub(super) tx: Transaction<'static, Postgres>,
+    pub(in crate::store::sql) tx: Transaction<'static, Postgres>,
 }
 
 /// Idle connections are pinged before use, busy ones are not. sqlx's own

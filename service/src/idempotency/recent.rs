@@ -8,7 +8,7 @@ use std::collections::{HashSet, VecDeque};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Mutex;
 
-use crate::ids::TenantId;
+use crate::domain::ids::TenantId;
 
 pub struct RecentKeys {
     capacity: usize,

@@ -2,6 +2,8 @@
 //! `tokio::net`. Production and the simulator run this same code
 //! (`axum::serve` needs the real tokio reactor, which madsim replaces).
 
+pub mod flush;
+
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -15,7 +17,7 @@ use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::{watch, Semaphore};
 
-use crate::io::FlushWhenDirty;
+use crate::serve::flush::FlushWhenDirty;
 
 #[derive(Debug, Clone, Copy)]
 pub struct ServeConfig {

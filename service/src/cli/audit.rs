@@ -2,8 +2,8 @@
 //! as a human table or `--json`, exiting non-zero on a violation; and the
 //! audit log's lifecycle (archive, partitions).
 
-use accubooks_service::compliance::{self, Db};
-use accubooks_service::ledger;
+use accubooks_service::domain::ledger;
+use accubooks_service::jobs::compliance::{self, Db};
 use accubooks_service::store::sql::{connect, SqlLimits};
 use clap::{Args, Subcommand};
 use serde::Serialize;

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::key::{hex, IdempotencyKey};
+use crate::idempotency::key::{hex, IdempotencyKey};
 
 /// Namespace of every deterministic id this service derives. Changing it
 /// would change every id: never do.

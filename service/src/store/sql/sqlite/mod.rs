@@ -6,11 +6,17 @@ use std::str::FromStr;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
+pub(in crate::store::sql) mod checkpoint;
+mod group;
+mod reader;
+pub(in crate::store::sql) mod writer;
+
 use super::classify::classify_sqlite;
-use super::sqlite_reader::{SqliteReaders, TenantRow};
-use super::sqlite_writer::{self, SqliteTx, SqliteWriter};
 use super::SqlLimits;
+use super::TenantRow;
 use crate::store::{AuditRecord, StoreError};
+use reader::SqliteReaders;
+use writer::{SqliteTx, SqliteWriter};
 
 /// SQLite in WAL mode. Write transactions (and out-of-transaction audit
 /// rows) run inline on one rusqlite connection, `SqliteWriter`: they queue
@@ -24,7 +30,7 @@ use crate::store::{AuditRecord, StoreError};
 /// which waits for the writer on SQLite's lock (`busy_timeout`).
 pub struct SqliteStore {
     writer: SqliteWriter,
-    pub(super) readers: SqliteReaders,
+    pub(in crate::store::sql) readers: SqliteReaders,
     sqlx_writer: SqlitePool,
     reader: SqlitePool,
 }
@@ -41,7 +47,7 @@ impl SqliteStore {
             // The checkpoint thread checkpoints (sql/sqlite_checkpoint.rs):
             // a commit here would otherwise run one on its own, racing it.
             .pragma("wal_autocheckpoint", "0");
-        let file = sqlite_writer::database_file(url, &opts)?;
+        let file = writer::database_file(url, &opts)?;
         // Connections to a file do not die: no ping before each use (with
         // SQLite each is a message to the connection's thread and back).
         let sqlx_writer = SqlitePoolOptions::new()
@@ -68,23 +74,26 @@ impl SqliteStore {
     }
 
     /// The token lookup on an inline reader; None: ask sqlx's pool.
-    pub(super) async fn tenant_fast(&self, token_hash: &str) -> Option<Result<Option<TenantRow>, StoreError>> {
+    pub(in crate::store::sql) async fn tenant_fast(
+        &self,
+        token_hash: &str,
+    ) -> Option<Result<Option<TenantRow>, StoreError>> {
         self.readers.tenant_by_token_hash(token_hash).ok().map(Ok)
     }
 
-    pub(super) async fn begin_tx(&self) -> Result<SqliteTx, StoreError> {
+    pub(in crate::store::sql) async fn begin_tx(&self) -> Result<SqliteTx, StoreError> {
         self.writer.begin().await
     }
 
-    pub(super) async fn append_audit_row(&self, a: &AuditRecord) -> Result<(), StoreError> {
+    pub(in crate::store::sql) async fn append_audit_row(&self, a: &AuditRecord) -> Result<(), StoreError> {
         self.writer.append_audit(a).await
     }
 
-    pub(super) fn read_pool(&self) -> &SqlitePool {
+    pub(in crate::store::sql) fn read_pool(&self) -> &SqlitePool {
         &self.reader
     }
 
-    pub(super) fn write_pool(&self) -> &SqlitePool {
+    pub(in crate::store::sql) fn write_pool(&self) -> &SqlitePool {
         &self.sqlx_writer
     }
 }

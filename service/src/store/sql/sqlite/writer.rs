@@ -35,15 +35,15 @@ use sqlx::sqlite::SqliteConnectOptions;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 use uuid::Uuid;
 
-use super::sqlite_checkpoint::{CheckpointPolicy, Checkpointer, JOURNAL_SIZE_LIMIT};
+use super::checkpoint::{CheckpointPolicy, Checkpointer, JOURNAL_SIZE_LIMIT};
 #[cfg(test)]
-use super::sqlite_group::GROUP_MAX;
-use super::sqlite_group::{GroupCommit, MEMBER_BEGIN, MEMBER_RELEASE, MEMBER_ROLLBACK};
-use super::{
+use super::group::GROUP_MAX;
+use super::group::{GroupCommit, MEMBER_BEGIN, MEMBER_RELEASE, MEMBER_ROLLBACK};
+use crate::domain::ids::TenantId;
+use crate::store::sql::{
     match_needs_parent, opt_uuid, parse_uuid, SqlLimits, COMPLETE_KEY, INSERT_AUDIT, INSERT_ENTITY, INSERT_KEY,
     INSERT_NAMED_LOCK, INSERT_WORKFLOW, LIST_ENTITIES, SELECT_ENTITY, SELECT_KEY, SELECT_NAMED_LOCK, UPDATE_ENTITY,
 };
-use crate::ids::TenantId;
 use crate::store::{
     AuditRecord, Claim, Entity, FieldMatch, IndexedField, KeyClaim, KeyRecord, LockMode, StoreError, StoredResponse,
     Tx, WorkflowInstance, POOL_EXHAUSTED,
@@ -59,12 +59,12 @@ const BUSY_PAUSE_MAX: Duration = Duration::from_millis(32);
 
 /// `Tx::count_matching`'s statements, written for SQLite's expression indexes.
 fn count_sql(field: IndexedField) -> &'static str {
-    super::count_matching_sql(false, field)
+    crate::store::sql::count_matching_sql(false, field)
 }
 
 /// The file behind a SQLite URL. The writer is a second connection to the
 /// database sqlx opened, which only a file can give it.
-pub(super) fn database_file(url: &str, opts: &SqliteConnectOptions) -> Result<PathBuf, StoreError> {
+pub(in crate::store::sql) fn database_file(url: &str, opts: &SqliteConnectOptions) -> Result<PathBuf, StoreError> {
     let query = url.split_once('?').map_or("", |(_, q)| q);
     let in_memory = url.contains(":memory:") || query.split('&').any(|p| p == "mode=memory");
     let path = opts.get_filename();
@@ -78,7 +78,7 @@ pub(super) fn database_file(url: &str, opts: &SqliteConnectOptions) -> Result<Pa
 
 /// The one connection write transactions run on, and the bounds on waiting
 /// for it.
-pub(super) struct SqliteWriter {
+pub(in crate::store::sql) struct SqliteWriter {
     conn: Arc<Mutex<Connection>>,
     group: Arc<GroupCommit>,
     limits: SqlLimits,
@@ -87,7 +87,7 @@ pub(super) struct SqliteWriter {
 
 impl SqliteWriter {
     /// Opens `path`, which sqlx has created, switched to WAL and migrated.
-    pub(super) fn open(path: PathBuf, limits: SqlLimits) -> Result<Self, StoreError> {
+    pub(in crate::store::sql) fn open(path: PathBuf, limits: SqlLimits) -> Result<Self, StoreError> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(&path, flags).map_err(classify)?;
         // Checkpoints run on a thread of their own, not in this writer's
@@ -113,7 +113,7 @@ impl SqliteWriter {
 
     /// Waits (FIFO, at most `pool_acquire_wait`) for the connection, then
     /// starts a write transaction on it: in the open group's, or a new one.
-    pub(super) async fn begin(&self) -> Result<SqliteTx, StoreError> {
+    pub(in crate::store::sql) async fn begin(&self) -> Result<SqliteTx, StoreError> {
         let queued = self.group.queue();
         let mut conn = tokio::time::timeout(self.limits.pool_acquire_wait, self.conn.clone().lock_owned())
             .await
@@ -132,7 +132,7 @@ impl SqliteWriter {
     }
 
     /// One audit row in a transaction of its own.
-    pub(super) async fn append_audit(&self, a: &AuditRecord) -> Result<(), StoreError> {
+    pub(in crate::store::sql) async fn append_audit(&self, a: &AuditRecord) -> Result<(), StoreError> {
         let tx = self.begin().await?;
         insert_audit(tx.conn()?, a)?;
         tx.finish().await
@@ -407,7 +407,7 @@ fn execute(conn: &Connection, sql: &str, params: &[&dyn ToSql]) -> Result<usize,
     prepare(conn, sql, params)?.raw_execute().map_err(classify)
 }
 
-pub(super) fn query_first<T>(
+pub(in crate::store::sql) fn query_first<T>(
     conn: &Connection,
     sql: &str,
     params: &[&dyn ToSql],
@@ -433,11 +433,11 @@ fn query_all<T>(
     Ok(out)
 }
 
-pub(super) fn get<T: FromSql>(row: &Row<'_>, column: impl rusqlite::RowIndex) -> Result<T, StoreError> {
+pub(in crate::store::sql) fn get<T: FromSql>(row: &Row<'_>, column: impl rusqlite::RowIndex) -> Result<T, StoreError> {
     row.get(column).map_err(classify)
 }
 
-pub(super) fn key_from_row(row: &Row<'_>) -> Result<KeyRecord, StoreError> {
+pub(in crate::store::sql) fn key_from_row(row: &Row<'_>) -> Result<KeyRecord, StoreError> {
     let status: Option<i32> = get(row, "response_status")?;
     let body: Option<String> = get(row, "response_body")?;
     let response = match (status, body) {
@@ -479,7 +479,7 @@ fn is_busy(e: &rusqlite::Error) -> bool {
 /// rusqlite errors in the engine's classes, as `classify_sqlite` does for
 /// sqlx: busy or locked (any extended code) → unavailable, a primary-key or
 /// unique violation → duplicate, anything else → other.
-pub(super) fn classify(e: rusqlite::Error) -> StoreError {
+pub(in crate::store::sql) fn classify(e: rusqlite::Error) -> StoreError {
     use rusqlite::ffi;
     match &e {
         rusqlite::Error::SqliteFailure(err, message) => {

@@ -31,12 +31,12 @@ use tokio::sync::Mutex;
 
 use rusqlite::{Connection, OpenFlags};
 
-use super::sqlite_group::GroupCommit;
+use super::group::GroupCommit;
 use crate::store::StoreError;
 
 /// When and how hard to checkpoint.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct CheckpointPolicy {
+pub(in crate::store::sql) struct CheckpointPolicy {
     /// Between PASSIVE checkpoints.
     pub interval: Duration,
     /// WAL frames (pages) beyond which the WAL is restarted.
@@ -47,7 +47,7 @@ pub(super) struct CheckpointPolicy {
 }
 
 /// Bytes the writer truncates the WAL file to when it starts it over.
-pub(super) const JOURNAL_SIZE_LIMIT: i64 = 64 << 20;
+pub(in crate::store::sql) const JOURNAL_SIZE_LIMIT: i64 = 64 << 20;
 
 impl Default for CheckpointPolicy {
     fn default() -> Self {
@@ -65,14 +65,14 @@ impl Default for CheckpointPolicy {
 const CATCH_UP_PAUSE: Duration = Duration::from_millis(5);
 
 /// The handle that keeps the checkpoint thread running.
-pub(super) struct Checkpointer {
+pub(in crate::store::sql) struct Checkpointer {
     _stop: Sender<()>,
 }
 
 impl Checkpointer {
     /// Opens a connection to `path` (already in WAL mode) and starts the
     /// thread; `writer` is the write connection's lock, held for RESTARTs.
-    pub(super) fn start(
+    pub(in crate::store::sql) fn start(
         path: &Path,
         policy: CheckpointPolicy,
         writer: Arc<Mutex<Connection>>,

@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
-use super::sqlite_writer::{classify, get, key_from_row, query_first};
-use super::{SELECT_KEY, SELECT_TENANT_BY_TOKEN};
-use crate::ids::TenantId;
+use super::writer::{classify, get, key_from_row, query_first};
+use crate::domain::ids::TenantId;
+use crate::store::sql::{TenantRow, SELECT_KEY, SELECT_TENANT_BY_TOKEN};
 use crate::store::{KeyRecord, StoreError};
 
 /// Connections for the two reads on every request's path (the token
@@ -16,17 +16,16 @@ use crate::store::{KeyRecord, StoreError};
 /// reader never waits for the writer; the busy timeout is zero, so the rare
 /// SQLITE_BUSY (a WAL restart under way) returns at once and the caller
 /// asks sqlx's pool instead. Idle connections are kept up to `keep`.
-pub(super) struct SqliteReaders {
+pub(in crate::store::sql) struct SqliteReaders {
     path: PathBuf,
     idle: std::sync::Mutex<Vec<Connection>>,
     keep: usize,
 }
 
 /// A tenant's id and name.
-pub(super) type TenantRow = (String, String);
 
 impl SqliteReaders {
-    pub(super) fn new(path: PathBuf, keep: usize) -> Self {
+    pub(in crate::store::sql) fn new(path: PathBuf, keep: usize) -> Self {
         Self { path, idle: std::sync::Mutex::new(Vec::new()), keep: keep.max(1) }
     }
 
@@ -52,14 +51,17 @@ impl SqliteReaders {
     }
 
     /// The tenant whose unrevoked token hashes to `token_hash`.
-    pub(super) fn tenant_by_token_hash(&self, token_hash: &str) -> Result<Option<TenantRow>, StoreError> {
+    pub(in crate::store::sql) fn tenant_by_token_hash(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<TenantRow>, StoreError> {
         self.with(|conn| {
             query_first(conn, SELECT_TENANT_BY_TOKEN, &[&token_hash], |row| Ok((get(row, 0)?, get(row, 1)?)))
         })
     }
 
     /// A key's record.
-    pub(super) fn key(&self, tenant: TenantId, key: &str) -> Result<Option<KeyRecord>, StoreError> {
+    pub(in crate::store::sql) fn key(&self, tenant: TenantId, key: &str) -> Result<Option<KeyRecord>, StoreError> {
         let tenant = tenant.0.to_string();
         self.with(|conn| query_first(conn, SELECT_KEY, &[&tenant, &key], key_from_row))
     }

@@ -22,8 +22,7 @@ use super::*;
 
 mod classify;
 use classify::{classify_pg, classify_sqlite};
-mod pg_batch;
-use pg_batch::{pg_replay_completed, pg_write_all, PG_LOCK_EXCLUSIVE_THEN_GET, PG_LOCK_SHARED_THEN_GET};
+use postgres::batch::{pg_replay_completed, pg_write_all, PG_LOCK_EXCLUSIVE_THEN_GET, PG_LOCK_SHARED_THEN_GET};
 
 /// Bounds every SQL store is built with.
 #[derive(Debug, Clone, Copy)]
@@ -76,11 +75,13 @@ fn opt_uuid(s: Option<String>) -> Result<Option<Uuid>, StoreError> {
     s.as_deref().map(parse_uuid).transpose()
 }
 
-mod pg_store;
-mod sqlite_store;
-use pg_store::PING_IF_IDLE_FOR;
-pub use pg_store::{PgStore, PgTx};
-pub use sqlite_store::SqliteStore;
+mod postgres;
+mod sqlite;
+pub use postgres::{PgStore, PgTx};
+pub use sqlite::SqliteStore;
+
+/// A tenant as the token lookup reads it: (id, name).
+type TenantRow = (String, String);
 
 mod statements;
 pub use statements::count_matching_sql;
@@ -598,13 +599,7 @@ macro_rules! sql_store_impl {
     };
 }
 
-// The dialects' parts.
-mod pg_direct;
-mod sqlite_checkpoint;
-mod sqlite_group;
-mod sqlite_reader;
-mod sqlite_writer;
-pub use sqlite_writer::SqliteTx;
+pub use sqlite::writer::SqliteTx;
 
 mod sqlite_impl {
     use super::*;

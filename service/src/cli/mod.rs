@@ -1,15 +1,17 @@
+mod audit;
+
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use accubooks_service::contract;
+use accubooks_service::domain::ids::{TenantId, Token};
 use accubooks_service::engine::EngineConfig;
+use accubooks_service::http::contract;
+use accubooks_service::http::routes::routes;
 use accubooks_service::http::{router, App, HttpConfig};
-use accubooks_service::ids::{TenantId, Token};
-use accubooks_service::keys::Reaper;
+use accubooks_service::jobs::key_reaper::Reaper;
+use accubooks_service::jobs::outbox::{DispatchConfig, Dispatcher, LogSink, Sink, WebhookSink};
 use accubooks_service::ops;
-use accubooks_service::outbox::{DispatchConfig, Dispatcher, LogSink, Sink, WebhookSink};
-use accubooks_service::routes::routes;
 use accubooks_service::serve::{serve, ServeConfig};
 use accubooks_service::store::sql::{connect, SqlLimits};
 use accubooks_service::store::{Store, Tenant};
@@ -117,7 +119,7 @@ enum Command {
     /// Compliance queries and the audit log's lifecycle.
     Audit {
         #[command(subcommand)]
-        command: crate::audit_cli::AuditCommand,
+        command: audit::AuditCommand,
     },
     /// Tenant management.
     Tenant {
@@ -233,7 +235,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = db.open().await?;
             if db.database_url.starts_with("postgres") {
                 // Monthly audit partitions for this month and the next three.
-                let created = accubooks_service::compliance::open(&db.database_url).await?.ensure_partitions(3).await?;
+                let created =
+                    accubooks_service::jobs::compliance::open(&db.database_url).await?.ensure_partitions(3).await?;
                 tracing::info!(?created, "audit log partitions ensured");
             }
             let engine = EngineConfig {
@@ -300,7 +303,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Audit { command } => {
-            if crate::audit_cli::run(command).await? {
+            if audit::run(command).await? {
                 Ok(())
             } else {
                 // A violation: the table says what; the exit code says so.

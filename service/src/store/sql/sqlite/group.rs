@@ -29,20 +29,20 @@ use std::sync::Mutex;
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 
-use super::sqlite_writer::classify;
+use super::writer::classify;
 use crate::store::StoreError;
 
 /// Members of one group at most: the wait of its first member is bounded
 /// by this many transactions (a few milliseconds).
-pub(super) const GROUP_MAX: usize = 16;
+pub(in crate::store::sql) const GROUP_MAX: usize = 16;
 
 /// A member's transaction inside the group's.
-pub(super) const MEMBER_BEGIN: &str = "SAVEPOINT member";
-pub(super) const MEMBER_RELEASE: &str = "RELEASE member";
-pub(super) const MEMBER_ROLLBACK: &str = "ROLLBACK TO member";
+pub(in crate::store::sql) const MEMBER_BEGIN: &str = "SAVEPOINT member";
+pub(in crate::store::sql) const MEMBER_RELEASE: &str = "RELEASE member";
+pub(in crate::store::sql) const MEMBER_ROLLBACK: &str = "ROLLBACK TO member";
 
 /// The outcome a waiting member is told.
-pub(super) type Outcome = Result<(), StoreError>;
+pub(in crate::store::sql) type Outcome = Result<(), StoreError>;
 
 #[derive(Default)]
 struct Group {
@@ -52,14 +52,14 @@ struct Group {
 }
 
 #[derive(Default)]
-pub(super) struct GroupCommit {
+pub(in crate::store::sql) struct GroupCommit {
     group: Mutex<Group>,
     /// Requests waiting in `begin` for the writer.
-    pub(super) queued: AtomicUsize,
+    pub(in crate::store::sql) queued: AtomicUsize,
 }
 
 /// Counts a request as queued for the writer while it lives.
-pub(super) struct Queued<'a>(&'a AtomicUsize);
+pub(in crate::store::sql) struct Queued<'a>(&'a AtomicUsize);
 
 impl Drop for Queued<'_> {
     fn drop(&mut self) {
@@ -72,37 +72,37 @@ impl GroupCommit {
         self.group.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    pub(super) fn queue(&self) -> Queued<'_> {
+    pub(in crate::store::sql) fn queue(&self) -> Queued<'_> {
         self.queued.fetch_add(1, Ordering::AcqRel);
         Queued(&self.queued)
     }
 
     /// Should a member that is done wait for others rather than COMMIT?
-    pub(super) fn defer(&self) -> bool {
+    pub(in crate::store::sql) fn defer(&self) -> bool {
         self.queued.load(Ordering::Acquire) > 0 && self.group().waiting.len() + 1 < GROUP_MAX
     }
 
     /// Members waiting for the group's COMMIT.
-    pub(super) fn waiting(&self) -> usize {
+    pub(in crate::store::sql) fn waiting(&self) -> usize {
         self.group().waiting.len()
     }
 
     /// Joins the waiting members: the group's generation, and where its
     /// outcome will arrive.
-    pub(super) fn wait(&self) -> (u64, oneshot::Receiver<Outcome>) {
+    pub(in crate::store::sql) fn wait(&self) -> (u64, oneshot::Receiver<Outcome>) {
         let (tx, rx) = oneshot::channel();
         let mut g = self.group();
         g.waiting.push(tx);
         (g.generation, rx)
     }
 
-    pub(super) fn generation(&self) -> u64 {
+    pub(in crate::store::sql) fn generation(&self) -> u64 {
         self.group().generation
     }
 
     /// Ends the group on `conn` (the writer, held): COMMIT, or the error of
     /// a group already lost; every waiting member is told.
-    pub(super) fn commit(&self, conn: &Connection) -> Outcome {
+    pub(in crate::store::sql) fn commit(&self, conn: &Connection) -> Outcome {
         let outcome = if conn.is_autocommit() {
             Err(StoreError::Other("the database rolled the transaction back".into()))
         } else {
@@ -120,7 +120,7 @@ impl GroupCommit {
     }
 
     /// The group's transaction is gone: every waiting member fails.
-    pub(super) fn fail(&self, e: StoreError) {
+    pub(in crate::store::sql) fn fail(&self, e: StoreError) {
         self.end(Err(e));
     }
 

@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
-use crate::contract::{Handler, Route, RouteTable};
-use crate::key::IDEMPOTENCY_KEY_LEN_MAX;
+use crate::http::contract::{Handler, Route, RouteTable};
+use crate::idempotency::key::IDEMPOTENCY_KEY_LEN_MAX;
 use crate::ops::OpSpec;
 
 /// Codes every mutation may answer, by status, before any business rule.

@@ -16,7 +16,7 @@ use axum::http::{HeaderMap, Method, StatusCode};
 use axum::routing::{get, on, MethodFilter};
 use axum::Router;
 
-use crate::contract::{self, RouteTable};
+use crate::http::contract::{self, RouteTable};
 use crate::http::{self, App};
 use crate::ops::{self, Operation, OperationVisitor};
 
@@ -112,11 +112,11 @@ pub fn routes() -> RouteBuilder {
         let kind = spec.kind;
         b.read(&spec.read_route(), move |s, h, p| http::read_entity(s, h, p, kind));
     }
-    b.read("/v1/ledger-lines/{id}", |s, h, p| http::read_entity(s, h, p, crate::ledger::LEDGER_LINE_KIND));
+    b.read("/v1/ledger-lines/{id}", |s, h, p| http::read_entity(s, h, p, crate::domain::ledger::LEDGER_LINE_KIND));
     b.read("/v1/ledger/{source_id}", http::read_ledger);
     b.read("/v1/periods/{period}", http::read_period);
     b.read("/v1/idempotency-keys/{key}", http::read_key);
     ops::visit_all(&mut b);
-    let _ = openapi.set(crate::openapi::document(b.table()).to_string());
+    let _ = openapi.set(crate::http::openapi::document(b.table()).to_string());
     b
 }
