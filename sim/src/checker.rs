@@ -16,7 +16,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use accubooks_service::domain::ids::{deterministic_id, TenantId};
+use accubooks_service::domain::ids::TenantId;
+use accubooks_service::idempotency::deterministic_id;
 use accubooks_service::idempotency::key::IdempotencyKey;
 use accubooks_service::ops::REGISTRY;
 use accubooks_service::store::mem::MemState;

@@ -9,11 +9,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use accubooks_service::app::{Jobs, Service, ServiceConfig};
 use accubooks_service::domain::ids::{token_from_seed, TenantId};
 use accubooks_service::engine::EngineConfig;
-use accubooks_service::http::{router, App, HttpConfig};
 use accubooks_service::idempotency::fingerprint::fingerprint;
-use accubooks_service::serve::{serve, ServeConfig};
+use accubooks_service::serve::ServeConfig;
 use accubooks_service::store::mem::MemStore;
 use accubooks_service::store::{Store, Tenant};
 use madsim::net::NetSim;
@@ -222,13 +222,22 @@ fn service_node(handle: &Handle, i: u32) -> NodeHandle {
         .ip(service_addr(i).ip())
         .init(move || async move {
             let store = Arc::new(RemoteStore::new(DB_ADDR, DB_CALL_TIMEOUT));
-            let engine = EngineConfig { inflight_wait: INFLIGHT_WAIT, ..EngineConfig::default() };
-            let app = App::new(store, engine, HttpConfig::default());
+            let service = Service::build(store, service_config());
             let listener = bind(service_addr(i)).await;
-            let config = ServeConfig { accept_tasks: 16, ..ServeConfig::default() };
-            serve(listener, router(app), config, std::future::pending()).await;
+            service.run(listener, Jobs::none(), std::future::pending()).await;
         })
         .build()
+}
+
+/// A simulated node's configuration: production defaults except the
+/// same-key wait (shorter, so conflicts happen within a run) and more accept
+/// tasks (each accept costs virtual time).
+pub fn service_config() -> ServiceConfig {
+    ServiceConfig {
+        engine: EngineConfig { inflight_wait: INFLIGHT_WAIT, ..EngineConfig::default() },
+        serve: ServeConfig { accept_tasks: 16, ..ServeConfig::default() },
+        ..ServiceConfig::default()
+    }
 }
 
 /// Binds, retrying while the killed incarnation's socket is still being

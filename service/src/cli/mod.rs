@@ -4,16 +4,17 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use accubooks_service::app::{Jobs, JobsConfig, Service, ServiceConfig};
 use accubooks_service::domain::ids::{TenantId, Token};
 use accubooks_service::engine::EngineConfig;
 use accubooks_service::http::contract;
 use accubooks_service::http::routes::routes;
-use accubooks_service::http::{router, App, HttpConfig};
+use accubooks_service::http::HttpConfig;
 use accubooks_service::jobs::key_reaper::Reaper;
 use accubooks_service::jobs::outbox::{DispatchConfig, Dispatcher, LogSink, Sink, WebhookSink};
 use accubooks_service::ops;
-use accubooks_service::serve::{serve, ServeConfig};
-use accubooks_service::store::sql::{connect, SqlLimits};
+use accubooks_service::serve::ServeConfig;
+use accubooks_service::store::sql::{Database, SqlLimits};
 use accubooks_service::store::{Store, Tenant};
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
@@ -52,10 +53,14 @@ impl DbArgs {
         }
     }
 
-    async fn open(&self) -> anyhow::Result<Arc<dyn Store>> {
-        connect(&self.database_url, self.sql_limits())
+    async fn open_database(&self) -> anyhow::Result<Database> {
+        Database::open(&self.database_url, self.sql_limits())
             .await
             .with_context(|| format!("opening {}", redact(&self.database_url)))
+    }
+
+    async fn open(&self) -> anyhow::Result<Arc<dyn Store>> {
+        Ok(self.open_database().await?.store())
     }
 }
 
@@ -232,52 +237,40 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             sink,
         } => {
             let key_ttl = Duration::from_secs(key_ttl_hours.clamp(1, 24 * 365) * 3600);
-            let store = db.open().await?;
-            if db.database_url.starts_with("postgres") {
-                // Monthly audit partitions for this month and the next three.
-                let created =
-                    accubooks_service::jobs::compliance::open(&db.database_url).await?.ensure_partitions(3).await?;
-                tracing::info!(?created, "audit log partitions ensured");
-            }
-            let engine = EngineConfig {
-                inflight_wait: Duration::from_millis(db.inflight_wait_ms_max),
-                same_key_waiters_max: abuse.same_key_waiters_max,
-                ..EngineConfig::default()
+            let database = db.open_database().await?;
+            let config = ServiceConfig {
+                engine: EngineConfig {
+                    inflight_wait: Duration::from_millis(db.inflight_wait_ms_max),
+                    same_key_waiters_max: abuse.same_key_waiters_max,
+                    ..EngineConfig::default()
+                },
+                http: HttpConfig {
+                    request_body_bytes_max,
+                    key_ttl,
+                    request_timeout: Duration::from_millis(abuse.request_timeout_ms),
+                    json_depth_max: abuse.json_depth_max,
+                    ..HttpConfig::default()
+                },
+                serve: ServeConfig {
+                    connections_max,
+                    header_read_timeout: Duration::from_millis(abuse.header_read_timeout_ms),
+                    ..ServeConfig::default()
+                },
             };
-            let http = HttpConfig {
-                request_body_bytes_max,
+            let service = Service::build(database.store(), config);
+            let jobs = JobsConfig {
+                dispatcher: if no_dispatcher { None } else { Some(sink.dispatcher_parts()?) },
                 key_ttl,
-                request_timeout: Duration::from_millis(abuse.request_timeout_ms),
-                json_depth_max: abuse.json_depth_max,
-                ..HttpConfig::default()
+                reap_every: KEY_REAP_EVERY,
+                audit_partitions_ahead: AUDIT_PARTITIONS_AHEAD,
             };
-            let app = App::new(store, engine, http);
+            let jobs = Jobs::start(&database, jobs).await?;
             let listener = listen(&bind, LISTEN_BACKLOG).await.with_context(|| format!("binding {bind}"))?;
             let addr = listener.local_addr()?;
             tracing::info!(%addr, database = %redact(&db.database_url), "listening");
             // Tools that spawn the service read this line to find the port.
             println!("listening on http://{addr}");
-            let config = ServeConfig {
-                connections_max,
-                header_read_timeout: Duration::from_millis(abuse.header_read_timeout_ms),
-                ..ServeConfig::default()
-            };
-            let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-            let dispatcher = if no_dispatcher {
-                None
-            } else {
-                let (sink, cfg) = sink.dispatcher_parts()?;
-                let d = Dispatcher::open(&db.database_url, sink, cfg).await.map_err(|e| anyhow::anyhow!(e))?;
-                Some(tokio::spawn(d.run(stop_rx)))
-            };
-            let reaper = Reaper::open(&db.database_url, key_ttl).await.map_err(|e| anyhow::anyhow!(e))?;
-            let reaping = tokio::spawn(reap_hourly(reaper, stop_tx.subscribe()));
-            serve(listener, router(app), config, shutdown_signal()).await;
-            let _ = stop_tx.send(true);
-            let _ = reaping.await;
-            if let Some(d) = dispatcher {
-                let _ = d.await;
-            }
+            service.run(listener, jobs, shutdown_signal()).await;
             tracing::info!("shut down");
             Ok(())
         }
@@ -360,20 +353,6 @@ fn contract(command: ContractCommand) -> anyhow::Result<()> {
     }
 }
 
-/// Expires keys once an hour until `stop`.
-async fn reap_hourly(reaper: Reaper, mut stop: tokio::sync::watch::Receiver<bool>) {
-    loop {
-        match reaper.reap().await {
-            Ok(r) => tracing::info!(tombstoned = r.tombstoned, deleted = r.deleted, "idempotency keys reaped"),
-            Err(e) => tracing::warn!(error = %e, "idempotency key reaper failed"),
-        }
-        tokio::select! {
-            _ = stop.changed() => return,
-            _ = tokio::time::sleep(Duration::from_secs(3600)) => {}
-        }
-    }
-}
-
 async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
@@ -414,6 +393,12 @@ fn redact(url: &str) -> String {
         _ => url.to_owned(),
     }
 }
+
+/// Time between two passes of the key reaper inside `serve`.
+const KEY_REAP_EVERY: Duration = Duration::from_secs(3600);
+
+/// Monthly audit-log partitions `serve` ensures ahead of this month (Postgres).
+const AUDIT_PARTITIONS_AHEAD: u32 = 3;
 
 /// Pending connections the kernel queues before `accept` (capped by
 /// `net.core.somaxconn`). The standard library's 128 drops SYNs when a few

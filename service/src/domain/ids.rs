@@ -6,8 +6,6 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::idempotency::key::{hex, IdempotencyKey};
-
 /// Namespace of every deterministic id this service derives. Changing it
 /// would change every id: never do.
 pub const ID_NAMESPACE: Uuid = Uuid::from_u128(0x7c1d_54a4_1b7e_4d8a_9a36_5e0f_3b2c_a001);
@@ -20,18 +18,6 @@ impl fmt::Display for TenantId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.fmt(f)
     }
-}
-
-/// entity id = UUIDv5(namespace, tenant ‖ operation ‖ key). Lengths are
-/// prefixed so distinct triples can never concatenate to the same bytes.
-pub fn deterministic_id(tenant: TenantId, operation: &str, key: &IdempotencyKey) -> Uuid {
-    let mut name = Vec::with_capacity(16 + operation.len() + key.as_str().len() + 8);
-    name.extend_from_slice(tenant.0.as_bytes());
-    name.extend_from_slice(&(operation.len() as u32).to_be_bytes());
-    name.extend_from_slice(operation.as_bytes());
-    name.extend_from_slice(&(key.as_str().len() as u32).to_be_bytes());
-    name.extend_from_slice(key.as_str().as_bytes());
-    Uuid::new_v5(&ID_NAMESPACE, &name)
 }
 
 /// An outbox row's id: one per (triggering entity, workflow), so consumers can dedupe.
@@ -74,6 +60,17 @@ impl Token {
     }
 }
 
+/// Lower-case hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 0xf) as usize] as char);
+    }
+    s
+}
+
 pub fn token_hash(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
 }
@@ -86,19 +83,6 @@ pub fn token_from_seed(seed: u128) -> Token {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn deterministic_id_depends_on_every_part() {
-        let t1 = TenantId(Uuid::from_u128(1));
-        let t2 = TenantId(Uuid::from_u128(2));
-        let k = IdempotencyKey::parse("k").unwrap();
-        let a = deterministic_id(t1, "create_invoice", &k);
-        assert_eq!(a, deterministic_id(t1, "create_invoice", &k));
-        assert_ne!(a, deterministic_id(t2, "create_invoice", &k));
-        assert_ne!(a, deterministic_id(t1, "record_payment", &k));
-        assert_ne!(a, deterministic_id(t1, "create_invoice", &IdempotencyKey::parse("k2").unwrap()));
-        assert_eq!(a.get_version_num(), 5);
-    }
 
     #[test]
     fn derived_ids_are_stable_and_distinct() {

@@ -30,8 +30,7 @@ use uuid::Uuid;
 
 use crate::domain::ids::{derived_id, TenantId};
 use crate::domain::money::{Cents, Currency};
-use crate::ops::OpenPeriod;
-use crate::store::Entity;
+use crate::domain::time::Date;
 
 pub const LEDGER_LINE_KIND: &str = "ledger_line";
 
@@ -120,40 +119,58 @@ impl Posting {
         net.values().all(|n| *n == 0)
     }
 
-    /// The ledger rows of the record `source_id`, dated in a period proven
+    /// The ledger lines of the record `source_id`, dated in a period proven
     /// open. Legs of zero are not written (a zero-total invoice posts nothing).
-    pub fn rows(self, tenant: TenantId, source_id: Uuid, source_kind: &str, open: &OpenPeriod) -> Vec<Entity> {
+    pub fn lines(self, source_id: Uuid, source_kind: &str, open: &OpenPeriod) -> Vec<LedgerLine> {
         assert!(self.balances(), "the posting of {source_kind} {source_id} does not balance: {:?}", self.legs);
         let date = open.date().to_string();
         self.legs
             .into_iter()
             .filter(|l| l.debit.is_positive() || l.credit.is_positive())
             .enumerate()
-            .map(|(i, l)| {
-                let id = derived_id(source_id, &format!("ledger:{i}"));
-                let line = LedgerLine {
-                    id,
-                    object: LEDGER_LINE_KIND.into(),
-                    source_id,
-                    source_kind: source_kind.into(),
-                    line: i as u32,
-                    date: date.clone(),
-                    account: l.account,
-                    currency: l.currency.to_string(),
-                    debit_cents: l.debit,
-                    credit_cents: l.credit,
-                };
-                Entity {
-                    id,
-                    tenant_id: tenant,
-                    kind: LEDGER_LINE_KIND.into(),
-                    parent_id: Some(source_id),
-                    body: serde_json::to_string(&line).expect("ledger lines always serialise"),
-                    version: 1,
-                }
+            .map(|(i, l)| LedgerLine {
+                id: derived_id(source_id, &format!("ledger:{i}")),
+                object: LEDGER_LINE_KIND.into(),
+                source_id,
+                source_kind: source_kind.into(),
+                line: i as u32,
+                date: date.clone(),
+                account: l.account,
+                currency: l.currency.to_string(),
+                debit_cents: l.debit,
+                credit_cents: l.credit,
             })
             .collect()
     }
+}
+
+/// Proof, held by a plan, that the period of `date` was open when checked
+/// and stays open until the transaction ends (its lock is held shared).
+/// Only `ops::ensure_open` makes one; the ledger posts only with one.
+#[derive(Debug)]
+pub struct OpenPeriod {
+    date: Date,
+}
+
+impl OpenPeriod {
+    /// For `ops::ensure_open` alone, after it has locked the period and
+    /// found no closed marker.
+    pub(crate) fn checked(date: Date) -> Self {
+        Self { date }
+    }
+
+    pub fn date(&self) -> Date {
+        self.date
+    }
+}
+
+/// A stored ledger row as the verifier reads it (the store's entity rows
+/// implement it), so the domain needs nothing from the store.
+pub trait StoredLine {
+    fn tenant(&self) -> TenantId;
+    fn row_id(&self) -> Uuid;
+    fn kind(&self) -> &str;
+    fn body(&self) -> &str;
 }
 
 /// One tenant's totals in one currency.
@@ -236,25 +253,26 @@ impl LedgerReport {
 
 /// Checks stored ledger lines: every (tenant, currency) and every posting
 /// record balances, and every line debits or credits one positive amount.
-pub fn verify(lines: &[Entity]) -> LedgerReport {
+pub fn verify<L: StoredLine>(lines: &[L]) -> LedgerReport {
     let mut totals: BTreeMap<(TenantId, String), Balance> = BTreeMap::new();
     let mut postings: BTreeMap<(TenantId, Uuid, String), (i128, i128)> = BTreeMap::new();
     let mut report = LedgerReport::default();
-    for e in lines.iter().filter(|e| e.kind == LEDGER_LINE_KIND) {
-        let line: LedgerLine = match serde_json::from_str(&e.body) {
+    for e in lines.iter().filter(|e| e.kind() == LEDGER_LINE_KIND) {
+        let (tenant_id, row_id) = (e.tenant(), e.row_id());
+        let line: LedgerLine = match serde_json::from_str(e.body()) {
             Ok(l) => l,
             Err(err) => {
-                report.malformed.push(format!("{}: {err}", e.id));
+                report.malformed.push(format!("{row_id}: {err}"));
                 continue;
             }
         };
         let (d, c) = (line.debit_cents.0, line.credit_cents.0);
         if d < 0 || c < 0 || (d > 0) == (c > 0) {
-            report.malformed.push(format!("{}: debit {d} credit {c}", e.id));
+            report.malformed.push(format!("{row_id}: debit {d} credit {c}"));
         }
-        let key = (e.tenant_id, line.currency.clone());
+        let key = (tenant_id, line.currency.clone());
         let b = totals.entry(key).or_insert_with(|| Balance {
-            tenant: e.tenant_id,
+            tenant: tenant_id,
             currency: line.currency.clone(),
             lines: 0,
             debits: 0,
@@ -263,7 +281,7 @@ pub fn verify(lines: &[Entity]) -> LedgerReport {
         b.lines += 1;
         b.debits += i128::from(d);
         b.credits += i128::from(c);
-        let p = postings.entry((e.tenant_id, line.source_id, line.currency)).or_default();
+        let p = postings.entry((tenant_id, line.source_id, line.currency)).or_default();
         p.0 += i128::from(d);
         p.1 += i128::from(c);
     }
@@ -299,7 +317,30 @@ mod tests {
         assert!(!mixed.balances(), "USD debits cannot balance EUR credits");
     }
 
-    fn line(tenant: TenantId, source: Uuid, n: u32, currency: &str, d: i64, c: i64) -> Entity {
+    /// A stored row as the verifier sees it.
+    #[derive(Clone)]
+    struct Row {
+        tenant: TenantId,
+        id: Uuid,
+        body: String,
+    }
+
+    impl StoredLine for Row {
+        fn tenant(&self) -> TenantId {
+            self.tenant
+        }
+        fn row_id(&self) -> Uuid {
+            self.id
+        }
+        fn kind(&self) -> &str {
+            LEDGER_LINE_KIND
+        }
+        fn body(&self) -> &str {
+            &self.body
+        }
+    }
+
+    fn line(tenant: TenantId, source: Uuid, n: u32, currency: &str, d: i64, c: i64) -> Row {
         let body = LedgerLine {
             id: derived_id(source, &format!("ledger:{n}")),
             object: LEDGER_LINE_KIND.into(),
@@ -312,14 +353,7 @@ mod tests {
             debit_cents: Cents(d),
             credit_cents: Cents(c),
         };
-        Entity {
-            id: body.id,
-            tenant_id: tenant,
-            kind: LEDGER_LINE_KIND.into(),
-            parent_id: Some(source),
-            body: serde_json::to_string(&body).unwrap(),
-            version: 1,
-        }
+        Row { tenant, id: body.id, body: serde_json::to_string(&body).unwrap() }
     }
 
     #[test]

@@ -16,8 +16,10 @@ use axum::http::{HeaderMap, Method, StatusCode};
 use axum::routing::{get, on, MethodFilter};
 use axum::Router;
 
-use crate::http::contract::{self, RouteTable};
-use crate::http::{self, App};
+use super::contract::{self, RouteTable};
+use super::problem::problem;
+use super::state::App;
+use super::{mutation, reads};
 use crate::ops::{self, Operation, OperationVisitor};
 
 #[derive(Default)]
@@ -37,7 +39,7 @@ impl RouteBuilder {
         let op = Arc::new(op);
         let handler = move |state: State<App>, params: RawPathParams, headers: HeaderMap, body: Body| {
             let op = op.clone();
-            async move { http::mutation(op.as_ref(), state, params, headers, body).await }
+            async move { mutation::mutation(op.as_ref(), state, params, headers, body).await }
         };
         let method = contract::http_method(spec.method);
         let filter = MethodFilter::try_from(method.clone()).expect("registry methods are standard");
@@ -77,13 +79,9 @@ impl RouteBuilder {
     /// path with another method a problem+json 405).
     pub fn into_router(self) -> Router<App> {
         self.router
-            .fallback(|| async { http::problem(StatusCode::NOT_FOUND, "not_found", "no such route") })
+            .fallback(|| async { problem(StatusCode::NOT_FOUND, "not_found", "no such route") })
             .method_not_allowed_fallback(|| async {
-                http::problem(
-                    StatusCode::METHOD_NOT_ALLOWED,
-                    "method_not_allowed",
-                    "this route does not take that method",
-                )
+                problem(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this route does not take that method")
             })
     }
 
@@ -106,17 +104,27 @@ pub fn routes() -> RouteBuilder {
     // its own route is recorded first like any other.
     let openapi = Arc::new(OnceLock::<String>::new());
     let served = openapi.clone();
-    b.read("/openapi.json", move || http::openapi(served.clone()));
-    b.read("/healthz", || async { "ok" }).read("/readyz", http::readyz).read("/metrics", http::metrics);
+    b.read("/openapi.json", move || reads::openapi(served.clone()));
+    b.read("/healthz", || async { "ok" }).read("/readyz", reads::readyz).read("/metrics", reads::metrics);
     for spec in ops::REGISTRY {
         let kind = spec.kind;
-        b.read(&spec.read_route(), move |s, h, p| http::read_entity(s, h, p, kind));
+        b.read(&spec.read_route(), move |s, h, p| reads::read_entity(s, h, p, kind));
     }
-    b.read("/v1/ledger-lines/{id}", |s, h, p| http::read_entity(s, h, p, crate::domain::ledger::LEDGER_LINE_KIND));
-    b.read("/v1/ledger/{source_id}", http::read_ledger);
-    b.read("/v1/periods/{period}", http::read_period);
-    b.read("/v1/idempotency-keys/{key}", http::read_key);
+    b.read("/v1/ledger-lines/{id}", |s, h, p| reads::read_entity(s, h, p, crate::domain::ledger::LEDGER_LINE_KIND));
+    b.read("/v1/ledger/{source_id}", reads::read_ledger);
+    b.read("/v1/periods/{period}", reads::read_period);
+    b.read("/v1/idempotency-keys/{key}", reads::read_key);
     ops::visit_all(&mut b);
-    let _ = openapi.set(crate::http::openapi::document(b.table()).to_string());
+    let _ = openapi.set(super::openapi::document(b.table()).to_string());
     b
+}
+
+/// The whole router: infrastructure routes, reads, and every registered
+/// mutation, as recorded by `routes::routes()`.
+pub fn router(app: App) -> Router {
+    let (limit, retry_after_s) = (app.http.request_timeout, app.http.retry_after_s);
+    routes()
+        .into_router()
+        .with_state(app)
+        .layer(axum::middleware::from_fn(move |req, next| mutation::bounded(limit, retry_after_s, req, next)))
 }

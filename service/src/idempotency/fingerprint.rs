@@ -7,7 +7,7 @@
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::idempotency::key::hex;
+use crate::domain::ids::hex;
 
 /// Stored beside every fingerprint: if the canonical form ever changes, old
 /// keys are compared by their own version instead of failing as mismatches.

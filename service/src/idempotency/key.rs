@@ -4,6 +4,8 @@ use std::fmt;
 
 use sha2::{Digest, Sha256};
 
+use crate::domain::ids::hex;
+
 /// Upper bound on a key's length in characters (the IETF draft leaves it to
 /// the server; 255 matches common practice and fits every index).
 pub const IDEMPOTENCY_KEY_LEN_MAX: usize = 255;
@@ -99,16 +101,6 @@ fn unquote_sf_string(quoted: &[u8]) -> Result<Vec<u8>, KeyError> {
         return Err(KeyError::BadQuoting);
     }
     Ok(out)
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[(b >> 4) as usize] as char);
-        s.push(DIGITS[(b & 0xf) as usize] as char);
-    }
-    s
 }
 
 #[cfg(test)]

@@ -3,15 +3,10 @@
 //! failures), archiving, and monthly partitions on Postgres. Compiled out
 //! under `--cfg madsim`.
 
-use std::str::FromStr;
-use std::time::Duration;
-
 use serde::Serialize;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 use sqlx::{Acquire, Row};
 
-use crate::store::sql::{connect, SqlLimits};
+use crate::store::sql::{Database, JobsPool, SqlLimits};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ComplianceError {
@@ -21,10 +16,8 @@ pub enum ComplianceError {
     Other(String),
 }
 
-pub enum Db {
-    Sqlite(SqlitePool),
-    Postgres(PgPool),
-}
+/// The compliance queries are methods of the jobs' pool.
+pub type Db = JobsPool;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Duplicate {
@@ -61,18 +54,15 @@ pub struct Archived {
     pub cutoff_days: u32,
 }
 
-/// Opens (and migrates) the database named by `url`.
+/// The compliance queries on an opened database's jobs pool.
+pub fn on(db: &Database) -> Db {
+    db.jobs_pool().clone()
+}
+
+/// Opens (and migrates) the database named by `url`, for a one-off command.
 pub async fn open(url: &str) -> Result<Db, ComplianceError> {
-    // The store's connect runs the migrations.
-    connect(url, SqlLimits::default()).await.map_err(|e| ComplianceError::Other(e.to_string()))?;
-    let wait = Duration::from_secs(30);
-    if url.starts_with("sqlite:") {
-        let opts = SqliteConnectOptions::from_str(url)?.busy_timeout(wait);
-        Ok(Db::Sqlite(SqlitePoolOptions::new().max_connections(2).acquire_timeout(wait).connect_with(opts).await?))
-    } else {
-        let opts = PgConnectOptions::from_str(url)?;
-        Ok(Db::Postgres(PgPoolOptions::new().max_connections(2).acquire_timeout(wait).connect_with(opts).await?))
-    }
+    let db = Database::open(url, SqlLimits::default()).await.map_err(|e| ComplianceError::Other(e.to_string()))?;
+    Ok(on(&db))
 }
 
 /// `timestamp >= now - N days`, per dialect (SQLite stores RFC 3339 text).

@@ -10,16 +10,14 @@
 //!   key and already taken, so it is answered 422 `idempotency_key_expired`
 //!   (or by a business rule that refuses it first) and never executes twice.
 
-use std::str::FromStr;
 use std::time::Duration;
 
 use serde::Serialize;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 
-use crate::engine::expired_key_response;
+use crate::engine::Responses;
+use crate::http::problem::Problems;
 use crate::ops::HIGH_RISK_MUTATIONS;
-use crate::store::sql::{connect, SqlLimits};
+use crate::store::sql::{Database, JobsPool as Db, SqlLimits};
 
 pub const KEY_TTL_DEFAULT: Duration = Duration::from_secs(24 * 3600);
 
@@ -31,43 +29,26 @@ pub struct Reaped {
     pub deleted: u64,
 }
 
-enum Db {
-    Sqlite(SqlitePool),
-    Postgres(PgPool),
-}
-
 pub struct Reaper {
     db: Db,
     ttl: Duration,
 }
 
 impl Reaper {
+    /// The reaper on an opened database's jobs pool.
+    pub fn new(db: &Database, ttl: Duration) -> Self {
+        Self { db: db.jobs_pool().clone(), ttl }
+    }
+
+    /// Opens (and migrates) the database named by `url`, for a one-off command.
     pub async fn open(url: &str, ttl: Duration) -> Result<Self, String> {
-        connect(url, SqlLimits::default()).await.map_err(|e| e.to_string())?;
-        let wait = Duration::from_secs(30);
-        let err = |e: sqlx::Error| e.to_string();
-        let db = if url.starts_with("sqlite:") {
-            let opts = SqliteConnectOptions::from_str(url).map_err(err)?.busy_timeout(wait);
-            Db::Sqlite(
-                SqlitePoolOptions::new()
-                    .max_connections(1)
-                    .acquire_timeout(wait)
-                    .connect_with(opts)
-                    .await
-                    .map_err(err)?,
-            )
-        } else {
-            let opts = PgConnectOptions::from_str(url).map_err(err)?;
-            Db::Postgres(
-                PgPoolOptions::new().max_connections(1).acquire_timeout(wait).connect_with(opts).await.map_err(err)?,
-            )
-        };
-        Ok(Self { db, ttl })
+        let db = Database::open(url, SqlLimits::default()).await.map_err(|e| e.to_string())?;
+        Ok(Self::new(&db, ttl))
     }
 
     /// One pass: tombstone expired high-risk keys, delete the other expired ones.
     pub async fn reap(&self) -> Result<Reaped, sqlx::Error> {
-        let tomb = expired_key_response();
+        let tomb = Problems.expired_key();
         let secs = self.ttl.as_secs_f64();
         let mut r = Reaped::default();
         macro_rules! pass {

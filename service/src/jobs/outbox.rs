@@ -9,7 +9,6 @@
 //! triggering entity and the workflow name) and sent as the webhook's
 //! `Idempotency-Key`, so consumers dedupe.
 
-use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -18,12 +17,10 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper_util::rt::TokioIo;
 use serde::Serialize;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 use sqlx::Row;
 use tokio::sync::watch;
 
-use crate::store::sql::{connect, SqlLimits};
+use crate::store::sql::{Database, JobsPool as Db, SqlLimits};
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Delivery {
@@ -176,11 +173,6 @@ pub struct Round {
     pub failed: u64,
 }
 
-enum Db {
-    Sqlite(SqlitePool),
-    Postgres(PgPool),
-}
-
 pub struct Dispatcher {
     db: Db,
     sink: Arc<dyn Sink>,
@@ -219,36 +211,15 @@ const SQLITE_RETRY: &str = "UPDATE workflow_instances SET status = CASE WHEN att
      WHERE id = $1 AND status = 'delivering'";
 
 impl Dispatcher {
-    /// Opens (and migrates) the database named by `url`.
+    /// The dispatcher on an opened database's jobs pool.
+    pub fn new(db: &Database, sink: Arc<dyn Sink>, config: DispatchConfig) -> Self {
+        Self { db: db.jobs_pool().clone(), sink, config }
+    }
+
+    /// Opens (and migrates) the database named by `url`, for a one-off command.
     pub async fn open(url: &str, sink: Arc<dyn Sink>, config: DispatchConfig) -> Result<Self, String> {
-        connect(url, SqlLimits::default()).await.map_err(|e| e.to_string())?;
-        let wait = Duration::from_secs(30);
-        let db = if url.starts_with("sqlite:") {
-            // Checkpoints are the serving store's checkpoint thread's.
-            let opts = SqliteConnectOptions::from_str(url)
-                .map_err(|e| e.to_string())?
-                .busy_timeout(wait)
-                .pragma("wal_autocheckpoint", "0");
-            Db::Sqlite(
-                SqlitePoolOptions::new()
-                    .max_connections(1)
-                    .acquire_timeout(wait)
-                    .connect_with(opts)
-                    .await
-                    .map_err(|e| e.to_string())?,
-            )
-        } else {
-            let opts = PgConnectOptions::from_str(url).map_err(|e| e.to_string())?;
-            Db::Postgres(
-                PgPoolOptions::new()
-                    .max_connections(2)
-                    .acquire_timeout(wait)
-                    .connect_with(opts)
-                    .await
-                    .map_err(|e| e.to_string())?,
-            )
-        };
-        Ok(Self { db, sink, config })
+        let db = Database::open(url, SqlLimits::default()).await.map_err(|e| e.to_string())?;
+        Ok(Self::new(&db, sink, config))
     }
 
     fn backoff_secs(&self, attempts: i32) -> f64 {

@@ -90,7 +90,7 @@ impl Operation for CreateBill {
             Cents(total),
         );
         let mut plan = created(ctx, Self::SPEC, Some(input.vendor_id), &to_value(&body));
-        plan.inserts.extend(posting.rows(ctx.tenant, ctx.entity_id, Self::SPEC.kind, &open));
+        plan.inserts.extend(ledger_rows(ctx, Self::SPEC.kind, posting, &open));
         Ok(Ok(plan))
     }
 }

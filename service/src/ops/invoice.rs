@@ -178,7 +178,7 @@ impl Operation for CreateInvoice {
             Cents(total),
         );
         let mut plan = created(ctx, Self::SPEC, Some(input.customer_id), &to_value(&body));
-        plan.inserts.extend(posting.rows(ctx.tenant, ctx.entity_id, Self::SPEC.kind, &open));
+        plan.inserts.extend(ledger_rows(ctx, Self::SPEC.kind, posting, &open));
         Ok(Ok(plan))
     }
 }
@@ -259,7 +259,7 @@ impl Operation for VoidInvoice {
             Cents(invoice.total_cents),
         );
         let mut plan = created(ctx, Self::SPEC, Some(entity.id), &to_value(&record));
-        plan.inserts.extend(posting.rows(ctx.tenant, ctx.entity_id, Self::SPEC.kind, &open));
+        plan.inserts.extend(ledger_rows(ctx, Self::SPEC.kind, posting, &open));
         plan.updates.push(updated(entity, &invoice));
         Ok(Ok(plan))
     }

@@ -137,7 +137,7 @@ impl Operation for PostJournalEntry {
             created_at: ctx.now.clone(),
         };
         let mut plan = created(ctx, Self::SPEC, None, &to_value(&body));
-        plan.inserts.extend(posting.rows(ctx.tenant, ctx.entity_id, Self::SPEC.kind, &open));
+        plan.inserts.extend(ledger_rows(ctx, Self::SPEC.kind, posting, &open));
         Ok(Ok(plan))
     }
 }

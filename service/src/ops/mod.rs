@@ -15,7 +15,6 @@ use uuid::Uuid;
 
 use crate::domain::ids::TenantId;
 use crate::domain::time::Date;
-use crate::engine::new_entity;
 use crate::store::{Entity, StoreError, StoredResponse, Tx};
 
 mod account;
@@ -27,6 +26,7 @@ mod journal;
 mod payment;
 mod payroll;
 mod period;
+mod plan;
 mod refund;
 mod registry;
 mod user;
@@ -45,9 +45,8 @@ pub use invoice::{
 pub use journal::{JournalEntry, JournalLineInput, PostJournalEntry, PostJournalEntryInput};
 pub use payment::{Payment, RecordPayment, RecordPaymentInput};
 pub use payroll::{ApprovePayrollRun, ApprovePayrollRunInput, CreatePayrollRun, CreatePayrollRunInput, PayrollRun};
-pub use period::{
-    closed_period_id, ensure_open, ClosePeriod, ClosePeriodInput, ClosedPeriod, OpenPeriod, CLOSED_PERIOD_KIND,
-};
+pub use period::{closed_period_id, ensure_open, ClosePeriod, ClosePeriodInput, ClosedPeriod, CLOSED_PERIOD_KIND};
+pub use plan::{created, ledger_rows, lock_target, new_entity, referenced, updated};
 pub use refund::{IssueRefund, IssueRefundInput, Refund};
 pub use registry::{
     visit_all, Catalogue, OperationVisitor, CATALOGUE, FINANCIAL_MUTATIONS, HIGH_RISK_MUTATIONS, REFERENCE_MUTATIONS,
@@ -148,25 +147,39 @@ pub struct Plan {
     pub response: StoredResponse,
 }
 
-/// A refusal by a business rule.
+/// What kind of refusal a rejection is. The HTTP adapter chooses its
+/// status (`http::problem`); the engine only needs to know whether it is
+/// definitive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RejectionKind {
+    /// A referenced entity is missing (or another tenant's). It may exist
+    /// later, so nothing is stored and a retry re-evaluates.
+    NotFound,
+    /// A business rule refuses this request for good (an overpayment, an
+    /// unbalanced entry): stored with the key and replayed.
+    Rule,
+}
+
+/// A refusal by an operation: what went wrong, never how to say it.
 #[derive(Debug, Clone)]
 pub struct Rejection {
-    pub status: u16,
+    pub kind: RejectionKind,
     pub code: &'static str,
     pub detail: String,
-    /// Definitive rejections (the same request can never succeed, e.g. an
-    /// overpayment) are stored and replayed; others (a referenced entity not
-    /// found, which may be created later) store nothing.
-    pub definitive: bool,
 }
 
 impl Rejection {
     pub fn not_found(code: &'static str, detail: impl Into<String>) -> Self {
-        Self { status: 404, code, detail: detail.into(), definitive: false }
+        Self { kind: RejectionKind::NotFound, code, detail: detail.into() }
     }
 
     pub fn rule(code: &'static str, detail: impl Into<String>) -> Self {
-        Self { status: 422, code, detail: detail.into(), definitive: true }
+        Self { kind: RejectionKind::Rule, code, detail: detail.into() }
+    }
+
+    /// The same request can never succeed: store it with the key.
+    pub fn definitive(&self) -> bool {
+        self.kind == RejectionKind::Rule
     }
 }
 
@@ -222,47 +235,6 @@ pub trait Operation: Send + Sync + 'static {
 
     /// Reads what the operation needs and decides what to write.
     async fn plan(&self, tx: &mut dyn Tx, ctx: &ExecCtx, input: &Self::Input) -> PlanResult;
-}
-
-/// A plan that creates the operation's record (kind and collection from its
-/// spec), answers 201 with it, points `Location` at it and triggers the
-/// spec's workflows. Callers add derived rows and updates.
-pub fn created(ctx: &ExecCtx, spec: &'static OpSpec, parent_id: Option<Uuid>, body: &Value) -> Plan {
-    let entity = new_entity(ctx, spec.kind, parent_id, body);
-    let response = StoredResponse {
-        status: 201,
-        body: entity.body.clone(),
-        location: Some(format!("/v1/{}/{}", spec.collection, entity.id)),
-    };
-    Plan { inserts: vec![entity], updates: Vec::new(), workflows: spec.workflows, response }
-}
-
-/// The next version of a locked entity with a new body.
-pub fn updated<T: Serialize>(entity: Entity, body: &T) -> Entity {
-    Entity {
-        body: serde_json::to_string(&to_value(body)).expect("a Value always serialises"),
-        version: entity.version + 1,
-        ..entity
-    }
-}
-
-/// The entity named by the first path parameter, locked for update, if it
-/// is a `kind` of this tenant. Anything else is indistinguishable from a
-/// missing entity (404).
-pub async fn lock_target(tx: &mut dyn Tx, ctx: &ExecCtx, kind: &str) -> Result<Option<Entity>, StoreError> {
-    let Some(id) = ctx.path_id() else { return Ok(None) };
-    Ok(tx.get_entity(ctx.tenant, id, true).await?.filter(|e| e.kind == kind))
-}
-
-/// An entity referenced by a body field, if it is a `kind` of this tenant.
-pub async fn referenced(
-    tx: &mut dyn Tx,
-    ctx: &ExecCtx,
-    id: Uuid,
-    kind: &str,
-    for_update: bool,
-) -> Result<Option<Entity>, StoreError> {
-    Ok(tx.get_entity(ctx.tenant, id, for_update).await?.filter(|e| e.kind == kind))
 }
 
 /// An optional accounting date from the request, else the execution date.

@@ -111,7 +111,7 @@ impl Operation for RecordPayment {
             amount,
         );
         let mut plan = created(ctx, Self::SPEC, Some(input.invoice_id), &to_value(&body));
-        plan.inserts.extend(posting.rows(ctx.tenant, ctx.entity_id, Self::SPEC.kind, &open));
+        plan.inserts.extend(ledger_rows(ctx, Self::SPEC.kind, posting, &open));
         plan.updates.push(updated(entity, &invoice));
         Ok(Ok(plan))
     }

@@ -19,6 +19,7 @@ use uuid::Uuid;
 
 use super::*;
 use crate::domain::ids::derived_id;
+use crate::domain::ledger::OpenPeriod;
 use crate::domain::time::Period;
 use crate::store::LockMode;
 
@@ -63,20 +64,6 @@ fn lock_name(period: Period) -> String {
     format!("period:{period}")
 }
 
-/// Proof, held by a plan, that the period of `date` was open when checked
-/// and stays open until the transaction ends (its lock is held shared).
-/// Only `ensure_open` makes one; the ledger posts only with one.
-#[derive(Debug)]
-pub struct OpenPeriod {
-    date: Date,
-}
-
-impl OpenPeriod {
-    pub fn date(&self) -> Date {
-        self.date
-    }
-}
-
 /// Refuses (422 `period_closed`) a write dated inside a closed period.
 /// Call it before locking any entity: periods are always locked first, so
 /// lock order is the same in every transaction.
@@ -88,7 +75,7 @@ pub async fn ensure_open(tx: &mut dyn Tx, tenant: TenantId, date: Date) -> PlanS
         let detail = format!("the accounting period {period} is closed; nothing may be dated {date}");
         return Ok(Err(Rejection::rule("period_closed", detail)));
     }
-    Ok(Ok(OpenPeriod { date }))
+    Ok(Ok(OpenPeriod::checked(date)))
 }
 
 #[async_trait]

@@ -100,7 +100,7 @@ impl Operation for IssueRefund {
             amount,
         );
         let mut plan = created(ctx, Self::SPEC, Some(entity.id), &to_value(&body));
-        plan.inserts.extend(posting.rows(ctx.tenant, ctx.entity_id, Self::SPEC.kind, &open));
+        plan.inserts.extend(ledger_rows(ctx, Self::SPEC.kind, posting, &open));
         plan.updates.push(updated(entity, &payment));
         Ok(Ok(plan))
     }

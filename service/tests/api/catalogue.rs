@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use accubooks_service::domain::ids::deterministic_id;
+use accubooks_service::idempotency::deterministic_id;
 use accubooks_service::idempotency::key::IdempotencyKey;
 use accubooks_service::ops::{OpSpec, REGISTRY};
 use accubooks_service::store::AuditStatus;

@@ -4,8 +4,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use accubooks_service::domain::ids::{deterministic_id, TenantId};
+use accubooks_service::domain::ids::TenantId;
 use accubooks_service::engine::{EngineError, WriteOutcome, WriteRequest};
+use accubooks_service::idempotency::deterministic_id;
 use accubooks_service::idempotency::fingerprint::fingerprint;
 use accubooks_service::idempotency::key::IdempotencyKey;
 use accubooks_service::ops::{

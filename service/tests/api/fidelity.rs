@@ -187,7 +187,7 @@ impl Real {
                 match tx.insert_entity(&entity).await {
                     Ok(()) => Obs::Inserted,
                     Err(StoreError::Duplicate(_)) => Obs::Duplicate,
-                    Err(StoreError::Unavailable(m)) if m.contains("lock") => Obs::Blocked,
+                    Err(StoreError::LockTimeout(_)) => Obs::Blocked,
                     Err(e) => Obs::Error(e.to_string()),
                 }
             }

@@ -12,10 +12,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
+use accubooks_service::app::{Service, ServiceConfig};
 use accubooks_service::engine::EngineConfig;
 use accubooks_service::http::contract::Handler;
 use accubooks_service::http::routes::routes;
-use accubooks_service::http::{router, App, HttpConfig};
 use accubooks_service::ops::REGISTRY;
 use accubooks_service::store::mem::MemStore;
 use accubooks_service::store::{Counts, Store};
@@ -376,7 +376,7 @@ fn fuzz_every_route_on_sqlite() {
 fn fuzz(rt: &tokio::runtime::Runtime, store: Arc<dyn Store>, name: &str, cases: u32) {
     let t = rt.block_on(tenants(store.as_ref()));
     let engine = EngineConfig { inflight_wait: std::time::Duration::from_millis(200), ..EngineConfig::default() };
-    let router = router(App::new(store.clone(), engine, HttpConfig::default()));
+    let router = Service::build(store.clone(), ServiceConfig { engine, ..ServiceConfig::default() }).router;
     let ids = Arc::new(rt.block_on(seed(&router, &t.token_a)));
     let rules: BTreeSet<&str> = REGISTRY.iter().flat_map(|s| s.rules.iter().copied()).collect();
     let targets = targets();

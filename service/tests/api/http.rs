@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use accubooks_service::domain::ids::deterministic_id;
+use accubooks_service::idempotency::deterministic_id;
 use accubooks_service::idempotency::fingerprint::FINGERPRINT_VERSION;
 use accubooks_service::idempotency::key::IdempotencyKey;
 use accubooks_service::store::faulty::Step;

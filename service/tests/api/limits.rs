@@ -3,9 +3,9 @@
 
 use std::time::{Duration, Instant};
 
-use accubooks_service::domain::ids::deterministic_id;
 use accubooks_service::engine::EngineConfig;
 use accubooks_service::http::{json_depth, HttpConfig};
+use accubooks_service::idempotency::deterministic_id;
 use accubooks_service::idempotency::fingerprint::FINGERPRINT_VERSION;
 use accubooks_service::idempotency::key::IdempotencyKey;
 use accubooks_service::serve::ServeConfig;

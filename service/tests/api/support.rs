@@ -4,12 +4,14 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use accubooks_service::app::{Jobs, Service, ServiceConfig};
 use accubooks_service::domain::ids::{TenantId, Token};
 use accubooks_service::engine::{Engine, EngineConfig};
-use accubooks_service::http::{router, App, HttpConfig};
+use accubooks_service::http::problem::Problems;
+use accubooks_service::http::HttpConfig;
 use accubooks_service::metrics::Metrics;
 use accubooks_service::ops;
-use accubooks_service::serve::{serve, ServeConfig};
+use accubooks_service::serve::ServeConfig;
 use accubooks_service::store::faulty::FaultyStore;
 use accubooks_service::store::mem::MemStore;
 use accubooks_service::store::sql::{connect, SqlLimits};
@@ -110,7 +112,7 @@ pub async fn engine_harness(kind: Kind) -> Option<EngineHarness> {
     let faulty = FaultyStore::new(store.clone());
     let metrics = Arc::new(Metrics::new(ops::REGISTRY));
     let config = EngineConfig { inflight_wait: Duration::from_secs(30), ..EngineConfig::default() };
-    let engine = Engine::new(Arc::new(faulty.clone()), metrics, config);
+    let engine = Engine::new(Arc::new(faulty.clone()), metrics, config, Arc::new(Problems));
     Some(EngineHarness { store, faulty, engine, tenants })
 }
 
@@ -163,10 +165,11 @@ pub async fn spawn_app_configured(kind: Kind, config: AppConfig) -> Option<TestA
     let (store, url) = fresh_store_at(kind, config.limits).await?;
     let tenants = tenants(store.as_ref()).await;
     let faulty = FaultyStore::new(store.clone());
-    let app = App::new(Arc::new(faulty.clone()), config.engine, config.http);
+    let service_config = ServiceConfig { engine: config.engine, http: config.http, serve: config.serve };
+    let service = Service::build(Arc::new(faulty.clone()), service_config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(serve(listener, router(app), config.serve, std::future::pending()));
+    tokio::spawn(service.run(listener, Jobs::none(), std::future::pending()));
     Some(TestApp { addr, store, faulty, tenants, kind, url })
 }
 

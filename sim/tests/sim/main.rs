@@ -6,10 +6,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use accubooks_service::app::{Jobs, Service, ServiceConfig};
 use accubooks_service::domain::ids::{token_from_seed, TenantId};
 use accubooks_service::engine::EngineConfig;
-use accubooks_service::http::{router, App, HttpConfig};
-use accubooks_service::serve::{serve, ServeConfig};
+use accubooks_service::serve::ServeConfig;
 use accubooks_service::store::mem::MemStore;
 use accubooks_service::store::{Store, Tenant};
 use accubooks_sim::client::post_json;
@@ -52,11 +52,14 @@ async fn same_key_500_concurrent_requests_execute_once() {
         .init(move || {
             let store = node_store.clone();
             async move {
-                let engine = EngineConfig { inflight_wait: Duration::from_secs(30), ..EngineConfig::default() };
-                let app = App::new(Arc::new(store), engine, HttpConfig::default());
+                let config = ServiceConfig {
+                    engine: EngineConfig { inflight_wait: Duration::from_secs(30), ..EngineConfig::default() },
+                    serve: ServeConfig { accept_tasks: 16, ..ServeConfig::default() },
+                    ..ServiceConfig::default()
+                };
+                let service = Service::build(Arc::new(store), config);
                 let listener = tokio::net::TcpListener::bind(addr).await.expect("bind");
-                let config = ServeConfig { accept_tasks: 16, ..ServeConfig::default() };
-                serve(listener, router(app), config, std::future::pending()).await;
+                service.run(listener, Jobs::none(), std::future::pending()).await;
             }
         })
         .build();

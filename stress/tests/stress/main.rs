@@ -9,10 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use accubooks_service::domain::ids::{TenantId, Token};
-use accubooks_service::engine::EngineConfig;
-use accubooks_service::http::{router, App, HttpConfig};
 use accubooks_service::ops::REGISTRY;
-use accubooks_service::serve::{serve, ServeConfig};
 use accubooks_service::store::sql::{connect, SqlLimits};
 use accubooks_service::store::Tenant;
 use accubooks_sim::history::{History, Outcome};
@@ -57,11 +54,11 @@ async fn service() -> Service {
     let token = Token::generate().unwrap();
     let tenant = TenantId(Uuid::new_v4());
     store.create_tenant(&Tenant { id: tenant, name: "stress test".into() }, &token.hash_hex()).await.unwrap();
-    let app = App::new(store, EngineConfig::default(), HttpConfig::default());
+    let service = accubooks_service::app::Service::build(store, Default::default());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(serve(listener, router(app), ServeConfig::default(), async move {
+    tokio::spawn(service.run(listener, accubooks_service::app::Jobs::none(), async move {
         let _ = stopped.await;
     }));
     Service { addr, url, path, token: token.expose().to_owned(), tenant, _stop: stop }

@@ -17,6 +17,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
 use uuid::Uuid;
 
@@ -197,7 +198,7 @@ impl Tx for MemTx {
             let wait = self.store.lock_wait;
             let got = self.acquire(LockName::Entity(id), LockMode::Exclusive, wait, |_| None::<()>).await?;
             if let Ok(LockOutcome::TimedOut) = got {
-                return Err(StoreError::Unavailable("lock wait timeout on entity".into()));
+                return Err(StoreError::LockTimeout("on entity".into()));
             }
         }
         if let Some(e) = self.pending.entities.get(&id) {
@@ -243,7 +244,7 @@ impl Tx for MemTx {
         let wait = self.store.lock_wait;
         let got = self.acquire(LockName::Named(tenant, name.to_owned()), mode, wait, |_| None::<()>).await?;
         match got {
-            Ok(LockOutcome::TimedOut) => Err(StoreError::Unavailable(format!("lock wait timeout on lock {name}"))),
+            Ok(LockOutcome::TimedOut) => Err(StoreError::LockTimeout(format!("on lock {name}"))),
             _ => Ok(()),
         }
     }
@@ -252,7 +253,7 @@ impl Tx for MemTx {
         let wait = self.store.lock_wait;
         let got = self.acquire(LockName::Entity(entity.id), LockMode::Exclusive, wait, |_| None::<()>).await?;
         if let Ok(LockOutcome::TimedOut) = got {
-            return Err(StoreError::Unavailable("lock wait timeout on entity insert".into()));
+            return Err(StoreError::LockTimeout("on entity insert".into()));
         }
         let exists =
             self.pending.entities.contains_key(&entity.id) || self.store.lock().state.entities.contains_key(&entity.id);

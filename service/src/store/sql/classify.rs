@@ -2,14 +2,14 @@
 //! failure, deadlock), unavailable (connection, timeouts, exhausted pool,
 //! busy database), duplicate key, or anything else.
 
-use crate::store::{StoreError, POOL_EXHAUSTED};
+use crate::store::StoreError;
 
 pub(super) fn classify_pg(e: sqlx::Error) -> StoreError {
     match &e {
         sqlx::Error::Database(db) => match db.code().as_deref() {
             Some("40001") | Some("40P01") => StoreError::Retryable(db.message().to_owned()),
             Some("23505") => StoreError::Duplicate(db.message().to_owned()),
-            Some("55P03") => StoreError::Unavailable(format!("lock wait timeout: {}", db.message())),
+            Some("55P03") => StoreError::LockTimeout(db.message().to_owned()),
             Some("57014") => StoreError::Unavailable(format!("statement timeout: {}", db.message())),
             // Class 08 (connection), 53 (resources), 57P0x (shutdown): transient.
             Some(c) if c.starts_with("08") || c.starts_with("53") || c.starts_with("57P") => {
@@ -71,7 +71,7 @@ pub(super) fn classify_sqlite(e: sqlx::Error) -> StoreError {
 
 fn classify_common(e: sqlx::Error) -> StoreError {
     match e {
-        sqlx::Error::PoolTimedOut => StoreError::Unavailable(POOL_EXHAUSTED.into()),
+        sqlx::Error::PoolTimedOut => StoreError::PoolExhausted,
         sqlx::Error::PoolClosed => StoreError::Unavailable("connection pool closed".into()),
         sqlx::Error::Io(io) => StoreError::Unavailable(format!("i/o: {io}")),
         sqlx::Error::Tls(t) => StoreError::Unavailable(format!("tls: {t}")),

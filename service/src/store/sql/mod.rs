@@ -21,7 +21,9 @@ use uuid::Uuid;
 use super::*;
 
 mod classify;
+mod database;
 use classify::{classify_pg, classify_sqlite};
+pub use database::{Database, JobsPool};
 use postgres::batch::{pg_replay_completed, pg_write_all, PG_LOCK_EXCLUSIVE_THEN_GET, PG_LOCK_SHARED_THEN_GET};
 
 /// Bounds every SQL store is built with.
@@ -51,18 +53,10 @@ impl Default for SqlLimits {
     }
 }
 
-/// Opens the store named by a URL: `sqlite://…` or `postgres://…`.
+/// Opens the store named by a URL: `sqlite://…` or `postgres://…`
+/// (`Database::open`, for callers that need only the request path).
 pub async fn connect(url: &str, limits: SqlLimits) -> Result<Arc<dyn Store>, StoreError> {
-    if url.starts_with("sqlite:") {
-        Ok(Arc::new(SqliteStore::connect(url, limits).await?))
-    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-        Ok(Arc::new(PgStore::connect(url, limits).await?))
-    } else {
-        Err(StoreError::Other(format!(
-            "unsupported database URL scheme (expected sqlite:// or postgres://): {}",
-            url.split(':').next().unwrap_or("")
-        )))
-    }
+    Ok(Database::open(url, limits).await?.store())
 }
 
 use std::sync::Arc;
@@ -227,7 +221,7 @@ macro_rules! sql_store_impl {
                     Ok(_) => {}
                     Err(e) => {
                         return match $classify(e) {
-                            StoreError::Unavailable(m) if m.starts_with("lock wait timeout") => Ok(Claim::InFlight),
+                            StoreError::LockTimeout(_) => Ok(Claim::InFlight),
                             other => Err(other),
                         }
                     }

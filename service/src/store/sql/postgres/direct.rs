@@ -26,7 +26,7 @@ use tokio::sync::{Semaphore, SemaphorePermit};
 use super::PING_IF_IDLE_FOR;
 use crate::store::sql::classify::{classify_pg, stale_connection};
 use crate::store::sql::SqlLimits;
-use crate::store::{StoreError, POOL_EXHAUSTED};
+use crate::store::StoreError;
 
 pub(in crate::store::sql) struct PgDirect {
     opts: PgConnectOptions,
@@ -85,7 +85,7 @@ impl PgDirect {
     pub(in crate::store::sql) async fn acquire(&self) -> Result<DirectConn<'_>, StoreError> {
         let permit = tokio::time::timeout(self.limits.pool_acquire_wait, self.permits.acquire())
             .await
-            .map_err(|_| StoreError::Unavailable(POOL_EXHAUSTED.into()))?
+            .map_err(|_| StoreError::PoolExhausted)?
             .map_err(|_| StoreError::Unavailable("connection pool closed".into()))?;
         loop {
             let next = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();

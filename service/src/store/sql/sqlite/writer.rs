@@ -46,7 +46,7 @@ use crate::store::sql::{
 };
 use crate::store::{
     AuditRecord, Claim, Entity, FieldMatch, IndexedField, KeyClaim, KeyRecord, LockMode, StoreError, StoredResponse,
-    Tx, WorkflowInstance, POOL_EXHAUSTED,
+    Tx, WorkflowInstance,
 };
 
 /// Every statement of the write path (about twenty) stays prepared.
@@ -117,7 +117,7 @@ impl SqliteWriter {
         let queued = self.group.queue();
         let mut conn = tokio::time::timeout(self.limits.pool_acquire_wait, self.conn.clone().lock_owned())
             .await
-            .map_err(|_| StoreError::Unavailable(POOL_EXHAUSTED.into()))?;
+            .map_err(|_| StoreError::PoolExhausted)?;
         drop(queued);
         if conn.is_autocommit() {
             if self.group.waiting() > 0 {
@@ -597,7 +597,7 @@ mod tests {
         let writer = SqliteWriter::open(path, limits).unwrap();
         let _held = writer.begin().await.unwrap();
         let second = writer.begin().await.map(drop);
-        assert_eq!(second, Err(StoreError::Unavailable(POOL_EXHAUSTED.into())));
+        assert_eq!(second, Err(StoreError::PoolExhausted));
     }
 
     /// Rows of `t` as another connection sees them: committed ones only.

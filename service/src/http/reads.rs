@@ -1,0 +1,148 @@
+//! The read-only routes: records, ledger lines, periods, key status, the
+//! API document, readiness and metrics.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use uuid::Uuid;
+
+use super::extract::authenticate;
+use super::problem::{problem, with_retry_after, ApiError, Problems};
+use super::state::App;
+use crate::domain::ledger::LedgerLine;
+use crate::engine::Responses;
+use crate::idempotency::key::IdempotencyKey;
+use crate::ops;
+
+pub(super) async fn read_entity(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    kind: &'static str,
+) -> Response {
+    let tenant = match authenticate(&app, &headers).await {
+        Ok(t) => t,
+        Err(e) => return e.into_response(),
+    };
+    let not_found = || problem(StatusCode::NOT_FOUND, "not_found", &format!("no such {kind}"));
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return not_found();
+    };
+    match app.store.get_entity(tenant.id, id).await {
+        Ok(Some(e)) if e.kind == kind => json(e.body),
+        Ok(_) => not_found(),
+        Err(_) => unavailable(&app),
+    }
+}
+
+/// The ledger lines a record posted: `{"object":"list","data":[…]}`.
+pub(super) async fn read_ledger(State(app): State<App>, headers: HeaderMap, Path(source_id): Path<String>) -> Response {
+    let tenant = match authenticate(&app, &headers).await {
+        Ok(t) => t,
+        Err(e) => return e.into_response(),
+    };
+    let not_found = || problem(StatusCode::NOT_FOUND, "not_found", "no such record");
+    let Ok(source_id) = Uuid::parse_str(&source_id) else {
+        return not_found();
+    };
+    // The source must be this tenant's: another tenant's id reads as missing.
+    match app.store.get_entity(tenant.id, source_id).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return not_found(),
+        Err(_) => return unavailable(&app),
+    }
+    match app.store.list_entities(Some(tenant.id), crate::domain::ledger::LEDGER_LINE_KIND, Some(source_id)).await {
+        Ok(lines) => {
+            let mut data: Vec<LedgerLine> = lines.iter().filter_map(|l| serde_json::from_str(&l.body).ok()).collect();
+            // Stored by id (derived, so unordered); a posting reads in line order.
+            data.sort_by_key(|l| l.line);
+            json(serde_json::json!({"object": "list", "source_id": source_id, "data": data}).to_string())
+        }
+        Err(_) => unavailable(&app),
+    }
+}
+
+/// A period: its closed marker, or `{"status":"open"}` if it has none.
+pub(super) async fn read_period(State(app): State<App>, headers: HeaderMap, Path(period): Path<String>) -> Response {
+    let tenant = match authenticate(&app, &headers).await {
+        Ok(t) => t,
+        Err(e) => return e.into_response(),
+    };
+    let Some(period) = crate::domain::time::Period::parse(&period) else {
+        return problem(StatusCode::NOT_FOUND, "not_found", "a period is a calendar month YYYY-MM");
+    };
+    match app.store.get_entity(tenant.id, ops::closed_period_id(tenant.id, period)).await {
+        Ok(Some(e)) if e.kind == ops::CLOSED_PERIOD_KIND => json(e.body),
+        Ok(_) => {
+            json(serde_json::json!({"object": "period", "period": period.to_string(), "status": "open"}).to_string())
+        }
+        Err(_) => unavailable(&app),
+    }
+}
+
+fn json(body: String) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+fn unavailable(app: &App) -> Response {
+    with_retry_after(
+        problem(StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable", "storage is temporarily unavailable"),
+        app.http.retry_after_s,
+    )
+}
+
+/// `GET /v1/idempotency-keys/{key}`: a key's status and expiry, for the
+/// authenticated tenant only.
+pub(super) async fn read_key(State(app): State<App>, headers: HeaderMap, Path(key): Path<String>) -> Response {
+    let tenant = match authenticate(&app, &headers).await {
+        Ok(t) => t,
+        Err(e) => return e.into_response(),
+    };
+    let not_found = || problem(StatusCode::NOT_FOUND, "not_found", "no such idempotency key");
+    let Ok(key) = IdempotencyKey::parse(&key) else { return not_found() };
+    let unavailable = || {
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable", "storage is temporarily unavailable")
+            .retry_after(app.http.retry_after_s)
+            .into_response()
+    };
+    let record = match app.store.get_key(tenant.id, key.as_str()).await {
+        Ok(Some(r)) => r,
+        Ok(None) => return not_found(),
+        Err(_) => return unavailable(),
+    };
+    let Ok(created) = app.store.key_created_at(tenant.id, key.as_str()).await else { return unavailable() };
+    let created = created.as_deref().and_then(crate::domain::time::parse_utc);
+    let ttl = app.http.key_ttl.as_secs() as i64;
+    let expired = record.response.as_ref() == Some(&Problems.expired_key());
+    let body = serde_json::json!({
+        "object": "idempotency_key",
+        "operation": record.operation,
+        "status": if expired { "expired" } else { "active" },
+        "entity_id": record.entity_id,
+        "response_status": record.response.as_ref().map(|r| r.status),
+        "created_at": created.map(|(s, ms)| crate::domain::time::rfc3339(s, ms)),
+        "expires_at": created.map(|(s, ms)| crate::domain::time::rfc3339(s + ttl, ms)),
+    });
+    ([(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+}
+
+/// `GET /openapi.json`: the document generated from the route table.
+pub(super) async fn openapi(doc: Arc<std::sync::OnceLock<String>>) -> Response {
+    match doc.get() {
+        Some(d) => json(d.clone()),
+        None => problem(StatusCode::SERVICE_UNAVAILABLE, "not_ready", "the API document is not built yet"),
+    }
+}
+
+pub(super) async fn readyz(State(app): State<App>) -> Response {
+    match app.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Err(_) => problem(StatusCode::SERVICE_UNAVAILABLE, "not_ready", "storage unreachable"),
+    }
+}
+
+pub(super) async fn metrics(State(app): State<App>) -> Response {
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], app.metrics.render()).into_response()
+}
