@@ -11,7 +11,6 @@
 
 use std::future::Future;
 use std::sync::Arc;
-#[cfg(not(madsim))]
 use std::time::Duration;
 
 use axum::Router;
@@ -19,14 +18,10 @@ use tokio::net::TcpListener;
 
 use crate::engine::EngineConfig;
 use crate::http::{router, App, HttpConfig};
-#[cfg(not(madsim))]
 use crate::jobs::key_reaper::Reaper;
-#[cfg(not(madsim))]
 use crate::jobs::outbox::{DispatchConfig, Dispatcher, Sink};
 use crate::serve::{serve, ServeConfig};
-#[cfg(not(madsim))]
-use crate::store::sql::Database;
-use crate::store::Store;
+use crate::store::{JobStore, Store};
 
 /// Everything one service instance is configured with.
 #[derive(Clone, Copy, Debug, Default)]
@@ -58,18 +53,16 @@ impl Service {
     }
 }
 
-/// The background jobs of a service on a SQL database.
-#[cfg(not(madsim))]
+/// The background jobs a service runs beside its requests.
 pub struct JobsConfig {
     /// The outbox dispatcher's sink and limits; None: no dispatcher in this
     /// process (another replica or `workflows run-once` delivers).
     pub dispatcher: Option<(Arc<dyn Sink>, DispatchConfig)>,
-    /// How long keys answer replays before the reaper expires them.
-    pub key_ttl: Duration,
+    /// How long keys answer replays before the reaper expires them; None:
+    /// no reaper in this process.
+    pub key_ttl: Option<Duration>,
     /// Time between two passes of the key reaper.
     pub reap_every: Duration,
-    /// Monthly audit-log partitions ensured ahead at start (Postgres only).
-    pub audit_partitions_ahead: u32,
 }
 
 /// Running background jobs; `stop` ends them and waits.
@@ -80,26 +73,24 @@ pub struct Jobs {
 }
 
 impl Jobs {
-    /// No background jobs (the in-memory and simulated stores).
+    /// No background jobs.
     pub fn none() -> Self {
         Self::default()
     }
 
-    /// Starts the jobs on the service's own database (no second open).
-    #[cfg(not(madsim))]
-    pub async fn start(db: &Database, config: JobsConfig) -> Result<Self, crate::jobs::compliance::ComplianceError> {
-        if db.is_postgres() {
-            let created = crate::jobs::compliance::on(db).ensure_partitions(config.audit_partitions_ahead).await?;
-            tracing::info!(?created, "audit log partitions ensured");
-        }
+    /// Starts the configured jobs on a store's jobs side (for SQL, the
+    /// service's own opened database: `Database::jobs_store`).
+    pub fn start(store: Arc<dyn JobStore>, config: JobsConfig) -> Self {
         let (stop, _) = tokio::sync::watch::channel(false);
         let mut tasks = Vec::new();
         if let Some((sink, dispatch)) = config.dispatcher {
-            tasks.push(tokio::spawn(Dispatcher::new(db, sink, dispatch).run(stop.subscribe())));
+            tasks.push(tokio::spawn(Dispatcher::new(store.clone(), sink, dispatch).run(stop.subscribe())));
         }
-        let reaper = Reaper::new(db, config.key_ttl);
-        tasks.push(tokio::spawn(reap_periodically(reaper, config.reap_every, stop.subscribe())));
-        Ok(Self { stop: Some(stop), tasks })
+        if let Some(ttl) = config.key_ttl {
+            let reaper = Reaper::new(store, ttl);
+            tasks.push(tokio::spawn(reap_periodically(reaper, config.reap_every, stop.subscribe())));
+        }
+        Self { stop: Some(stop), tasks }
     }
 
     pub async fn stop(self) {
@@ -113,7 +104,6 @@ impl Jobs {
 }
 
 /// Expires keys every `every` until `stop`.
-#[cfg(not(madsim))]
 async fn reap_periodically(reaper: Reaper, every: Duration, mut stop: tokio::sync::watch::Receiver<bool>) {
     loop {
         match reaper.reap().await {

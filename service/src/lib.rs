@@ -11,7 +11,6 @@ pub mod domain;
 pub mod engine;
 pub mod http;
 pub mod idempotency;
-#[cfg(not(madsim))]
 pub mod jobs;
 pub mod metrics;
 pub mod ops;

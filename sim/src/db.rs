@@ -14,8 +14,8 @@ use std::time::Duration;
 use accubooks_service::domain::ids::TenantId;
 use accubooks_service::store::mem::MemStore;
 use accubooks_service::store::{
-    AuditRecord, Claim, Counts, Entity, FieldMatch, KeyClaim, KeyRecord, LockMode, Store, StoreError, StoredResponse,
-    Tenant, Tx, WorkflowInstance,
+    AuditRecord, Claim, Counts, Delivery, Entity, FieldMatch, JobStore, KeyClaim, KeyRecord, LockMode, Reaped, Store,
+    StoreError, StoredResponse, Tenant, Tx, WorkflowInstance,
 };
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -55,6 +55,10 @@ enum Request {
     Counts,
     Ping,
     KeyCreatedAt { tenant: TenantId, key: String },
+    ClaimWorkflows { batch: u32, lease: Duration },
+    MarkDelivered(Vec<String>),
+    ScheduleRetry { id: String, backoff: Duration, attempts_max: i32, error: String },
+    ExpireKeys { ttl: Duration, high_risk: Vec<String>, tombstone: StoredResponse },
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -72,6 +76,8 @@ enum Reply {
     Count(u64),
     Response(Option<StoredResponse>),
     Text(Option<String>),
+    Deliveries(Vec<Delivery>),
+    Reaped(Reaped),
     Err(StoreError),
 }
 
@@ -271,6 +277,17 @@ async fn dispatch(req: Request, store: &MemStore, tx: &mut Option<Box<dyn Tx>>) 
         Request::Ping => Reply::Done,
         Request::KeyCreatedAt { tenant, key } => {
             store.key_created_at(tenant, &key).await.map_or_else(Reply::Err, Reply::Text)
+        }
+        Request::ClaimWorkflows { batch, lease } => {
+            store.claim_workflows(batch, lease).await.map_or_else(Reply::Err, Reply::Deliveries)
+        }
+        Request::MarkDelivered(ids) => done(store.mark_delivered(&ids).await),
+        Request::ScheduleRetry { id, backoff, attempts_max, error } => {
+            done(store.schedule_retry(&id, backoff, attempts_max, &error).await)
+        }
+        Request::ExpireKeys { ttl, high_risk, tombstone } => {
+            let high_risk: Vec<&str> = high_risk.iter().map(String::as_str).collect();
+            store.expire_keys(ttl, &high_risk, &tombstone).await.map_or_else(Reply::Err, Reply::Reaped)
         }
     }
 }
@@ -511,6 +528,43 @@ impl Store for RemoteStore {
     async fn key_created_at(&self, tenant: TenantId, key: &str) -> Result<Option<String>, StoreError> {
         match self.once(Request::KeyCreatedAt { tenant, key: key.to_owned() }).await? {
             Reply::Text(t) => Ok(t),
+            r => Err(unexpected(r)),
+        }
+    }
+}
+
+/// The jobs' side over the network: each call is one exchange on its own
+/// connection, like the store-level calls above.
+#[async_trait]
+impl JobStore for RemoteStore {
+    async fn claim_workflows(&self, batch: u32, lease: Duration) -> Result<Vec<Delivery>, StoreError> {
+        match self.once(Request::ClaimWorkflows { batch, lease }).await? {
+            Reply::Deliveries(d) => Ok(d),
+            r => Err(unexpected(r)),
+        }
+    }
+    async fn mark_delivered(&self, ids: &[String]) -> Result<(), StoreError> {
+        self.once(Request::MarkDelivered(ids.to_vec())).await.map(|_| ())
+    }
+    async fn schedule_retry(
+        &self,
+        id: &str,
+        backoff: Duration,
+        attempts_max: i32,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        let req = Request::ScheduleRetry { id: id.to_owned(), backoff, attempts_max, error: error.to_owned() };
+        self.once(req).await.map(|_| ())
+    }
+    async fn expire_keys(
+        &self,
+        ttl: Duration,
+        high_risk: &[&str],
+        tombstone: &StoredResponse,
+    ) -> Result<Reaped, StoreError> {
+        let high_risk = high_risk.iter().map(|s| (*s).to_owned()).collect();
+        match self.once(Request::ExpireKeys { ttl, high_risk, tombstone: tombstone.clone() }).await? {
+            Reply::Reaped(r) => Ok(r),
             r => Err(unexpected(r)),
         }
     }

@@ -90,6 +90,10 @@ pub struct Scenario {
     pub ci_seeds: u32,
     #[serde(default)]
     pub faults: Faults,
+    /// Every service node also runs the background jobs (outbox dispatcher,
+    /// key reaper) from the composition root, as `accubooks serve` does.
+    #[serde(default)]
+    pub background_jobs: bool,
 }
 
 fn default_service_nodes() -> u32 {

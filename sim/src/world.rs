@@ -9,11 +9,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use accubooks_service::app::{Jobs, Service, ServiceConfig};
+use accubooks_service::app::{Jobs, JobsConfig, Service, ServiceConfig};
 use accubooks_service::domain::ids::{token_from_seed, TenantId};
 use accubooks_service::engine::EngineConfig;
 use accubooks_service::idempotency::fingerprint::fingerprint;
+use accubooks_service::jobs::outbox::{DispatchConfig, LogSink};
 use accubooks_service::serve::ServeConfig;
+use accubooks_service::store::mem::DeliveryStatus;
 use accubooks_service::store::mem::MemStore;
 use accubooks_service::store::{Store, Tenant};
 use madsim::net::NetSim;
@@ -48,6 +50,10 @@ const DB_IDLE_TX: Duration = Duration::from_millis(5000);
 const BACKOFF_BASE_MS: u64 = 50;
 const BACKOFF_CAP_MS: u64 = 2000;
 const SEED_CUSTOMERS: usize = 4;
+/// Background jobs' polling interval, and how long the world waits after
+/// the clients for the dispatchers' last round.
+const JOBS_POLL: Duration = Duration::from_millis(200);
+const JOBS_SETTLE: Duration = Duration::from_millis(1000);
 const SEED_INVOICES: usize = 8;
 
 #[derive(Debug, Clone, Serialize)]
@@ -60,6 +66,9 @@ pub struct RunResult {
     pub faults: BTreeMap<String, u64>,
     pub virtual_ms: u64,
     pub messages: u64,
+    /// Outbox rows the nodes' dispatchers delivered (background jobs on).
+    pub workflows_delivered: u64,
+    pub workflows_committed: u64,
 }
 
 impl RunResult {
@@ -137,7 +146,8 @@ pub async fn run(scenario: &Scenario, seed: u64) -> RunResult {
         tenants.push(TenantCtx { id, token: token.expose().to_owned(), refs: Refs::default() });
     }
 
-    let services: Vec<NodeHandle> = (0..cfg.service_nodes).map(|i| service_node(&handle, i)).collect();
+    let jobs = scenario.background_jobs;
+    let services: Vec<NodeHandle> = (0..cfg.service_nodes).map(|i| service_node(&handle, i, jobs)).collect();
     sleep(Duration::from_millis(20)).await;
 
     // Reference data, before any fault.
@@ -187,7 +197,14 @@ pub async fn run(scenario: &Scenario, seed: u64) -> RunResult {
         let open: Vec<u64> = data.requests.iter().map(|q| q.id).filter(|id| !done.contains(id)).collect();
         data.abandoned.extend(open);
     }
-    let state = FinalState::from(store.snapshot());
+    if jobs {
+        // The dispatchers' last round: everything committed is due by now.
+        sleep(JOBS_SETTLE).await;
+    }
+    let snapshot = store.snapshot();
+    let workflows_delivered = snapshot.deliveries.values().filter(|d| d.status == DeliveryStatus::Done).count() as u64;
+    let workflows_committed = snapshot.workflows.len() as u64;
+    let state = FinalState::from(snapshot);
     let report = check(&data, &state);
 
     let fired: DbFired = control.fired();
@@ -212,19 +229,22 @@ pub async fn run(scenario: &Scenario, seed: u64) -> RunResult {
         faults: faults_by_type,
         virtual_ms,
         messages,
+        workflows_delivered,
+        workflows_committed,
     }
 }
 
-fn service_node(handle: &Handle, i: u32) -> NodeHandle {
+fn service_node(handle: &Handle, i: u32, jobs: bool) -> NodeHandle {
     handle
         .create_node()
         .name(format!("service-{i}"))
         .ip(service_addr(i).ip())
         .init(move || async move {
             let store = Arc::new(RemoteStore::new(DB_ADDR, DB_CALL_TIMEOUT));
-            let service = Service::build(store, service_config());
+            let service = Service::build(store.clone(), service_config());
+            let jobs = if jobs { Jobs::start(store, jobs_config()) } else { Jobs::none() };
             let listener = bind(service_addr(i)).await;
-            service.run(listener, Jobs::none(), std::future::pending()).await;
+            service.run(listener, jobs, std::future::pending()).await;
         })
         .build()
 }
@@ -237,6 +257,20 @@ pub fn service_config() -> ServiceConfig {
         engine: EngineConfig { inflight_wait: INFLIGHT_WAIT, ..EngineConfig::default() },
         serve: ServeConfig { accept_tasks: 16, ..ServeConfig::default() },
         ..ServiceConfig::default()
+    }
+}
+
+/// The background jobs of a simulated node, when the scenario runs them:
+/// the outbox dispatcher (log sink) and the key reaper, as `serve` runs
+/// them, polling faster so a run's seconds see many rounds.
+fn jobs_config() -> JobsConfig {
+    JobsConfig {
+        dispatcher: Some((
+            Arc::new(LogSink),
+            DispatchConfig { idle_poll: JOBS_POLL, lease: Duration::from_secs(5), ..DispatchConfig::default() },
+        )),
+        key_ttl: Some(Duration::from_secs(24 * 3600)),
+        reap_every: JOBS_POLL,
     }
 }
 

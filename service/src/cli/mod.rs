@@ -10,6 +10,7 @@ use accubooks_service::engine::EngineConfig;
 use accubooks_service::http::contract;
 use accubooks_service::http::routes::routes;
 use accubooks_service::http::HttpConfig;
+use accubooks_service::jobs::compliance;
 use accubooks_service::jobs::key_reaper::Reaper;
 use accubooks_service::jobs::outbox::{DispatchConfig, Dispatcher, LogSink, Sink, WebhookSink};
 use accubooks_service::ops;
@@ -238,6 +239,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let key_ttl = Duration::from_secs(key_ttl_hours.clamp(1, 24 * 365) * 3600);
             let database = db.open_database().await?;
+            if database.is_postgres() {
+                let created = compliance::on(&database).ensure_partitions(AUDIT_PARTITIONS_AHEAD).await?;
+                tracing::info!(?created, "audit log partitions ensured");
+            }
             let config = ServiceConfig {
                 engine: EngineConfig {
                     inflight_wait: Duration::from_millis(db.inflight_wait_ms_max),
@@ -260,11 +265,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let service = Service::build(database.store(), config);
             let jobs = JobsConfig {
                 dispatcher: if no_dispatcher { None } else { Some(sink.dispatcher_parts()?) },
-                key_ttl,
+                key_ttl: Some(key_ttl),
                 reap_every: KEY_REAP_EVERY,
-                audit_partitions_ahead: AUDIT_PARTITIONS_AHEAD,
             };
-            let jobs = Jobs::start(&database, jobs).await?;
+            let jobs = Jobs::start(database.jobs_store(), jobs);
             let listener = listen(&bind, LISTEN_BACKLOG).await.with_context(|| format!("binding {bind}"))?;
             let addr = listener.local_addr()?;
             tracing::info!(%addr, database = %redact(&db.database_url), "listening");

@@ -1,4 +1,5 @@
-//! Idempotency-key expiry. Compiled out under `--cfg madsim`.
+//! Idempotency-key expiry, on the store's jobs side (`store::JobStore`), in
+//! production and under simulation alike.
 //!
 //! Keys answer replays for a TTL (default 24 h). After it:
 //! - **high-risk operations** keep a tombstone: the stored response is
@@ -10,90 +11,41 @@
 //!   key and already taken, so it is answered 422 `idempotency_key_expired`
 //!   (or by a business rule that refuses it first) and never executes twice.
 
+use std::sync::Arc;
 use std::time::Duration;
-
-use serde::Serialize;
 
 use crate::engine::Responses;
 use crate::http::problem::Problems;
 use crate::ops::HIGH_RISK_MUTATIONS;
-use crate::store::sql::{Database, JobsPool as Db, SqlLimits};
+#[cfg(not(madsim))]
+use crate::store::sql::{Database, SqlLimits};
+use crate::store::{JobStore, StoreError};
 
 pub const KEY_TTL_DEFAULT: Duration = Duration::from_secs(24 * 3600);
 
-#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
-pub struct Reaped {
-    /// High-risk keys turned into tombstones.
-    pub tombstoned: u64,
-    /// Financial and reference keys deleted.
-    pub deleted: u64,
-}
+pub use crate::store::Reaped;
 
 pub struct Reaper {
-    db: Db,
+    jobs: Arc<dyn JobStore>,
     ttl: Duration,
 }
 
 impl Reaper {
-    /// The reaper on an opened database's jobs pool.
-    pub fn new(db: &Database, ttl: Duration) -> Self {
-        Self { db: db.jobs_pool().clone(), ttl }
+    /// The reaper over a store's jobs side.
+    pub fn new(jobs: Arc<dyn JobStore>, ttl: Duration) -> Self {
+        Self { jobs, ttl }
     }
 
     /// Opens (and migrates) the database named by `url`, for a one-off command.
+    #[cfg(not(madsim))]
     pub async fn open(url: &str, ttl: Duration) -> Result<Self, String> {
         let db = Database::open(url, SqlLimits::default()).await.map_err(|e| e.to_string())?;
-        Ok(Self::new(&db, ttl))
+        Ok(Self::new(db.jobs_store(), ttl))
     }
 
     /// One pass: tombstone expired high-risk keys, delete the other expired ones.
-    pub async fn reap(&self) -> Result<Reaped, sqlx::Error> {
-        let tomb = Problems.expired_key();
-        let secs = self.ttl.as_secs_f64();
-        let mut r = Reaped::default();
-        macro_rules! pass {
-            ($pool:expr, $older:literal, $older_del:literal) => {{
-                let mut tx = $pool.begin().await?;
-                for op in HIGH_RISK_MUTATIONS {
-                    r.tombstoned += sqlx::query(concat!(
-                        "UPDATE idempotency_keys SET response_status = $1, response_body = $2, response_location = NULL \
-                         WHERE operation = $3 AND response_body IS NOT NULL AND response_body <> $2 AND ",
-                        $older
-                    ))
-                    .bind(i32::from(tomb.status))
-                    .bind(&tomb.body)
-                    .bind(op.name)
-                    .bind(secs)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                }
-                // Every expired key that is not a tombstone now belongs to a
-                // financial or reference operation.
-                r.deleted += sqlx::query(concat!(
-                    "DELETE FROM idempotency_keys WHERE response_body IS NOT NULL AND response_body <> $1 AND ",
-                    $older_del
-                ))
-                .bind(&tomb.body)
-                .bind(secs)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                tx.commit().await?;
-            }};
-        }
-        match &self.db {
-            Db::Postgres(p) => pass!(
-                p,
-                "created_at < now() - make_interval(secs => $4)",
-                "created_at < now() - make_interval(secs => $2)"
-            ),
-            Db::Sqlite(p) => pass!(
-                p,
-                "created_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || $4 || ' seconds')",
-                "created_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || $2 || ' seconds')"
-            ),
-        }
-        Ok(r)
+    pub async fn reap(&self) -> Result<Reaped, StoreError> {
+        let high_risk: Vec<&str> = HIGH_RISK_MUTATIONS.iter().map(|op| op.name).collect();
+        self.jobs.expire_keys(self.ttl, &high_risk, &Problems.expired_key()).await
     }
 }

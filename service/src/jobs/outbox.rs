@@ -1,5 +1,7 @@
 //! The outbox dispatcher: delivers `workflow_instances` committed with the
-//! writes that triggered them. Compiled out under `--cfg madsim`.
+//! writes that triggered them. It runs
+//! on the store's jobs side (`store::JobStore`), in production and under
+//! simulation alike.
 //!
 //! Delivery is at-least-once: a row is claimed under a lease (Postgres
 //! `FOR UPDATE SKIP LOCKED`, so concurrent dispatchers never claim the same
@@ -17,21 +19,13 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper_util::rt::TokioIo;
 use serde::Serialize;
-use sqlx::Row;
 use tokio::sync::watch;
 
-use crate::store::sql::{Database, JobsPool as Db, SqlLimits};
+#[cfg(not(madsim))]
+use crate::store::sql::{Database, SqlLimits};
+use crate::store::{JobStore, StoreError};
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Delivery {
-    pub id: String,
-    pub tenant_id: String,
-    pub workflow_name: String,
-    pub trigger_entity_id: String,
-    pub operation_name: String,
-    pub payload: String,
-    pub attempts: i32,
-}
+pub use crate::store::Delivery;
 
 /// Where workflows go.
 #[async_trait]
@@ -174,116 +168,27 @@ pub struct Round {
 }
 
 pub struct Dispatcher {
-    db: Db,
+    jobs: Arc<dyn JobStore>,
     sink: Arc<dyn Sink>,
     config: DispatchConfig,
 }
 
-const PG_CLAIM: &str = "UPDATE workflow_instances SET status = 'delivering', attempts = attempts + 1, \
-     locked_until = now() + make_interval(secs => $2) \
-     WHERE id IN (SELECT id FROM workflow_instances \
-        WHERE status IN ('pending', 'delivering') \
-          AND ((status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= now())) \
-           OR (status = 'delivering' AND locked_until < now())) \
-        ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED) \
-     RETURNING id, tenant_id, workflow_name, trigger_entity_id, operation_name, payload, attempts";
-const SQLITE_CLAIM: &str = "UPDATE workflow_instances SET status = 'delivering', attempts = attempts + 1, \
-     locked_until = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+' || $2 || ' seconds') \
-     WHERE id IN (SELECT id FROM workflow_instances \
-        WHERE status IN ('pending', 'delivering') \
-          AND ((status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))) \
-           OR (status = 'delivering' AND locked_until < strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))) \
-        ORDER BY created_at, id LIMIT $1) \
-     RETURNING id, tenant_id, workflow_name, trigger_entity_id, operation_name, payload, attempts";
-/// A round's delivered rows are marked in one statement (one commit per
-/// round, not per workflow); $1 is a JSON array of their ids.
-const PG_DONE: &str = "UPDATE workflow_instances SET status = 'done', delivered_at = now(), locked_until = NULL, \
-     last_error = NULL WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb)) AND status = 'delivering'";
-const SQLITE_DONE: &str = "UPDATE workflow_instances SET status = 'done', \
-     delivered_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), locked_until = NULL, last_error = NULL \
-     WHERE id IN (SELECT value FROM json_each($1)) AND status = 'delivering'";
-const PG_RETRY: &str =
-    "UPDATE workflow_instances SET status = CASE WHEN attempts >= $3 THEN 'failed' ELSE 'pending' END, \
-     next_attempt_at = now() + make_interval(secs => $2), locked_until = NULL, last_error = $4 \
-     WHERE id = $1 AND status = 'delivering'";
-const SQLITE_RETRY: &str = "UPDATE workflow_instances SET status = CASE WHEN attempts >= $3 THEN 'failed' ELSE 'pending' END, \
-     next_attempt_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+' || $2 || ' seconds'), locked_until = NULL, last_error = $4 \
-     WHERE id = $1 AND status = 'delivering'";
-
 impl Dispatcher {
-    /// The dispatcher on an opened database's jobs pool.
-    pub fn new(db: &Database, sink: Arc<dyn Sink>, config: DispatchConfig) -> Self {
-        Self { db: db.jobs_pool().clone(), sink, config }
+    /// The dispatcher over a store's jobs side.
+    pub fn new(jobs: Arc<dyn JobStore>, sink: Arc<dyn Sink>, config: DispatchConfig) -> Self {
+        Self { jobs, sink, config }
     }
 
     /// Opens (and migrates) the database named by `url`, for a one-off command.
+    #[cfg(not(madsim))]
     pub async fn open(url: &str, sink: Arc<dyn Sink>, config: DispatchConfig) -> Result<Self, String> {
         let db = Database::open(url, SqlLimits::default()).await.map_err(|e| e.to_string())?;
-        Ok(Self::new(&db, sink, config))
+        Ok(Self::new(db.jobs_store(), sink, config))
     }
 
-    fn backoff_secs(&self, attempts: i32) -> f64 {
+    fn backoff(&self, attempts: i32) -> Duration {
         let exp = 2f64.powi((attempts - 1).clamp(0, 20));
-        (self.config.retry_backoff.as_secs_f64() * exp).min(3600.0)
-    }
-
-    async fn claim(&self) -> Result<Vec<Delivery>, sqlx::Error> {
-        let lease = self.config.lease.as_secs_f64();
-        macro_rules! rows {
-            ($rows:expr) => {
-                $rows
-                    .iter()
-                    .map(|r| {
-                        Ok(Delivery {
-                            id: r.try_get("id")?,
-                            tenant_id: r.try_get("tenant_id")?,
-                            workflow_name: r.try_get("workflow_name")?,
-                            trigger_entity_id: r.try_get("trigger_entity_id")?,
-                            operation_name: r.try_get("operation_name")?,
-                            payload: r.try_get("payload")?,
-                            attempts: r.try_get("attempts")?,
-                        })
-                    })
-                    .collect()
-            };
-        }
-        match &self.db {
-            Db::Postgres(p) => {
-                let rows = sqlx::query(PG_CLAIM).bind(self.config.batch as i64).bind(lease).fetch_all(p).await?;
-                rows!(rows)
-            }
-            Db::Sqlite(p) => {
-                let rows = sqlx::query(SQLITE_CLAIM).bind(self.config.batch as i64).bind(lease).fetch_all(p).await?;
-                rows!(rows)
-            }
-        }
-    }
-
-    /// Marks delivered rows done, all in one statement.
-    async fn finish_delivered(&self, ids: &[&str]) -> Result<(), sqlx::Error> {
-        if ids.is_empty() {
-            return Ok(());
-        }
-        let ids = serde_json::to_string(ids).expect("strings serialise");
-        match &self.db {
-            Db::Postgres(p) => sqlx::query(PG_DONE).bind(ids).execute(p).await.map(|_| ()),
-            Db::Sqlite(p) => sqlx::query(SQLITE_DONE).bind(ids).execute(p).await.map(|_| ()),
-        }
-    }
-
-    /// Schedules a failed delivery's retry (or marks it failed for good).
-    async fn finish_failed(&self, d: &Delivery, e: &str) -> Result<(), sqlx::Error> {
-        let backoff = self.backoff_secs(d.attempts);
-        match &self.db {
-            Db::Postgres(p) => {
-                let q = sqlx::query(PG_RETRY).bind(&d.id).bind(backoff).bind(self.config.attempts_max).bind(e);
-                q.execute(p).await.map(|_| ())
-            }
-            Db::Sqlite(p) => {
-                let q = sqlx::query(SQLITE_RETRY).bind(&d.id).bind(backoff).bind(self.config.attempts_max).bind(e);
-                q.execute(p).await.map(|_| ())
-            }
-        }
+        Duration::from_secs_f64((self.config.retry_backoff.as_secs_f64() * exp).min(3600.0))
     }
 
     /// Claims one batch, delivers it, records the outcome of each row: the
@@ -291,18 +196,18 @@ impl Dispatcher {
     /// (a crash before that redelivers the round's rows after their lease —
     /// delivery is at least once, and the webhook sink sends the workflow id
     /// as `Idempotency-Key` so receivers deduplicate).
-    pub async fn run_once(&self) -> Result<Round, sqlx::Error> {
-        let batch = self.claim().await?;
+    pub async fn run_once(&self) -> Result<Round, StoreError> {
+        let batch = self.jobs.claim_workflows(self.config.batch, self.config.lease).await?;
         let mut round = Round { claimed: batch.len() as u64, ..Round::default() };
-        let mut delivered: Vec<&str> = Vec::with_capacity(batch.len());
+        let mut delivered: Vec<String> = Vec::with_capacity(batch.len());
         for d in &batch {
             match self.sink.deliver(d).await {
                 Ok(()) => {
-                    delivered.push(&d.id);
+                    delivered.push(d.id.clone());
                     round.delivered += 1;
                 }
                 Err(e) => {
-                    self.finish_failed(d, &e).await?;
+                    self.jobs.schedule_retry(&d.id, self.backoff(d.attempts), self.config.attempts_max, &e).await?;
                     if d.attempts >= self.config.attempts_max {
                         tracing::warn!(workflow_id = %d.id, error = %e, "workflow delivery failed for good");
                         round.failed += 1;
@@ -313,12 +218,12 @@ impl Dispatcher {
                 }
             }
         }
-        self.finish_delivered(&delivered).await?;
+        self.jobs.mark_delivered(&delivered).await?;
         Ok(round)
     }
 
     /// Runs rounds until nothing is due; returns the totals.
-    pub async fn drain(&self) -> Result<Round, sqlx::Error> {
+    pub async fn drain(&self) -> Result<Round, StoreError> {
         let mut total = Round::default();
         loop {
             let r = self.run_once().await?;

@@ -12,12 +12,14 @@ use crate::domain::ids::TenantId;
 
 mod error;
 pub mod faulty;
+mod jobs;
 pub mod mem;
 mod records;
 #[cfg(not(madsim))]
 pub mod sql;
 
 pub use error::StoreError;
+pub use jobs::{Delivery, JobStore, Reaped};
 pub use records::*;
 
 /// `Tx::write_all` as separate calls: the default, and the order every

@@ -101,3 +101,22 @@ async fn same_key_500_concurrent_requests_execute_once() {
     trace = fnv1a(&virtual_ms.to_be_bytes(), trace);
     println!("requests: {}, virtual time: {virtual_ms} ms, trace hash: {trace:016x}", responses.len());
 }
+
+/// The background jobs run on simulated nodes from the composition root:
+/// with `background_jobs` on, every service node's dispatcher delivers the
+/// outbox rows its writes committed (the baseline scenario has no faults,
+/// so every one is delivered by the end of the run).
+#[madsim::test]
+async fn background_jobs_deliver_every_committed_workflow() {
+    let seed = Handle::current().seed();
+    println!("seed: {seed} (rerun: MADSIM_TEST_SEED={seed} ci/sim-test.sh)");
+    let scenario = accubooks_sim::scenario::Scenario::load("baseline").expect("built-in scenario");
+    assert!(scenario.background_jobs, "the baseline scenario runs the background jobs");
+    let result = accubooks_sim::world::run(&scenario, seed).await;
+    assert!(result.passed(), "seed {seed}: {:?}", result.report);
+    assert!(result.workflows_committed > 0, "seed {seed}: the mix commits workflows");
+    assert_eq!(
+        result.workflows_delivered, result.workflows_committed,
+        "seed {seed}: every committed workflow delivered by the nodes' dispatchers"
+    );
+}

@@ -37,6 +37,30 @@ pub struct MemState {
     /// When each key was committed (RFC 3339, the simulator's clock under madsim).
     #[serde(default)]
     pub key_created: BTreeMap<(TenantId, String), String>,
+    /// Each outbox row's delivery state (`workflow_instances`' status
+    /// columns); a committed row without an entry is pending and never tried.
+    #[serde(default)]
+    pub deliveries: BTreeMap<Uuid, DeliveryState>,
+}
+
+/// Where one outbox row is in its delivery.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryState {
+    pub status: DeliveryStatus,
+    pub attempts: i32,
+    /// Milliseconds since the epoch (the simulator's clock under madsim).
+    pub locked_until_ms: Option<u64>,
+    pub next_attempt_ms: Option<u64>,
+    pub last_error: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DeliveryStatus {
+    #[default]
+    Pending,
+    Delivering,
+    Done,
+    Failed,
 }
 
 #[derive(Default)]
@@ -443,5 +467,118 @@ impl Store for MemStore {
 
     async fn key_created_at(&self, tenant: TenantId, key: &str) -> Result<Option<String>, StoreError> {
         Ok(self.lock().state.key_created.get(&(tenant, key.to_owned())).cloned())
+    }
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_millis() as u64
+}
+
+/// The jobs' side on the maps: one lock for each call, so a claim is atomic
+/// and two dispatchers never claim the same row (as `SKIP LOCKED` gives).
+/// Rows are claimed in id order (the SQL stores take creation order; no
+/// caller depends on the order).
+#[async_trait]
+impl JobStore for MemStore {
+    async fn claim_workflows(&self, batch: u32, lease: Duration) -> Result<Vec<Delivery>, StoreError> {
+        let now = now_ms();
+        let mut shared = self.lock();
+        let state = &mut shared.state;
+        let mut out = Vec::new();
+        for (id, w) in &state.workflows {
+            if out.len() >= batch as usize {
+                break;
+            }
+            let d = state.deliveries.entry(*id).or_default();
+            let due = match d.status {
+                DeliveryStatus::Pending => d.next_attempt_ms.is_none_or(|t| t <= now),
+                DeliveryStatus::Delivering => d.locked_until_ms.is_some_and(|t| t < now),
+                DeliveryStatus::Done | DeliveryStatus::Failed => false,
+            };
+            if !due {
+                continue;
+            }
+            d.status = DeliveryStatus::Delivering;
+            d.attempts += 1;
+            d.locked_until_ms = Some(now + lease.as_millis() as u64);
+            out.push(Delivery {
+                id: w.id.to_string(),
+                tenant_id: w.tenant_id.to_string(),
+                workflow_name: w.workflow_name.clone(),
+                trigger_entity_id: w.trigger_entity_id.to_string(),
+                operation_name: w.operation_name.clone(),
+                payload: w.payload.clone(),
+                attempts: d.attempts,
+            });
+        }
+        Ok(out)
+    }
+
+    async fn mark_delivered(&self, ids: &[String]) -> Result<(), StoreError> {
+        let mut shared = self.lock();
+        for id in ids.iter().filter_map(|i| Uuid::parse_str(i).ok()) {
+            if let Some(d) = shared.state.deliveries.get_mut(&id).filter(|d| d.status == DeliveryStatus::Delivering) {
+                d.status = DeliveryStatus::Done;
+                d.locked_until_ms = None;
+                d.last_error = None;
+            }
+        }
+        Ok(())
+    }
+
+    async fn schedule_retry(
+        &self,
+        id: &str,
+        backoff: Duration,
+        attempts_max: i32,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        let now = now_ms();
+        let Ok(id) = Uuid::parse_str(id) else { return Ok(()) };
+        let mut shared = self.lock();
+        if let Some(d) = shared.state.deliveries.get_mut(&id).filter(|d| d.status == DeliveryStatus::Delivering) {
+            d.status = if d.attempts >= attempts_max { DeliveryStatus::Failed } else { DeliveryStatus::Pending };
+            d.next_attempt_ms = Some(now + backoff.as_millis() as u64);
+            d.locked_until_ms = None;
+            d.last_error = Some(error.to_owned());
+        }
+        Ok(())
+    }
+
+    async fn expire_keys(
+        &self,
+        ttl: Duration,
+        high_risk: &[&str],
+        tombstone: &StoredResponse,
+    ) -> Result<Reaped, StoreError> {
+        let cutoff_ms = now_ms().saturating_sub(ttl.as_millis() as u64);
+        let mut shared = self.lock();
+        let state = &mut shared.state;
+        let expired: Vec<(TenantId, String)> = state
+            .keys
+            .iter()
+            .filter(|(k, rec)| {
+                let created = state.key_created.get(*k).and_then(|c| crate::domain::time::parse_utc(c));
+                let created_ms = created.map(|(s, ms)| s.max(0) as u64 * 1000 + u64::from(ms));
+                rec.response.as_ref().is_some_and(|r| r.body != tombstone.body)
+                    && created_ms.is_some_and(|c| c < cutoff_ms)
+            })
+            .map(|(k, _)| k.clone())
+            .collect();
+        let mut r = Reaped::default();
+        for k in expired {
+            let high = state.keys.get(&k).is_some_and(|rec| high_risk.contains(&rec.operation.as_str()));
+            if high {
+                if let Some(rec) = state.keys.get_mut(&k) {
+                    rec.response = Some(tombstone.clone());
+                }
+                r.tombstoned += 1;
+            } else {
+                state.keys.remove(&k);
+                state.key_created.remove(&k);
+                r.deleted += 1;
+            }
+        }
+        Ok(r)
     }
 }

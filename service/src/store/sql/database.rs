@@ -11,7 +11,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 
 use super::{PgStore, SqlLimits, SqliteStore};
-use crate::store::{Store, StoreError};
+use crate::store::{JobStore, Store, StoreError};
 
 /// How long a job waits for its pool or, on SQLite, for the writer's lock.
 /// Jobs are not latency-bound: they may wait behind a burst of requests.
@@ -81,6 +81,11 @@ impl Database {
     /// The jobs' connections.
     pub fn jobs_pool(&self) -> &JobsPool {
         &self.jobs
+    }
+
+    /// The jobs' side of the store, on the jobs' connections.
+    pub fn jobs_store(&self) -> Arc<dyn JobStore> {
+        Arc::new(self.jobs.clone())
     }
 
     pub fn is_postgres(&self) -> bool {

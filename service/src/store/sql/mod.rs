@@ -22,6 +22,7 @@ use super::*;
 
 mod classify;
 mod database;
+mod jobs;
 use classify::{classify_pg, classify_sqlite};
 pub use database::{Database, JobsPool};
 use postgres::batch::{pg_replay_completed, pg_write_all, PG_LOCK_EXCLUSIVE_THEN_GET, PG_LOCK_SHARED_THEN_GET};

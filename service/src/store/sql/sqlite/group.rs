@@ -29,7 +29,7 @@ use std::sync::Mutex;
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 
-use super::writer::classify;
+use super::rows::classify;
 use crate::store::StoreError;
 
 /// Members of one group at most: the wait of its first member is bounded

@@ -9,6 +9,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 pub(in crate::store::sql) mod checkpoint;
 mod group;
 mod reader;
+mod rows;
 pub(in crate::store::sql) mod writer;
 
 use super::classify::classify_sqlite;

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
-use super::writer::{classify, get, key_from_row, query_first};
+use super::rows::{classify, get, key_from_row, query_first};
 use crate::domain::ids::TenantId;
 use crate::store::sql::{TenantRow, SELECT_KEY, SELECT_TENANT_BY_TOKEN};
 use crate::store::{KeyRecord, StoreError};

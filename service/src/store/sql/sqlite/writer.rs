@@ -29,8 +29,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use rusqlite::types::FromSql;
-use rusqlite::{CachedStatement, Connection, ErrorCode, OpenFlags, Row, ToSql};
+use rusqlite::{Connection, OpenFlags, ToSql};
 use sqlx::sqlite::SqliteConnectOptions;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 use uuid::Uuid;
@@ -39,20 +38,19 @@ use super::checkpoint::{CheckpointPolicy, Checkpointer, JOURNAL_SIZE_LIMIT};
 #[cfg(test)]
 use super::group::GROUP_MAX;
 use super::group::{GroupCommit, MEMBER_BEGIN, MEMBER_RELEASE, MEMBER_ROLLBACK};
+use super::rows::{classify, entity_from_row, execute, get, is_busy, key_from_row, query_all, query_first};
 use crate::domain::ids::TenantId;
 use crate::store::sql::{
-    match_needs_parent, opt_uuid, parse_uuid, SqlLimits, COMPLETE_KEY, INSERT_AUDIT, INSERT_ENTITY, INSERT_KEY,
-    INSERT_NAMED_LOCK, INSERT_WORKFLOW, LIST_ENTITIES, SELECT_ENTITY, SELECT_KEY, SELECT_NAMED_LOCK, UPDATE_ENTITY,
+    match_needs_parent, SqlLimits, COMPLETE_KEY, INSERT_AUDIT, INSERT_ENTITY, INSERT_KEY, INSERT_NAMED_LOCK,
+    INSERT_WORKFLOW, LIST_ENTITIES, SELECT_ENTITY, SELECT_KEY, SELECT_NAMED_LOCK, UPDATE_ENTITY,
 };
 use crate::store::{
-    AuditRecord, Claim, Entity, FieldMatch, IndexedField, KeyClaim, KeyRecord, LockMode, StoreError, StoredResponse,
-    Tx, WorkflowInstance,
+    AuditRecord, Claim, Entity, FieldMatch, IndexedField, KeyClaim, LockMode, StoreError, StoredResponse, Tx,
+    WorkflowInstance,
 };
 
 /// Every statement of the write path (about twenty) stays prepared.
 const STATEMENTS_CACHED: usize = 32;
-/// Placeholder names, `$1` first: the most any statement here binds.
-const PARAMETERS: [&str; 11] = ["$1", "$2", "$3", "$4", "$5", "$6", "$7", "$8", "$9", "$10", "$11"];
 /// Retry pauses while another connection holds the write lock.
 const BUSY_PAUSE_MIN: Duration = Duration::from_millis(1);
 const BUSY_PAUSE_MAX: Duration = Duration::from_millis(32);
@@ -380,118 +378,6 @@ fn insert_audit(conn: &Connection, a: &AuditRecord) -> Result<(), StoreError> {
     ];
     execute(conn, INSERT_AUDIT, &params)?;
     Ok(())
-}
-
-// ------------------------------------------------------------ statements --
-
-/// The cached statement for `sql` with `params` bound to `$1`, `$2`, … by
-/// name: SQLite numbers `$N` placeholders in order of first appearance, not
-/// by N (the invoice-status count uses `$5` before `$4`).
-fn prepare<'c>(conn: &'c Connection, sql: &str, params: &[&dyn ToSql]) -> Result<CachedStatement<'c>, StoreError> {
-    let mut stmt = conn.prepare_cached(sql).map_err(classify)?;
-    if params.len() > PARAMETERS.len() || stmt.parameter_count() != params.len() {
-        return Err(StoreError::Other(format!(
-            "statement has {} parameters, {} bound: {sql}",
-            stmt.parameter_count(),
-            params.len()
-        )));
-    }
-    for (name, value) in PARAMETERS.iter().zip(params) {
-        stmt.raw_bind_parameter(*name, value).map_err(classify)?;
-    }
-    Ok(stmt)
-}
-
-/// Runs a statement that returns no rows; the number of rows it changed.
-fn execute(conn: &Connection, sql: &str, params: &[&dyn ToSql]) -> Result<usize, StoreError> {
-    prepare(conn, sql, params)?.raw_execute().map_err(classify)
-}
-
-pub(in crate::store::sql) fn query_first<T>(
-    conn: &Connection,
-    sql: &str,
-    params: &[&dyn ToSql],
-    map: impl FnOnce(&Row<'_>) -> Result<T, StoreError>,
-) -> Result<Option<T>, StoreError> {
-    let mut stmt = prepare(conn, sql, params)?;
-    let mut rows = stmt.raw_query();
-    rows.next().map_err(classify)?.map(map).transpose()
-}
-
-fn query_all<T>(
-    conn: &Connection,
-    sql: &str,
-    params: &[&dyn ToSql],
-    mut map: impl FnMut(&Row<'_>) -> Result<T, StoreError>,
-) -> Result<Vec<T>, StoreError> {
-    let mut stmt = prepare(conn, sql, params)?;
-    let mut rows = stmt.raw_query();
-    let mut out = Vec::new();
-    while let Some(row) = rows.next().map_err(classify)? {
-        out.push(map(row)?);
-    }
-    Ok(out)
-}
-
-pub(in crate::store::sql) fn get<T: FromSql>(row: &Row<'_>, column: impl rusqlite::RowIndex) -> Result<T, StoreError> {
-    row.get(column).map_err(classify)
-}
-
-pub(in crate::store::sql) fn key_from_row(row: &Row<'_>) -> Result<KeyRecord, StoreError> {
-    let status: Option<i32> = get(row, "response_status")?;
-    let body: Option<String> = get(row, "response_body")?;
-    let response = match (status, body) {
-        (Some(status), Some(body)) => Some(StoredResponse {
-            status: u16::try_from(status).map_err(|_| StoreError::Other("bad status".into()))?,
-            body,
-            location: get(row, "response_location")?,
-        }),
-        _ => None,
-    };
-    Ok(KeyRecord {
-        tenant_id: TenantId(parse_uuid(&get::<String>(row, "tenant_id")?)?),
-        idempotency_key: get(row, "idempotency_key")?,
-        operation: get(row, "operation")?,
-        fingerprint: get(row, "fingerprint")?,
-        fingerprint_version: get(row, "fingerprint_version")?,
-        entity_id: parse_uuid(&get::<String>(row, "entity_id")?)?,
-        response,
-    })
-}
-
-fn entity_from_row(row: &Row<'_>) -> Result<Entity, StoreError> {
-    Ok(Entity {
-        id: parse_uuid(&get::<String>(row, "id")?)?,
-        tenant_id: TenantId(parse_uuid(&get::<String>(row, "tenant_id")?)?),
-        kind: get(row, "kind")?,
-        parent_id: opt_uuid(get(row, "parent_id")?)?,
-        body: get(row, "body")?,
-        version: get(row, "version")?,
-    })
-}
-
-// ---------------------------------------------------------------- errors --
-
-fn is_busy(e: &rusqlite::Error) -> bool {
-    matches!(e.sqlite_error_code(), Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked))
-}
-
-/// rusqlite errors in the engine's classes, as `classify_sqlite` does for
-/// sqlx: busy or locked (any extended code) → unavailable, a primary-key or
-/// unique violation → duplicate, anything else → other.
-pub(in crate::store::sql) fn classify(e: rusqlite::Error) -> StoreError {
-    use rusqlite::ffi;
-    match &e {
-        rusqlite::Error::SqliteFailure(err, message) => {
-            let message = message.clone().unwrap_or_else(|| err.to_string());
-            match err.extended_code {
-                _ if is_busy(&e) => StoreError::Unavailable(format!("database busy: {message}")),
-                ffi::SQLITE_CONSTRAINT_PRIMARYKEY | ffi::SQLITE_CONSTRAINT_UNIQUE => StoreError::Duplicate(message),
-                _ => StoreError::Other(message),
-            }
-        }
-        _ => StoreError::Other(e.to_string()),
-    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,176 @@
+//! The jobs' statements (`JobStore`) on the jobs' own pool: outbox claims
+//! under a lease (`FOR UPDATE SKIP LOCKED` on Postgres; SQLite serialises
+//! writers), their outcomes, and key expiry.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::Row;
+
+use super::classify::{classify_pg, classify_sqlite};
+use super::JobsPool;
+use crate::store::{Delivery, JobStore, Reaped, StoreError, StoredResponse};
+
+const PG_CLAIM: &str = "UPDATE workflow_instances SET status = 'delivering', attempts = attempts + 1, \
+     locked_until = now() + make_interval(secs => $2) \
+     WHERE id IN (SELECT id FROM workflow_instances \
+        WHERE status IN ('pending', 'delivering') \
+          AND ((status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= now())) \
+           OR (status = 'delivering' AND locked_until < now())) \
+        ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED) \
+     RETURNING id, tenant_id, workflow_name, trigger_entity_id, operation_name, payload, attempts";
+const SQLITE_CLAIM: &str = "UPDATE workflow_instances SET status = 'delivering', attempts = attempts + 1, \
+     locked_until = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+' || $2 || ' seconds') \
+     WHERE id IN (SELECT id FROM workflow_instances \
+        WHERE status IN ('pending', 'delivering') \
+          AND ((status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))) \
+           OR (status = 'delivering' AND locked_until < strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))) \
+        ORDER BY created_at, id LIMIT $1) \
+     RETURNING id, tenant_id, workflow_name, trigger_entity_id, operation_name, payload, attempts";
+/// A round's delivered rows are marked in one statement (one commit per
+/// round, not per workflow); $1 is a JSON array of their ids.
+const PG_DONE: &str = "UPDATE workflow_instances SET status = 'done', delivered_at = now(), locked_until = NULL, \
+     last_error = NULL WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb)) AND status = 'delivering'";
+const SQLITE_DONE: &str = "UPDATE workflow_instances SET status = 'done', \
+     delivered_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), locked_until = NULL, last_error = NULL \
+     WHERE id IN (SELECT value FROM json_each($1)) AND status = 'delivering'";
+const PG_RETRY: &str =
+    "UPDATE workflow_instances SET status = CASE WHEN attempts >= $3 THEN 'failed' ELSE 'pending' END, \
+     next_attempt_at = now() + make_interval(secs => $2), locked_until = NULL, last_error = $4 \
+     WHERE id = $1 AND status = 'delivering'";
+const SQLITE_RETRY: &str = "UPDATE workflow_instances SET status = CASE WHEN attempts >= $3 THEN 'failed' ELSE 'pending' END, \
+     next_attempt_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+' || $2 || ' seconds'), locked_until = NULL, last_error = $4 \
+     WHERE id = $1 AND status = 'delivering'";
+
+/// Key expiry's statements per dialect: $4 (tombstones) and $2 (deletions)
+/// are the TTL in seconds.
+macro_rules! expire_keys {
+    ($pool:expr, $classify:path, $older:literal, $older_del:literal, $ttl:expr, $high_risk:expr, $tomb:expr) => {{
+        let mut r = Reaped::default();
+        let mut tx = $pool.begin().await.map_err($classify)?;
+        for op in $high_risk {
+            r.tombstoned += sqlx::query(concat!(
+                "UPDATE idempotency_keys SET response_status = $1, response_body = $2, response_location = NULL \
+                 WHERE operation = $3 AND response_body IS NOT NULL AND response_body <> $2 AND ",
+                $older
+            ))
+            .bind(i32::from($tomb.status))
+            .bind(&$tomb.body)
+            .bind(*op)
+            .bind($ttl)
+            .execute(&mut *tx)
+            .await
+            .map_err($classify)?
+            .rows_affected();
+        }
+        // Every expired key that is not a tombstone now belongs to a
+        // financial or reference operation.
+        r.deleted += sqlx::query(concat!(
+            "DELETE FROM idempotency_keys WHERE response_body IS NOT NULL AND response_body <> $1 AND ",
+            $older_del
+        ))
+        .bind(&$tomb.body)
+        .bind($ttl)
+        .execute(&mut *tx)
+        .await
+        .map_err($classify)?
+        .rows_affected();
+        tx.commit().await.map_err($classify)?;
+        Ok(r)
+    }};
+}
+
+fn delivery<R: Row>(r: &R) -> Result<Delivery, sqlx::Error>
+where
+    for<'c> &'c str: sqlx::ColumnIndex<R>,
+    String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    i32: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(Delivery {
+        id: r.try_get("id")?,
+        tenant_id: r.try_get("tenant_id")?,
+        workflow_name: r.try_get("workflow_name")?,
+        trigger_entity_id: r.try_get("trigger_entity_id")?,
+        operation_name: r.try_get("operation_name")?,
+        payload: r.try_get("payload")?,
+        attempts: r.try_get("attempts")?,
+    })
+}
+
+#[async_trait]
+impl JobStore for JobsPool {
+    async fn claim_workflows(&self, batch: u32, lease: Duration) -> Result<Vec<Delivery>, StoreError> {
+        let (batch, lease) = (i64::from(batch), lease.as_secs_f64());
+        match self {
+            Self::Postgres(p) => {
+                let rows = sqlx::query(PG_CLAIM).bind(batch).bind(lease).fetch_all(p).await.map_err(classify_pg)?;
+                rows.iter().map(delivery).collect::<Result<_, _>>().map_err(classify_pg)
+            }
+            Self::Sqlite(p) => {
+                let rows =
+                    sqlx::query(SQLITE_CLAIM).bind(batch).bind(lease).fetch_all(p).await.map_err(classify_sqlite)?;
+                rows.iter().map(delivery).collect::<Result<_, _>>().map_err(classify_sqlite)
+            }
+        }
+    }
+
+    async fn mark_delivered(&self, ids: &[String]) -> Result<(), StoreError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let ids = serde_json::to_string(ids).expect("strings serialise");
+        match self {
+            Self::Postgres(p) => sqlx::query(PG_DONE).bind(ids).execute(p).await.map(|_| ()).map_err(classify_pg),
+            Self::Sqlite(p) => sqlx::query(SQLITE_DONE).bind(ids).execute(p).await.map(|_| ()).map_err(classify_sqlite),
+        }
+    }
+
+    async fn schedule_retry(
+        &self,
+        id: &str,
+        backoff: Duration,
+        attempts_max: i32,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        let backoff = backoff.as_secs_f64();
+        match self {
+            Self::Postgres(p) => {
+                let q = sqlx::query(PG_RETRY).bind(id).bind(backoff).bind(attempts_max).bind(error);
+                q.execute(p).await.map(|_| ()).map_err(classify_pg)
+            }
+            Self::Sqlite(p) => {
+                let q = sqlx::query(SQLITE_RETRY).bind(id).bind(backoff).bind(attempts_max).bind(error);
+                q.execute(p).await.map(|_| ()).map_err(classify_sqlite)
+            }
+        }
+    }
+
+    async fn expire_keys(
+        &self,
+        ttl: Duration,
+        high_risk: &[&str],
+        tombstone: &StoredResponse,
+    ) -> Result<Reaped, StoreError> {
+        let secs = ttl.as_secs_f64();
+        match self {
+            Self::Postgres(p) => expire_keys!(
+                p,
+                classify_pg,
+                "created_at < now() - make_interval(secs => $4)",
+                "created_at < now() - make_interval(secs => $2)",
+                secs,
+                high_risk,
+                tombstone
+            ),
+            Self::Sqlite(p) => expire_keys!(
+                p,
+                classify_sqlite,
+                "created_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || $4 || ' seconds')",
+                "created_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || $2 || ' seconds')",
+                secs,
+                high_risk,
+                tombstone
+            ),
+        }
+    }
+}

@@ -1,0 +1,125 @@
+//! Statements on a rusqlite connection: bind `$N` parameters by name, run,
+//! map rows to records, and classify rusqlite's errors in the store's
+//! terms. The writer, the group commit and the inline readers share them.
+
+use rusqlite::types::FromSql;
+use rusqlite::{CachedStatement, Connection, ErrorCode, Row, ToSql};
+
+use crate::domain::ids::TenantId;
+use crate::store::sql::{opt_uuid, parse_uuid};
+use crate::store::{Entity, KeyRecord, StoreError, StoredResponse};
+
+/// Placeholder names, `$1` first: the most any statement here binds.
+const PARAMETERS: [&str; 11] = ["$1", "$2", "$3", "$4", "$5", "$6", "$7", "$8", "$9", "$10", "$11"];
+
+/// The cached statement for `sql` with `params` bound to `$1`, `$2`, … by
+/// name: SQLite numbers `$N` placeholders in order of first appearance, not
+/// by N (the invoice-status count uses `$5` before `$4`).
+pub(in crate::store::sql) fn prepare<'c>(
+    conn: &'c Connection,
+    sql: &str,
+    params: &[&dyn ToSql],
+) -> Result<CachedStatement<'c>, StoreError> {
+    let mut stmt = conn.prepare_cached(sql).map_err(classify)?;
+    if params.len() > PARAMETERS.len() || stmt.parameter_count() != params.len() {
+        return Err(StoreError::Other(format!(
+            "statement has {} parameters, {} bound: {sql}",
+            stmt.parameter_count(),
+            params.len()
+        )));
+    }
+    for (name, value) in PARAMETERS.iter().zip(params) {
+        stmt.raw_bind_parameter(*name, value).map_err(classify)?;
+    }
+    Ok(stmt)
+}
+
+/// Runs a statement that returns no rows; the number of rows it changed.
+pub(in crate::store::sql) fn execute(conn: &Connection, sql: &str, params: &[&dyn ToSql]) -> Result<usize, StoreError> {
+    prepare(conn, sql, params)?.raw_execute().map_err(classify)
+}
+
+pub(in crate::store::sql) fn query_first<T>(
+    conn: &Connection,
+    sql: &str,
+    params: &[&dyn ToSql],
+    map: impl FnOnce(&Row<'_>) -> Result<T, StoreError>,
+) -> Result<Option<T>, StoreError> {
+    let mut stmt = prepare(conn, sql, params)?;
+    let mut rows = stmt.raw_query();
+    rows.next().map_err(classify)?.map(map).transpose()
+}
+
+pub(in crate::store::sql) fn query_all<T>(
+    conn: &Connection,
+    sql: &str,
+    params: &[&dyn ToSql],
+    mut map: impl FnMut(&Row<'_>) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    let mut stmt = prepare(conn, sql, params)?;
+    let mut rows = stmt.raw_query();
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(classify)? {
+        out.push(map(row)?);
+    }
+    Ok(out)
+}
+
+pub(in crate::store::sql) fn get<T: FromSql>(row: &Row<'_>, column: impl rusqlite::RowIndex) -> Result<T, StoreError> {
+    row.get(column).map_err(classify)
+}
+
+pub(in crate::store::sql) fn key_from_row(row: &Row<'_>) -> Result<KeyRecord, StoreError> {
+    let status: Option<i32> = get(row, "response_status")?;
+    let body: Option<String> = get(row, "response_body")?;
+    let response = match (status, body) {
+        (Some(status), Some(body)) => Some(StoredResponse {
+            status: u16::try_from(status).map_err(|_| StoreError::Other("bad status".into()))?,
+            body,
+            location: get(row, "response_location")?,
+        }),
+        _ => None,
+    };
+    Ok(KeyRecord {
+        tenant_id: TenantId(parse_uuid(&get::<String>(row, "tenant_id")?)?),
+        idempotency_key: get(row, "idempotency_key")?,
+        operation: get(row, "operation")?,
+        fingerprint: get(row, "fingerprint")?,
+        fingerprint_version: get(row, "fingerprint_version")?,
+        entity_id: parse_uuid(&get::<String>(row, "entity_id")?)?,
+        response,
+    })
+}
+
+pub(in crate::store::sql) fn entity_from_row(row: &Row<'_>) -> Result<Entity, StoreError> {
+    Ok(Entity {
+        id: parse_uuid(&get::<String>(row, "id")?)?,
+        tenant_id: TenantId(parse_uuid(&get::<String>(row, "tenant_id")?)?),
+        kind: get(row, "kind")?,
+        parent_id: opt_uuid(get(row, "parent_id")?)?,
+        body: get(row, "body")?,
+        version: get(row, "version")?,
+    })
+}
+
+pub(in crate::store::sql) fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(e.sqlite_error_code(), Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked))
+}
+
+/// rusqlite errors in the engine's classes, as `classify_sqlite` does for
+/// sqlx: busy or locked (any extended code) → unavailable, a primary-key or
+/// unique violation → duplicate, anything else → other.
+pub(in crate::store::sql) fn classify(e: rusqlite::Error) -> StoreError {
+    use rusqlite::ffi;
+    match &e {
+        rusqlite::Error::SqliteFailure(err, message) => {
+            let message = message.clone().unwrap_or_else(|| err.to_string());
+            match err.extended_code {
+                _ if is_busy(&e) => StoreError::Unavailable(format!("database busy: {message}")),
+                ffi::SQLITE_CONSTRAINT_PRIMARYKEY | ffi::SQLITE_CONSTRAINT_UNIQUE => StoreError::Duplicate(message),
+                _ => StoreError::Other(message),
+            }
+        }
+        _ => StoreError::Other(e.to_string()),
+    }
+}
