@@ -14,8 +14,8 @@ use std::time::Duration;
 use accubooks_service::domain::ids::TenantId;
 use accubooks_service::store::mem::MemStore;
 use accubooks_service::store::{
-    AuditRecord, Claim, Counts, Delivery, Entity, FieldMatch, JobStore, KeyClaim, KeyRecord, LockMode, Reaped, Store,
-    StoreError, StoredResponse, Tenant, Tx, WorkflowInstance,
+    AuditRecord, Claim, Counts, Delivery, Entity, FieldMatch, JobStore, KeyClaim, KeyMeta, KeyRecord, LockMode, Reaped,
+    Store, StoreError, StoredResponse, Tenant, Tx, WorkflowInstance,
 };
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -54,7 +54,7 @@ enum Request {
     ListEntities { tenant: Option<TenantId>, kind: String, parent: Option<Uuid> },
     Counts,
     Ping,
-    KeyCreatedAt { tenant: TenantId, key: String },
+    KeyMeta { tenant: TenantId, key: String },
     ClaimWorkflows { batch: u32, lease: Duration },
     MarkDelivered(Vec<String>),
     ScheduleRetry { id: String, backoff: Duration, attempts_max: i32, error: String },
@@ -75,7 +75,7 @@ enum Reply {
     Counts(Counts),
     Count(u64),
     Response(Option<StoredResponse>),
-    Text(Option<String>),
+    Meta(Option<KeyMeta>),
     Deliveries(Vec<Delivery>),
     Reaped(Reaped),
     Err(StoreError),
@@ -275,9 +275,7 @@ async fn dispatch(req: Request, store: &MemStore, tx: &mut Option<Box<dyn Tx>>) 
         }
         Request::Counts => store.counts().await.map_or_else(Reply::Err, Reply::Counts),
         Request::Ping => Reply::Done,
-        Request::KeyCreatedAt { tenant, key } => {
-            store.key_created_at(tenant, &key).await.map_or_else(Reply::Err, Reply::Text)
-        }
+        Request::KeyMeta { tenant, key } => store.key_meta(tenant, &key).await.map_or_else(Reply::Err, Reply::Meta),
         Request::ClaimWorkflows { batch, lease } => {
             store.claim_workflows(batch, lease).await.map_or_else(Reply::Err, Reply::Deliveries)
         }
@@ -525,9 +523,9 @@ impl Store for RemoteStore {
     async fn ping(&self) -> Result<(), StoreError> {
         self.once(Request::Ping).await.map(|_| ())
     }
-    async fn key_created_at(&self, tenant: TenantId, key: &str) -> Result<Option<String>, StoreError> {
-        match self.once(Request::KeyCreatedAt { tenant, key: key.to_owned() }).await? {
-            Reply::Text(t) => Ok(t),
+    async fn key_meta(&self, tenant: TenantId, key: &str) -> Result<Option<KeyMeta>, StoreError> {
+        match self.once(Request::KeyMeta { tenant, key: key.to_owned() }).await? {
+            Reply::Meta(m) => Ok(m),
             r => Err(unexpected(r)),
         }
     }

@@ -9,10 +9,10 @@ use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
 
 use super::extract::authenticate;
-use super::problem::{problem, with_retry_after, ApiError, Problems};
+use super::problem::{problem, with_retry_after, ApiError};
 use super::state::App;
 use crate::domain::ledger::LedgerLine;
-use crate::engine::Responses;
+use crate::idempotency::expiry::KeyState;
 use crate::idempotency::key::IdempotencyKey;
 use crate::ops;
 
@@ -112,14 +112,14 @@ pub(super) async fn read_key(State(app): State<App>, headers: HeaderMap, Path(ke
         Ok(None) => return not_found(),
         Err(_) => return unavailable(),
     };
-    let Ok(created) = app.store.key_created_at(tenant.id, key.as_str()).await else { return unavailable() };
-    let created = created.as_deref().and_then(crate::domain::time::parse_utc);
+    let Ok(meta) = app.store.key_meta(tenant.id, key.as_str()).await else { return unavailable() };
+    let created = meta.as_ref().and_then(|m| crate::domain::time::parse_utc(&m.created_at));
+    let state = meta.map_or(KeyState::Active, |m| m.state);
     let ttl = app.http.key_ttl.as_secs() as i64;
-    let expired = record.response.as_ref() == Some(&Problems.expired_key());
     let body = serde_json::json!({
         "object": "idempotency_key",
         "operation": record.operation,
-        "status": if expired { "expired" } else { "active" },
+        "status": state.as_str(),
         "entity_id": record.entity_id,
         "response_status": record.response.as_ref().map(|r| r.status),
         "created_at": created.map(|(s, ms)| crate::domain::time::rfc3339(s, ms)),

@@ -206,7 +206,7 @@ impl Store for FaultyStore {
     async fn ping(&self) -> Result<(), StoreError> {
         self.inner.ping().await
     }
-    async fn key_created_at(&self, t: TenantId, k: &str) -> Result<Option<String>, StoreError> {
-        self.inner.key_created_at(t, k).await
+    async fn key_meta(&self, t: TenantId, k: &str) -> Result<Option<KeyMeta>, StoreError> {
+        self.inner.key_meta(t, k).await
     }
 }

@@ -141,5 +141,5 @@ pub trait Store: Send + Sync + 'static {
     async fn counts(&self) -> Result<Counts, StoreError>;
     async fn ping(&self) -> Result<(), StoreError>;
     /// When a key was first used, as `YYYY-MM-DD?HH:MM:SS[.fff…]` UTC text.
-    async fn key_created_at(&self, tenant: TenantId, key: &str) -> Result<Option<String>, StoreError>;
+    async fn key_meta(&self, tenant: TenantId, key: &str) -> Result<Option<KeyMeta>, StoreError>;
 }

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::domain::ids::TenantId;
 use crate::domain::ledger::StoredLine;
+use crate::idempotency::expiry::KeyState;
 
 /// A key's stored definitive outcome, replayed byte for byte.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -240,6 +241,14 @@ pub struct WriteSet<'a> {
     /// The key claimed by this transaction and its definitive response.
     pub complete: Option<(TenantId, &'a str, &'a StoredResponse)>,
     pub audit: &'a AuditRecord,
+}
+
+/// What a key record says about itself besides its request and response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyMeta {
+    /// When the key was committed (RFC 3339, UTC).
+    pub created_at: String,
+    pub state: KeyState,
 }
 
 /// Ledger lines are stored as entities; the domain's verifier reads them.

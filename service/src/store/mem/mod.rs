@@ -23,6 +23,7 @@ use uuid::Uuid;
 
 mod locks;
 use super::*;
+use crate::idempotency::expiry::KeyState;
 use locks::{LockName, LockTable};
 
 /// Everything that survives a commit. Cloneable so a simulated database can
@@ -37,6 +38,9 @@ pub struct MemState {
     /// When each key was committed (RFC 3339, the simulator's clock under madsim).
     #[serde(default)]
     pub key_created: BTreeMap<(TenantId, String), String>,
+    /// Keys the reaper turned into tombstones (state `expired`).
+    #[serde(default)]
+    pub keys_expired: BTreeSet<(TenantId, String)>,
     /// Each outbox row's delivery state (`workflow_instances`' status
     /// columns); a committed row without an entry is pending and never tried.
     #[serde(default)]
@@ -465,8 +469,11 @@ impl Store for MemStore {
         Ok(())
     }
 
-    async fn key_created_at(&self, tenant: TenantId, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(self.lock().state.key_created.get(&(tenant, key.to_owned())).cloned())
+    async fn key_meta(&self, tenant: TenantId, key: &str) -> Result<Option<KeyMeta>, StoreError> {
+        let shared = self.lock();
+        let k = (tenant, key.to_owned());
+        let state = if shared.state.keys_expired.contains(&k) { KeyState::Expired } else { KeyState::Active };
+        Ok(shared.state.key_created.get(&k).map(|c| KeyMeta { created_at: c.clone(), state }))
     }
 }
 
@@ -560,8 +567,7 @@ impl JobStore for MemStore {
             .filter(|(k, rec)| {
                 let created = state.key_created.get(*k).and_then(|c| crate::domain::time::parse_utc(c));
                 let created_ms = created.map(|(s, ms)| s.max(0) as u64 * 1000 + u64::from(ms));
-                rec.response.as_ref().is_some_and(|r| r.body != tombstone.body)
-                    && created_ms.is_some_and(|c| c < cutoff_ms)
+                rec.response.is_some() && !state.keys_expired.contains(*k) && created_ms.is_some_and(|c| c < cutoff_ms)
             })
             .map(|(k, _)| k.clone())
             .collect();
@@ -572,6 +578,7 @@ impl JobStore for MemStore {
                 if let Some(rec) = state.keys.get_mut(&k) {
                     rec.response = Some(tombstone.clone());
                 }
+                state.keys_expired.insert(k);
                 r.tombstoned += 1;
             } else {
                 state.keys.remove(&k);

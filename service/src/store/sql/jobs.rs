@@ -42,16 +42,17 @@ const SQLITE_RETRY: &str = "UPDATE workflow_instances SET status = CASE WHEN att
      next_attempt_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+' || $2 || ' seconds'), locked_until = NULL, last_error = $4 \
      WHERE id = $1 AND status = 'delivering'";
 
-/// Key expiry's statements per dialect: $4 (tombstones) and $2 (deletions)
-/// are the TTL in seconds.
+/// Key expiry's statements per dialect: $4 (tombstones) and $1 (deletions)
+/// are the TTL in seconds. Tombstones are state `expired` and never touched
+/// again.
 macro_rules! expire_keys {
     ($pool:expr, $classify:path, $older:literal, $older_del:literal, $ttl:expr, $high_risk:expr, $tomb:expr) => {{
         let mut r = Reaped::default();
         let mut tx = $pool.begin().await.map_err($classify)?;
         for op in $high_risk {
             r.tombstoned += sqlx::query(concat!(
-                "UPDATE idempotency_keys SET response_status = $1, response_body = $2, response_location = NULL \
-                 WHERE operation = $3 AND response_body IS NOT NULL AND response_body <> $2 AND ",
+                "UPDATE idempotency_keys SET response_status = $1, response_body = $2, response_location = NULL, \
+                 state = 'expired' WHERE operation = $3 AND state = 'active' AND response_body IS NOT NULL AND ",
                 $older
             ))
             .bind(i32::from($tomb.status))
@@ -66,10 +67,9 @@ macro_rules! expire_keys {
         // Every expired key that is not a tombstone now belongs to a
         // financial or reference operation.
         r.deleted += sqlx::query(concat!(
-            "DELETE FROM idempotency_keys WHERE response_body IS NOT NULL AND response_body <> $1 AND ",
+            "DELETE FROM idempotency_keys WHERE state = 'active' AND response_body IS NOT NULL AND ",
             $older_del
         ))
-        .bind(&$tomb.body)
         .bind($ttl)
         .execute(&mut *tx)
         .await
@@ -157,7 +157,7 @@ impl JobStore for JobsPool {
                 p,
                 classify_pg,
                 "created_at < now() - make_interval(secs => $4)",
-                "created_at < now() - make_interval(secs => $2)",
+                "created_at < now() - make_interval(secs => $1)",
                 secs,
                 high_risk,
                 tombstone
@@ -166,7 +166,7 @@ impl JobStore for JobsPool {
                 p,
                 classify_sqlite,
                 "created_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || $4 || ' seconds')",
-                "created_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || $2 || ' seconds')",
+                "created_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || $1 || ' seconds')",
                 secs,
                 high_risk,
                 tombstone

@@ -19,6 +19,7 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use super::*;
+use crate::idempotency::expiry::KeyState;
 
 mod classify;
 mod database;
@@ -578,17 +579,24 @@ macro_rules! sql_store_impl {
                 Ok(())
             }
 
-            async fn key_created_at(&self, tenant: TenantId, key: &str) -> Result<Option<String>, StoreError> {
+            async fn key_meta(&self, tenant: TenantId, key: &str) -> Result<Option<KeyMeta>, StoreError> {
                 // Postgres sessions run in UTC (set at connect), so both
                 // dialects give UTC text here.
-                sqlx::query_scalar(
-                    "SELECT CAST(created_at AS TEXT) FROM idempotency_keys WHERE tenant_id = $1 AND idempotency_key = $2",
+                let row: Option<(String, String)> = sqlx::query_as(
+                    "SELECT CAST(created_at AS TEXT), state FROM idempotency_keys \
+                     WHERE tenant_id = $1 AND idempotency_key = $2",
                 )
                 .bind(tenant.0.to_string())
                 .bind(key.to_owned())
                 .fetch_optional(self.read_pool())
                 .await
-                .map_err($classify)
+                .map_err($classify)?;
+                row.map(|(created_at, state)| {
+                    let state = KeyState::parse(&state)
+                        .ok_or_else(|| StoreError::Other(format!("unknown key state {state}")))?;
+                    Ok(KeyMeta { created_at, state })
+                })
+                .transpose()
             }
         }
     };
