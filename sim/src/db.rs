@@ -14,8 +14,8 @@ use std::time::Duration;
 use accubooks_service::domain::ids::TenantId;
 use accubooks_service::store::mem::MemStore;
 use accubooks_service::store::{
-    AuditRecord, Claim, Counts, Delivery, Entity, FieldMatch, JobStore, KeyClaim, KeyMeta, KeyRecord, LockMode, Reaped,
-    Store, StoreError, StoredResponse, Tenant, Tx, WorkflowInstance,
+    Admin, AuditRecord, Claim, Counts, Delivery, Entity, FieldMatch, JobStore, KeyClaim, KeyMeta, KeyRecord, LockMode,
+    Reaped, Store, StoreError, StoredResponse, Tenant, Tx, WorkflowInstance,
 };
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -460,10 +460,6 @@ impl Store for RemoteStore {
             r => Err(unexpected(r)),
         }
     }
-    async fn create_tenant(&self, tenant: &Tenant, token_hash: &str) -> Result<(), StoreError> {
-        let req = Request::CreateTenant { tenant: tenant.clone(), token_hash: token_hash.to_owned() };
-        self.once(req).await.map(|_| ())
-    }
     async fn tenant_by_token_hash(&self, token_hash: &str) -> Result<Option<Tenant>, StoreError> {
         match self.once(Request::TenantByToken(token_hash.to_owned())).await? {
             Reply::Tenant(t) => Ok(t),
@@ -479,30 +475,6 @@ impl Store for RemoteStore {
             r => Err(unexpected(r)),
         }
     }
-    async fn keys(&self, t: Option<TenantId>) -> Result<Vec<KeyRecord>, StoreError> {
-        match self.once(Request::Keys(t)).await? {
-            Reply::Keys(k) => Ok(k),
-            r => Err(unexpected(r)),
-        }
-    }
-    async fn audit_rows(&self, t: Option<TenantId>) -> Result<Vec<AuditRecord>, StoreError> {
-        match self.once(Request::AuditRows(t)).await? {
-            Reply::Audit(a) => Ok(a),
-            r => Err(unexpected(r)),
-        }
-    }
-    async fn workflows(&self, t: Option<TenantId>) -> Result<Vec<WorkflowInstance>, StoreError> {
-        match self.once(Request::Workflows(t)).await? {
-            Reply::Workflows(w) => Ok(w),
-            r => Err(unexpected(r)),
-        }
-    }
-    async fn entities(&self, t: Option<TenantId>) -> Result<Vec<Entity>, StoreError> {
-        match self.once(Request::Entities(t)).await? {
-            Reply::Entities(e) => Ok(e),
-            r => Err(unexpected(r)),
-        }
-    }
     async fn list_entities(
         &self,
         t: Option<TenantId>,
@@ -514,18 +486,55 @@ impl Store for RemoteStore {
             r => Err(unexpected(r)),
         }
     }
-    async fn counts(&self) -> Result<Counts, StoreError> {
-        match self.once(Request::Counts).await? {
-            Reply::Counts(c) => Ok(c),
-            r => Err(unexpected(r)),
-        }
-    }
     async fn ping(&self) -> Result<(), StoreError> {
         self.once(Request::Ping).await.map(|_| ())
     }
     async fn key_meta(&self, tenant: TenantId, key: &str) -> Result<Option<KeyMeta>, StoreError> {
         match self.once(Request::KeyMeta { tenant, key: key.to_owned() }).await? {
             Reply::Meta(m) => Ok(m),
+            r => Err(unexpected(r)),
+        }
+    }
+}
+
+#[async_trait]
+impl Admin for RemoteStore {
+    async fn create_tenant(&self, tenant: &Tenant, token_hash: &str) -> Result<(), StoreError> {
+        let req = Request::CreateTenant { tenant: tenant.clone(), token_hash: token_hash.to_owned() };
+        self.once(req).await.map(|_| ())
+    }
+
+    async fn keys(&self, t: Option<TenantId>) -> Result<Vec<KeyRecord>, StoreError> {
+        match self.once(Request::Keys(t)).await? {
+            Reply::Keys(k) => Ok(k),
+            r => Err(unexpected(r)),
+        }
+    }
+
+    async fn audit_rows(&self, t: Option<TenantId>) -> Result<Vec<AuditRecord>, StoreError> {
+        match self.once(Request::AuditRows(t)).await? {
+            Reply::Audit(a) => Ok(a),
+            r => Err(unexpected(r)),
+        }
+    }
+
+    async fn workflows(&self, t: Option<TenantId>) -> Result<Vec<WorkflowInstance>, StoreError> {
+        match self.once(Request::Workflows(t)).await? {
+            Reply::Workflows(w) => Ok(w),
+            r => Err(unexpected(r)),
+        }
+    }
+
+    async fn entities(&self, t: Option<TenantId>) -> Result<Vec<Entity>, StoreError> {
+        match self.once(Request::Entities(t)).await? {
+            Reply::Entities(e) => Ok(e),
+            r => Err(unexpected(r)),
+        }
+    }
+
+    async fn counts(&self) -> Result<Counts, StoreError> {
+        match self.once(Request::Counts).await? {
+            Reply::Counts(c) => Ok(c),
             r => Err(unexpected(r)),
         }
     }

@@ -170,14 +170,8 @@ impl Store for FaultyStore {
     async fn get_key(&self, t: TenantId, k: &str) -> Result<Option<KeyRecord>, StoreError> {
         self.inner.get_key(t, k).await
     }
-    async fn create_tenant(&self, t: &Tenant, h: &str) -> Result<(), StoreError> {
-        self.inner.create_tenant(t, h).await
-    }
     async fn tenant_by_token_hash(&self, h: &str) -> Result<Option<Tenant>, StoreError> {
         self.inner.tenant_by_token_hash(h).await
-    }
-    async fn revoke_token(&self, t: TenantId) -> Result<bool, StoreError> {
-        self.inner.revoke_token(t).await
     }
     async fn append_audit(&self, a: &AuditRecord) -> Result<(), StoreError> {
         self.inner.append_audit(a).await
@@ -185,28 +179,44 @@ impl Store for FaultyStore {
     async fn replay_completed(&self, r: &KeyRecord, a: &AuditRecord) -> Result<Option<StoredResponse>, StoreError> {
         self.inner.replay_completed(r, a).await
     }
-    async fn keys(&self, t: Option<TenantId>) -> Result<Vec<KeyRecord>, StoreError> {
-        self.inner.keys(t).await
-    }
-    async fn audit_rows(&self, t: Option<TenantId>) -> Result<Vec<AuditRecord>, StoreError> {
-        self.inner.audit_rows(t).await
-    }
-    async fn workflows(&self, t: Option<TenantId>) -> Result<Vec<WorkflowInstance>, StoreError> {
-        self.inner.workflows(t).await
-    }
-    async fn entities(&self, t: Option<TenantId>) -> Result<Vec<Entity>, StoreError> {
-        self.inner.entities(t).await
-    }
     async fn list_entities(&self, t: Option<TenantId>, k: &str, p: Option<Uuid>) -> Result<Vec<Entity>, StoreError> {
         self.inner.list_entities(t, k, p).await
-    }
-    async fn counts(&self) -> Result<Counts, StoreError> {
-        self.inner.counts().await
     }
     async fn ping(&self) -> Result<(), StoreError> {
         self.inner.ping().await
     }
     async fn key_meta(&self, t: TenantId, k: &str) -> Result<Option<KeyMeta>, StoreError> {
         self.inner.key_meta(t, k).await
+    }
+}
+
+#[async_trait]
+impl Admin for FaultyStore {
+    async fn create_tenant(&self, t: &Tenant, h: &str) -> Result<(), StoreError> {
+        self.inner.create_tenant(t, h).await
+    }
+
+    async fn revoke_token(&self, t: TenantId) -> Result<bool, StoreError> {
+        self.inner.revoke_token(t).await
+    }
+
+    async fn keys(&self, t: Option<TenantId>) -> Result<Vec<KeyRecord>, StoreError> {
+        self.inner.keys(t).await
+    }
+
+    async fn audit_rows(&self, t: Option<TenantId>) -> Result<Vec<AuditRecord>, StoreError> {
+        self.inner.audit_rows(t).await
+    }
+
+    async fn workflows(&self, t: Option<TenantId>) -> Result<Vec<WorkflowInstance>, StoreError> {
+        self.inner.workflows(t).await
+    }
+
+    async fn entities(&self, t: Option<TenantId>) -> Result<Vec<Entity>, StoreError> {
+        self.inner.entities(t).await
+    }
+
+    async fn counts(&self) -> Result<Counts, StoreError> {
+        self.inner.counts().await
     }
 }

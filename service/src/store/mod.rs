@@ -93,21 +93,37 @@ pub trait Tx: Send {
     async fn rollback(self: Box<Self>) -> Result<(), StoreError>;
 }
 
+/// Administration and inspection: tenants and tokens (the CLI), and whole
+/// tables for checkers, tests and the stress tool's verification. Never on
+/// the request path.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
-    /// A short name for logs and test names: `sqlite`, `postgres`, `memory`.
-    fn kind(&self) -> &'static str;
-    async fn begin(&self) -> Result<Box<dyn Tx>, StoreError>;
-    async fn get_entity(&self, tenant: TenantId, id: Uuid) -> Result<Option<Entity>, StoreError>;
-    async fn get_key(&self, tenant: TenantId, key: &str) -> Result<Option<KeyRecord>, StoreError>;
+pub trait Admin: Send + Sync + 'static {
     async fn create_tenant(&self, tenant: &Tenant, token_hash: &str) -> Result<(), StoreError>;
-    async fn tenant_by_token_hash(&self, token_hash: &str) -> Result<Option<Tenant>, StoreError>;
     /// Revokes the tenant's bearer token: from now on it authenticates
     /// nothing. `false` if there is no such tenant. (Default: a store that
     /// cannot revoke says so rather than pretending.)
     async fn revoke_token(&self, _tenant: TenantId) -> Result<bool, StoreError> {
         Err(StoreError::Other("this store cannot revoke tokens".into()))
     }
+    /// Every committed key record (of one tenant, or all), ordered by
+    /// tenant and key: what checkers compare a recorded history against.
+    async fn keys(&self, tenant: Option<TenantId>) -> Result<Vec<KeyRecord>, StoreError>;
+    async fn audit_rows(&self, tenant: Option<TenantId>) -> Result<Vec<AuditRecord>, StoreError>;
+    async fn workflows(&self, tenant: Option<TenantId>) -> Result<Vec<WorkflowInstance>, StoreError>;
+    async fn entities(&self, tenant: Option<TenantId>) -> Result<Vec<Entity>, StoreError>;
+    async fn counts(&self) -> Result<Counts, StoreError>;
+}
+
+/// The request path's store: what the engine, the operations and the
+/// handlers use. Every store is also `Admin`.
+#[async_trait]
+pub trait Store: Admin + Send + Sync + 'static {
+    /// A short name for logs and test names: `sqlite`, `postgres`, `memory`.
+    fn kind(&self) -> &'static str;
+    async fn begin(&self) -> Result<Box<dyn Tx>, StoreError>;
+    async fn get_entity(&self, tenant: TenantId, id: Uuid) -> Result<Option<Entity>, StoreError>;
+    async fn get_key(&self, tenant: TenantId, key: &str) -> Result<Option<KeyRecord>, StoreError>;
+    async fn tenant_by_token_hash(&self, token_hash: &str) -> Result<Option<Tenant>, StoreError>;
     /// Writes one audit row in its own transaction (for outcomes whose
     /// transaction rolled back).
     async fn append_audit(&self, audit: &AuditRecord) -> Result<(), StoreError>;
@@ -124,12 +140,6 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Option<StoredResponse>, StoreError> {
         Ok(None)
     }
-    /// Every committed key record (of one tenant, or all), ordered by
-    /// tenant and key: what checkers compare a recorded history against.
-    async fn keys(&self, tenant: Option<TenantId>) -> Result<Vec<KeyRecord>, StoreError>;
-    async fn audit_rows(&self, tenant: Option<TenantId>) -> Result<Vec<AuditRecord>, StoreError>;
-    async fn workflows(&self, tenant: Option<TenantId>) -> Result<Vec<WorkflowInstance>, StoreError>;
-    async fn entities(&self, tenant: Option<TenantId>) -> Result<Vec<Entity>, StoreError>;
     /// Committed entities of `kind` (of one tenant, or all; only children of
     /// `parent` if given), ordered by id.
     async fn list_entities(
@@ -138,8 +148,7 @@ pub trait Store: Send + Sync + 'static {
         kind: &str,
         parent: Option<Uuid>,
     ) -> Result<Vec<Entity>, StoreError>;
-    async fn counts(&self) -> Result<Counts, StoreError>;
     async fn ping(&self) -> Result<(), StoreError>;
-    /// When a key was first used, as `YYYY-MM-DD?HH:MM:SS[.fff…]` UTC text.
+    /// When a key was first used (`YYYY-MM-DD?HH:MM:SS[.fff…]` UTC text) and its state.
     async fn key_meta(&self, tenant: TenantId, key: &str) -> Result<Option<KeyMeta>, StoreError>;
 }

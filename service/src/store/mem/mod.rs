@@ -370,29 +370,6 @@ impl Store for MemStore {
         Ok(self.lock().state.keys.get(&(tenant, key.to_owned())).cloned())
     }
 
-    async fn create_tenant(&self, tenant: &Tenant, token_hash: &str) -> Result<(), StoreError> {
-        let mut shared = self.lock();
-        let taken = shared.state.tenants.contains_key(&tenant.id)
-            || shared.state.tenants.values().any(|(_, h)| h == token_hash);
-        if taken {
-            return Err(StoreError::Duplicate("tenant".into()));
-        }
-        shared.state.tenants.insert(tenant.id, (tenant.clone(), token_hash.to_owned()));
-        Ok(())
-    }
-
-    async fn revoke_token(&self, tenant: TenantId) -> Result<bool, StoreError> {
-        let mut shared = self.lock();
-        match shared.state.tenants.get_mut(&tenant) {
-            // No SHA-256 hex digest contains ':', so nothing matches it again.
-            Some((_, hash)) => {
-                *hash = format!("revoked:{}", tenant.0);
-                Ok(true)
-            }
-            None => Ok(false),
-        }
-    }
-
     async fn tenant_by_token_hash(&self, token_hash: &str) -> Result<Option<Tenant>, StoreError> {
         let shared = self.lock();
         Ok(shared.state.tenants.values().find(|(_, h)| h == token_hash).map(|(t, _)| t.clone()))
@@ -417,6 +394,60 @@ impl Store for MemStore {
         Ok(Some(response))
     }
 
+    async fn list_entities(
+        &self,
+        tenant: Option<TenantId>,
+        kind: &str,
+        parent: Option<Uuid>,
+    ) -> Result<Vec<Entity>, StoreError> {
+        let shared = self.lock();
+        Ok(shared
+            .state
+            .entities
+            .values()
+            .filter(|e| tenant.is_none_or(|t| e.tenant_id == t) && e.kind == kind)
+            .filter(|e| parent.is_none_or(|p| e.parent_id == Some(p)))
+            .cloned()
+            .collect())
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    async fn key_meta(&self, tenant: TenantId, key: &str) -> Result<Option<KeyMeta>, StoreError> {
+        let shared = self.lock();
+        let k = (tenant, key.to_owned());
+        let state = if shared.state.keys_expired.contains(&k) { KeyState::Expired } else { KeyState::Active };
+        Ok(shared.state.key_created.get(&k).map(|c| KeyMeta { created_at: c.clone(), state }))
+    }
+}
+
+#[async_trait]
+impl Admin for MemStore {
+    async fn create_tenant(&self, tenant: &Tenant, token_hash: &str) -> Result<(), StoreError> {
+        let mut shared = self.lock();
+        let taken = shared.state.tenants.contains_key(&tenant.id)
+            || shared.state.tenants.values().any(|(_, h)| h == token_hash);
+        if taken {
+            return Err(StoreError::Duplicate("tenant".into()));
+        }
+        shared.state.tenants.insert(tenant.id, (tenant.clone(), token_hash.to_owned()));
+        Ok(())
+    }
+
+    async fn revoke_token(&self, tenant: TenantId) -> Result<bool, StoreError> {
+        let mut shared = self.lock();
+        match shared.state.tenants.get_mut(&tenant) {
+            // No SHA-256 hex digest contains ':', so nothing matches it again.
+            Some((_, hash)) => {
+                *hash = format!("revoked:{}", tenant.0);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
     async fn keys(&self, tenant: Option<TenantId>) -> Result<Vec<KeyRecord>, StoreError> {
         let shared = self.lock();
         Ok(shared.state.keys.values().filter(|k| tenant.is_none_or(|t| k.tenant_id == t)).cloned().collect())
@@ -437,23 +468,6 @@ impl Store for MemStore {
         Ok(shared.state.entities.values().filter(|e| tenant.is_none_or(|t| e.tenant_id == t)).cloned().collect())
     }
 
-    async fn list_entities(
-        &self,
-        tenant: Option<TenantId>,
-        kind: &str,
-        parent: Option<Uuid>,
-    ) -> Result<Vec<Entity>, StoreError> {
-        let shared = self.lock();
-        Ok(shared
-            .state
-            .entities
-            .values()
-            .filter(|e| tenant.is_none_or(|t| e.tenant_id == t) && e.kind == kind)
-            .filter(|e| parent.is_none_or(|p| e.parent_id == Some(p)))
-            .cloned()
-            .collect())
-    }
-
     async fn counts(&self) -> Result<Counts, StoreError> {
         let s = &self.lock().state;
         Ok(Counts {
@@ -463,17 +477,6 @@ impl Store for MemStore {
             audit_rows: s.audit.len() as u64,
             audit_new: s.audit.iter().filter(|a| a.status == AuditStatus::New).count() as u64,
         })
-    }
-
-    async fn ping(&self) -> Result<(), StoreError> {
-        Ok(())
-    }
-
-    async fn key_meta(&self, tenant: TenantId, key: &str) -> Result<Option<KeyMeta>, StoreError> {
-        let shared = self.lock();
-        let k = (tenant, key.to_owned());
-        let state = if shared.state.keys_expired.contains(&k) { KeyState::Expired } else { KeyState::Active };
-        Ok(shared.state.key_created.get(&k).map(|c| KeyMeta { created_at: c.clone(), state }))
     }
 }
 

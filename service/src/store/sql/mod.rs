@@ -434,26 +434,6 @@ macro_rules! sql_store_impl {
                 row.as_ref().map(key_from_row).transpose()
             }
 
-            async fn create_tenant(&self, tenant: &Tenant, token_hash: &str) -> Result<(), StoreError> {
-                sqlx::query("INSERT INTO tenants (id, name, token_hash) VALUES ($1, $2, $3)")
-                    .bind(tenant.id.0.to_string())
-                    .bind(tenant.name.clone())
-                    .bind(token_hash.to_owned())
-                    .execute(self.write_pool())
-                    .await
-                    .map_err($classify)?;
-                Ok(())
-            }
-
-            async fn revoke_token(&self, tenant: TenantId) -> Result<bool, StoreError> {
-                let done = sqlx::query("UPDATE tenants SET revoked = TRUE WHERE id = $1")
-                    .bind(tenant.0.to_string())
-                    .execute(self.write_pool())
-                    .await
-                    .map_err($classify)?;
-                Ok(done.rows_affected() == 1)
-            }
-
             async fn tenant_by_token_hash(&self, token_hash: &str) -> Result<Option<Tenant>, StoreError> {
                 if let Some(found) = self.tenant_fast(token_hash).await {
                     return match found? {
@@ -481,6 +461,70 @@ macro_rules! sql_store_impl {
             }
 
             $($store_extra)*
+
+            async fn list_entities(
+                &self,
+                tenant: Option<TenantId>,
+                kind: &str,
+                parent: Option<Uuid>,
+            ) -> Result<Vec<Entity>, StoreError> {
+                let rows = sqlx::query(LIST_ENTITIES)
+                    .bind(tenant.map(|t| t.0.to_string()))
+                    .bind(kind.to_owned())
+                    .bind(parent.map(|p| p.to_string()))
+                    .fetch_all(self.read_pool())
+                    .await
+                    .map_err($classify)?;
+                rows.iter().map(entity_from_row).collect()
+            }
+
+            async fn ping(&self) -> Result<(), StoreError> {
+                sqlx::query("SELECT 1").execute(self.read_pool()).await.map_err($classify)?;
+                Ok(())
+            }
+
+            async fn key_meta(&self, tenant: TenantId, key: &str) -> Result<Option<KeyMeta>, StoreError> {
+                // Postgres sessions run in UTC (set at connect), so both
+                // dialects give UTC text here.
+                let row: Option<(String, String)> = sqlx::query_as(
+                    "SELECT CAST(created_at AS TEXT), state FROM idempotency_keys \
+                     WHERE tenant_id = $1 AND idempotency_key = $2",
+                )
+                .bind(tenant.0.to_string())
+                .bind(key.to_owned())
+                .fetch_optional(self.read_pool())
+                .await
+                .map_err($classify)?;
+                row.map(|(created_at, state)| {
+                    let state = KeyState::parse(&state)
+                        .ok_or_else(|| StoreError::Other(format!("unknown key state {state}")))?;
+                    Ok(KeyMeta { created_at, state })
+                })
+                .transpose()
+            }
+        }
+
+        #[async_trait]
+        impl Admin for $store {
+            async fn create_tenant(&self, tenant: &Tenant, token_hash: &str) -> Result<(), StoreError> {
+                sqlx::query("INSERT INTO tenants (id, name, token_hash) VALUES ($1, $2, $3)")
+                    .bind(tenant.id.0.to_string())
+                    .bind(tenant.name.clone())
+                    .bind(token_hash.to_owned())
+                    .execute(self.write_pool())
+                    .await
+                    .map_err($classify)?;
+                Ok(())
+            }
+
+            async fn revoke_token(&self, tenant: TenantId) -> Result<bool, StoreError> {
+                let done = sqlx::query("UPDATE tenants SET revoked = TRUE WHERE id = $1")
+                    .bind(tenant.0.to_string())
+                    .execute(self.write_pool())
+                    .await
+                    .map_err($classify)?;
+                Ok(done.rows_affected() == 1)
+            }
 
             async fn keys(&self, tenant: Option<TenantId>) -> Result<Vec<KeyRecord>, StoreError> {
                 let rows = sqlx::query(SELECT_KEYS)
@@ -536,22 +580,6 @@ macro_rules! sql_store_impl {
                 rows.iter().map(entity_from_row).collect()
             }
 
-            async fn list_entities(
-                &self,
-                tenant: Option<TenantId>,
-                kind: &str,
-                parent: Option<Uuid>,
-            ) -> Result<Vec<Entity>, StoreError> {
-                let rows = sqlx::query(LIST_ENTITIES)
-                    .bind(tenant.map(|t| t.0.to_string()))
-                    .bind(kind.to_owned())
-                    .bind(parent.map(|p| p.to_string()))
-                    .fetch_all(self.read_pool())
-                    .await
-                    .map_err($classify)?;
-                rows.iter().map(entity_from_row).collect()
-            }
-
             async fn counts(&self) -> Result<Counts, StoreError> {
                 let row = sqlx::query(
                     "SELECT (SELECT COUNT(*) FROM idempotency_keys) AS keys, \
@@ -572,31 +600,6 @@ macro_rules! sql_store_impl {
                     audit_rows: n("audit_rows")?,
                     audit_new: n("audit_new")?,
                 })
-            }
-
-            async fn ping(&self) -> Result<(), StoreError> {
-                sqlx::query("SELECT 1").execute(self.read_pool()).await.map_err($classify)?;
-                Ok(())
-            }
-
-            async fn key_meta(&self, tenant: TenantId, key: &str) -> Result<Option<KeyMeta>, StoreError> {
-                // Postgres sessions run in UTC (set at connect), so both
-                // dialects give UTC text here.
-                let row: Option<(String, String)> = sqlx::query_as(
-                    "SELECT CAST(created_at AS TEXT), state FROM idempotency_keys \
-                     WHERE tenant_id = $1 AND idempotency_key = $2",
-                )
-                .bind(tenant.0.to_string())
-                .bind(key.to_owned())
-                .fetch_optional(self.read_pool())
-                .await
-                .map_err($classify)?;
-                row.map(|(created_at, state)| {
-                    let state = KeyState::parse(&state)
-                        .ok_or_else(|| StoreError::Other(format!("unknown key state {state}")))?;
-                    Ok(KeyMeta { created_at, state })
-                })
-                .transpose()
             }
         }
     };
