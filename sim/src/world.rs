@@ -17,7 +17,7 @@ use accubooks_service::jobs::outbox::{DispatchConfig, LogSink};
 use accubooks_service::serve::ServeConfig;
 use accubooks_service::store::mem::DeliveryStatus;
 use accubooks_service::store::mem::MemStore;
-use accubooks_service::store::{Store, Tenant};
+use accubooks_service::store::{Admin, Tenant};
 use madsim::net::NetSim;
 use madsim::rand::Rng;
 use madsim::runtime::{Handle, NodeHandle};

@@ -11,7 +11,7 @@ use accubooks_service::domain::ids::{token_from_seed, TenantId};
 use accubooks_service::engine::EngineConfig;
 use accubooks_service::serve::ServeConfig;
 use accubooks_service::store::mem::MemStore;
-use accubooks_service::store::{Store, Tenant};
+use accubooks_service::store::{Admin, Tenant};
 use accubooks_sim::client::post_json;
 use madsim::runtime::Handle;
 use trace::fnv1a;
