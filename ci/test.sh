@@ -25,6 +25,9 @@ if ! ci/ensure-tools.sh; then
     echo "warning: prometheus unavailable; its tests will be skipped (not allowed with CI=true)" >&2
 fi
 
+step "layout: no module cycles in accubooks-service, the codemap names every source file"
+python3 ci/check-layout.py
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
