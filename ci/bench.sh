@@ -9,7 +9,8 @@
 # Postgres is a private cluster in a temporary directory (never the system
 # one); everything it starts is stopped on exit. Results go to stdout and
 # to $BENCH_OUT (default target/bench). Knobs: BENCH_SECONDS (default 15),
-# BENCH_CONCURRENCY (64), BENCH_PG_PORT (random free), BENCH_PG_BIN.
+# BENCH_CONCURRENCY (64), BENCH_PG_PORT (random free), BENCH_PG_BIN, BENCH_BIN_DIR
+# (use the accubooks and accubooks-stress binaries there instead of building).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,11 +35,19 @@ if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/pgbench" ]; then
     pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 fi
 
-echo "==> release build"
-cargo build --release --locked --quiet -p accubooks-service --bin accubooks -p accubooks-stress --bin accubooks-stress
-target=${CARGO_TARGET_DIR:-target}
-svc=$target/release/accubooks
-stress=$target/release/accubooks-stress
+if [ -n "${BENCH_BIN_DIR:-}" ]; then
+    # Binaries built elsewhere (e.g. the previous commit's), so two builds
+    # can be measured side by side with the same script.
+    svc=$BENCH_BIN_DIR/accubooks
+    stress=$BENCH_BIN_DIR/accubooks-stress
+    echo "==> binaries from $BENCH_BIN_DIR"
+else
+    echo "==> release build"
+    cargo build --release --locked --quiet -p accubooks-service --bin accubooks -p accubooks-stress --bin accubooks-stress
+    target=${CARGO_TARGET_DIR:-target}
+    svc=$target/release/accubooks
+    stress=$target/release/accubooks-stress
+fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/accubooks-bench-XXXXXX")
 pids=()
