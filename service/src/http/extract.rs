@@ -7,6 +7,7 @@ use http_body_util::BodyExt;
 use uuid::Uuid;
 
 use super::config::HttpConfig;
+use super::json::{is_json_media_type, parse_object, StrictJsonError};
 use super::problem::ApiError;
 use super::state::App;
 use crate::domain::ids::token_hash;
@@ -28,8 +29,10 @@ pub(super) async fn authenticate(app: &App, headers: &HeaderMap) -> Result<Tenan
     let token = value
         .to_str()
         .ok()
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
+        .and_then(|v| v.trim_start().split_once(' '))
+        // The scheme is case-insensitive (RFC 9110 §11.1).
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
         .filter(|t| !t.is_empty() && t.len() <= 256)
         .ok_or_else(|| unauthorized("malformed Authorization header"))?;
     match app.store.tenant_by_token_hash(&token_hash(token)).await {
@@ -81,8 +84,15 @@ pub(super) async fn json_body(
             format!("the body nests arrays and objects deeper than {}", limits.json_depth_max),
         ));
     }
-    serde_json::from_slice(&bytes)
-        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", format!("body is not valid JSON: {e}")))
+    match parse_object(&bytes) {
+        Ok(map) => Ok(serde_json::Value::Object(map)),
+        Err(StrictJsonError::Invalid(e)) => {
+            Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", format!("body is not valid JSON: {e}")))
+        }
+        Err(StrictJsonError::NotAnObject) => {
+            Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", "the body must be a JSON object"))
+        }
+    }
 }
 
 /// The deepest nesting of `[`/`{` outside strings. Counts only, so it is
@@ -113,11 +123,7 @@ pub fn json_depth(bytes: &[u8]) -> usize {
 }
 
 pub(super) fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
-    let ok = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
-        .is_some_and(|m| m == "application/json" || (m.starts_with("application/") && m.ends_with("+json")));
+    let ok = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(is_json_media_type);
     if ok {
         Ok(())
     } else {

@@ -8,6 +8,7 @@
 pub mod config;
 pub mod contract;
 pub mod extract;
+mod json;
 mod mutation;
 pub mod openapi;
 pub mod problem;

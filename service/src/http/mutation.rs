@@ -73,7 +73,9 @@ async fn mutation_inner<O: Operation>(
     })?;
     let invalid = |m| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", m);
     op.validate(&input).map_err(invalid)?;
-    let path: Vec<String> = params.iter().map(|(_, v)| v.to_owned()).collect();
+    // Every spelling of an id the reads accept (upper case, no dashes) is
+    // one request: ids are fingerprinted in their canonical form.
+    let path: Vec<String> = params.iter().map(|(_, v)| canonical_path_param(v)).collect();
     op.validate_path(&path).map_err(invalid)?;
     let path_refs: Vec<&str> = path.iter().map(String::as_str).collect();
     // Fingerprint the parsed, typed input: formatting never matters.
@@ -114,4 +116,10 @@ fn stored(r: &StoredResponse, replayed: bool) -> Response {
         h.insert(IDEMPOTENT_REPLAYED, HeaderValue::from_static("true"));
     }
     resp
+}
+
+/// A path parameter as it is fingerprinted and executed: a UUID in its
+/// hyphenated lower-case form, anything else as sent.
+fn canonical_path_param(value: &str) -> String {
+    uuid::Uuid::try_parse(value).map_or_else(|_| value.to_owned(), |id| id.hyphenated().to_string())
 }

@@ -301,6 +301,52 @@ pub async fn infrastructure_routes_and_metrics(app: TestApp) {
     }
 }
 
+/// What the server accepts is exactly what the contract says: one JSON
+/// object with distinct member names, as `application/json` in UTF-8; the
+/// bearer scheme in any case; a path id in any spelling the reads accept is
+/// one request.
+pub async fn strict_contract(app: TestApp) {
+    let tok = app.tenants.token_a.clone();
+    let auth = format!("Bearer {tok}");
+    let a: (&str, &[u8]) = ("authorization", auth.as_bytes());
+    let json_ct: (&str, &[u8]) = ("content-type", b"application/json");
+    let before = app.store.counts().await.unwrap();
+    // (what, content type, body, expected status, expected code)
+    let cases: [(&str, &[u8], &[u8], u16, &str); 5] = [
+        ("a top-level array", b"application/json", br#"["Acme"]"#, 400, "invalid_json"),
+        ("a top-level string", b"application/json", br#""Acme""#, 400, "invalid_json"),
+        ("a member named twice", b"application/json", br#"{"name":"a","name":"b"}"#, 400, "invalid_json"),
+        ("merge-patch+json", b"application/merge-patch+json", br#"{"name":"a"}"#, 415, "unsupported_media_type"),
+        ("a latin1 charset", b"application/json; charset=latin1", br#"{"name":"a"}"#, 415, "unsupported_media_type"),
+    ];
+    for (what, ct, body, status, code) in cases {
+        let headers = [a, ("idempotency-key", b"strict".as_slice()), ("content-type", ct)];
+        let r = send(app.addr, "POST", "/v1/customers", &headers, body.to_vec()).await;
+        assert_eq!(r.status, status, "{what}: {:?}", r.body);
+        assert_eq!(r.code(), code, "{what}");
+    }
+    assert_nothing_written(&app, before, "a refused body").await;
+
+    // The scheme of Authorization is case-insensitive.
+    let lower = format!("bearer {tok}");
+    let headers = [("authorization", lower.as_bytes()), ("idempotency-key", b"lower".as_slice()), json_ct];
+    let r = send(app.addr, "POST", "/v1/customers", &headers, br#"{"name":"Lower Case Ltd"}"#.to_vec()).await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+
+    // A void retried with the invoice id upper-cased or without dashes is
+    // the same request: a replay, not a mismatch.
+    let cust = app.customer(&tok, "strict-c").await;
+    let inv = app.invoice(&tok, "strict-i", &cust, 500).await;
+    let void = app.post(&format!("/v1/invoices/{inv}/void"), &tok, "strict-v", &json!({})).await;
+    assert_eq!(void.status, 201, "{:?}", void.body);
+    for spelling in [inv.to_uppercase(), inv.replace('-', "")] {
+        let again = app.post(&format!("/v1/invoices/{spelling}/void"), &tok, "strict-v", &json!({})).await;
+        assert_eq!(again.status, 200, "{spelling}: {:?}", again.body);
+        assert_eq!(again.header("idempotent-replayed"), Some("true"));
+        assert_eq!(again.body, void.body);
+    }
+}
+
 macro_rules! http_suite {
     ($($case:ident),* $(,)?) => {
         http_suite!(@store memory, Memory; $($case),*);
@@ -330,6 +376,7 @@ async fn run(kind: Kind, case: &str) {
         "in_flight_duplicate_gets_409_or_busy_503" => in_flight_duplicate_gets_409_or_busy_503(app, kind).await,
         "transient_failure_is_503_and_retry_executes" => transient_failure_is_503_and_retry_executes(app).await,
         "infrastructure_routes_and_metrics" => infrastructure_routes_and_metrics(app).await,
+        "strict_contract" => strict_contract(app).await,
         other => panic!("unknown case {other}"),
     }
 }
@@ -342,4 +389,5 @@ http_suite!(
     in_flight_duplicate_gets_409_or_busy_503,
     transient_failure_is_503_and_retry_executes,
     infrastructure_routes_and_metrics,
+    strict_contract,
 );
