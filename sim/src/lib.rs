@@ -13,6 +13,7 @@ pub mod db;
 pub mod history;
 pub mod ops;
 pub mod scenario;
+mod violation;
 
 #[cfg(madsim)]
 mod faults;
