@@ -26,6 +26,7 @@ use uuid::Uuid;
 
 use crate::history::{fnv1a, HistoryData, Intent, Outcome, Request, FNV_OFFSET};
 pub use crate::violation::{KeyRef, Violation};
+use crate::workload::MISMATCH_CODE;
 
 /// The committed state the checker reads.
 #[derive(Debug, Clone, Default)]
@@ -171,7 +172,7 @@ pub fn check(history: &HistoryData, state: &FinalState) -> CheckReport {
             }
             Outcome::Rejected { code, .. } => {
                 r.stats.rejected += 1;
-                r.stats.mismatches += u64::from(code == "idempotency_key_mismatch");
+                r.stats.mismatches += u64::from(code == MISMATCH_CODE);
             }
             Outcome::Info { reason } => {
                 r.stats.indeterminate += 1;
@@ -218,15 +219,11 @@ pub fn check(history: &HistoryData, state: &FinalState) -> CheckReport {
                         }
                     }
                 }
-                Outcome::Rejected { code, .. }
-                    if q.intent == Intent::Mismatch && code != "idempotency_key_mismatch" =>
-                {
+                Outcome::Rejected { code, .. } if q.intent == Intent::Mismatch && code != MISMATCH_CODE => {
                     v.push(Violation::MismatchNotRefused { key: at(), code: code.clone() });
                 }
                 // The same payload must fingerprint the same way every time.
-                Outcome::Rejected { code, .. }
-                    if q.intent != Intent::Mismatch && code == "idempotency_key_mismatch" =>
-                {
+                Outcome::Rejected { code, .. } if q.intent != Intent::Mismatch && code == MISMATCH_CODE => {
                     v.push(Violation::SamePayloadRefused { key: at() });
                 }
                 _ => {}

@@ -19,11 +19,11 @@ use accubooks_service::store::sql::{connect, SqlLimits};
 use accubooks_service::store::{Store, StoreError};
 use accubooks_sim::checker::{check, key_ref, CheckStats, FinalState, KeyRef, Violation};
 use accubooks_sim::history::{HistoryData, Intent, Outcome};
+use accubooks_sim::workload::generator;
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::driver::RunCtx;
-use crate::gen::generator;
 use crate::http::{Conn, Outgoing};
 
 /// Violations kept in the report; the count is always exact.
