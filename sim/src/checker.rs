@@ -25,7 +25,9 @@ use accubooks_service::store::{AuditRecord, AuditStatus, Entity, KeyRecord, Work
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::history::{fnv1a, HistoryData, Intent, Outcome, FNV_OFFSET};
+use crate::history::{fnv1a, HistoryData, Intent, Outcome, Request, FNV_OFFSET};
+pub use crate::violation::{KeyRef, Violation};
+use crate::workload::MISMATCH_CODE;
 
 /// The committed state the checker reads.
 #[derive(Debug, Clone, Default)]
@@ -90,7 +92,7 @@ pub struct CheckStats {
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct CheckReport {
-    pub violations: Vec<String>,
+    pub violations: Vec<Violation>,
     pub duplicates: u64,
     pub lost: u64,
     pub stats: CheckStats,
@@ -120,12 +122,12 @@ pub fn check(history: &HistoryData, state: &FinalState) -> CheckReport {
     for (k, n) in &new_rows {
         if *n > 1 {
             r.duplicates += n - 1;
-            v.push(format!(
-                "duplicate execution: {n} `new` audit rows for tenant {} operation {} key sha256:{}",
-                k.0,
-                k.1,
-                &k.2[..12]
-            ));
+            v.push(Violation::DuplicateExecution {
+                tenant: k.0,
+                operation: k.1.clone(),
+                key_hash: k.2.clone(),
+                new_rows: *n,
+            });
         }
     }
 
@@ -141,26 +143,27 @@ pub fn check(history: &HistoryData, state: &FinalState) -> CheckReport {
         let want = executed * spec.workflows.len() as u64;
         let got = wf_per_op.get(spec.name).copied().unwrap_or(0);
         if got != want {
-            v.push(format!(
-                "outbox: {got} workflow rows for {} but {executed} executions × {} workflows",
-                spec.name,
-                spec.workflows.len()
-            ));
+            v.push(Violation::OutboxRowCount {
+                operation: spec.name.to_owned(),
+                rows: got,
+                executions: executed,
+                workflows: spec.workflows.len() as u64,
+            });
         }
     }
     let mut wf_ids = BTreeSet::new();
     for w in &state.workflows {
         if !wf_ids.insert((w.trigger_entity_id, w.workflow_name.clone())) {
-            v.push(format!("outbox: workflow {} triggered twice by {}", w.workflow_name, w.trigger_entity_id));
+            v.push(Violation::OutboxTriggeredTwice { workflow: w.workflow_name.clone(), entity: w.trigger_entity_id });
         }
     }
 
     // Per-key view of the history.
-    let mut per_key: BTreeMap<(Uuid, String), Vec<(&crate::history::Request, &Outcome)>> = BTreeMap::new();
+    let mut per_key: BTreeMap<(Uuid, String), Vec<(&Request, &Outcome)>> = BTreeMap::new();
     let mut info_requests = BTreeSet::new();
     for a in &history.attempts {
         let Some(q) = requests.get(&a.request) else {
-            v.push(format!("attempt for unknown request {}", a.request));
+            v.push(Violation::UnknownRequest { request: a.request });
             continue;
         };
         match &a.outcome {
@@ -170,13 +173,13 @@ pub fn check(history: &HistoryData, state: &FinalState) -> CheckReport {
             }
             Outcome::Rejected { code, .. } => {
                 r.stats.rejected += 1;
-                r.stats.mismatches += u64::from(code == "idempotency_key_mismatch");
+                r.stats.mismatches += u64::from(code == MISMATCH_CODE);
             }
             Outcome::Info { reason } => {
                 r.stats.indeterminate += 1;
                 info_requests.insert(q.id);
                 if reason.starts_with("http 500") {
-                    v.push(format!("internal error (500) for request {} ({} {})", q.id, q.operation, q.key));
+                    v.push(Violation::InternalError { request: q.id, key: key_ref(q) });
                 }
             }
         }
@@ -186,15 +189,16 @@ pub fn check(history: &HistoryData, state: &FinalState) -> CheckReport {
     for ((tenant, key), attempts) in &per_key {
         let mut first_ok: Option<(u64, Option<Uuid>)> = None;
         for (q, o) in attempts {
+            let at = || key_ref(q);
             match o {
                 Outcome::Ok { body_hash, entity_id, .. } => {
                     if q.intent == Intent::Mismatch {
-                        v.push(format!("key {key} reused with another payload was answered {o:?}"));
+                        v.push(Violation::MismatchExecuted { key: at(), answer: (*o).clone() });
                     }
                     match first_ok {
                         None => first_ok = Some((*body_hash, *entity_id)),
                         Some(f) if f != (*body_hash, *entity_id) => {
-                            v.push(format!("key {key} of tenant {tenant}: successes with different bodies or ids"))
+                            v.push(Violation::DifferentBodies { key: at(), first: f, other: (*body_hash, *entity_id) })
                         }
                         _ => {}
                     }
@@ -202,31 +206,26 @@ pub fn check(history: &HistoryData, state: &FinalState) -> CheckReport {
                         let want =
                             IdempotencyKey::parse(key).map(|k| deterministic_id(TenantId(*tenant), &q.operation, &k));
                         if want.as_ref().ok() != Some(id) {
-                            v.push(format!("key {key}: entity id {id} is not the deterministic id"));
+                            v.push(Violation::WrongDeterministicId { key: at(), id: *id, expected: want.ok() });
                         }
                         match entities.get(id) {
                             None => {
                                 r.lost += 1;
-                                v.push(format!("lost acknowledged write: {} {id} (key {key})", q.operation));
+                                v.push(Violation::LostWrite { key: at(), id: *id });
                             }
-                            Some(e) if e.tenant_id.0 != *tenant => v.push(format!(
-                                "tenant isolation: {id} acknowledged to {tenant} belongs to {}",
-                                e.tenant_id
-                            )),
+                            Some(e) if e.tenant_id.0 != *tenant => {
+                                v.push(Violation::TenantIsolation { key: at(), id: *id, owner: e.tenant_id.0 })
+                            }
                             _ => {}
                         }
                     }
                 }
-                Outcome::Rejected { code, .. }
-                    if q.intent == Intent::Mismatch && code != "idempotency_key_mismatch" =>
-                {
-                    v.push(format!("key {key} reused with another payload was answered {code}, not a mismatch"));
+                Outcome::Rejected { code, .. } if q.intent == Intent::Mismatch && code != MISMATCH_CODE => {
+                    v.push(Violation::MismatchNotRefused { key: at(), code: code.clone() });
                 }
                 // The same payload must fingerprint the same way every time.
-                Outcome::Rejected { code, .. }
-                    if q.intent != Intent::Mismatch && code == "idempotency_key_mismatch" =>
-                {
-                    v.push(format!("key {key}: the same payload was refused as a mismatch"));
+                Outcome::Rejected { code, .. } if q.intent != Intent::Mismatch && code == MISMATCH_CODE => {
+                    v.push(Violation::SamePayloadRefused { key: at() });
                 }
                 _ => {}
             }
@@ -235,7 +234,11 @@ pub fn check(history: &HistoryData, state: &FinalState) -> CheckReport {
 
     for k in &state.keys {
         if k.response.is_none() {
-            v.push(format!("key {} committed without a response (stuck)", k.idempotency_key));
+            v.push(Violation::StuckKey {
+                tenant: k.tenant_id.0,
+                operation: k.operation.clone(),
+                key: k.idempotency_key.clone(),
+            });
         }
     }
 
@@ -252,11 +255,7 @@ pub fn check(history: &HistoryData, state: &FinalState) -> CheckReport {
     }
 
     for id in &history.abandoned {
-        let q = requests.get(id);
-        v.push(format!(
-            "liveness: request {id} ({}) never got a definitive answer",
-            q.map_or("?".to_owned(), |q| format!("{} key {}", q.operation, q.key))
-        ));
+        v.push(Violation::Abandoned { request: *id, key: requests.get(id).map(|q| key_ref(q)) });
     }
 
     v.extend(ledger_violations(&state.entities));
@@ -266,12 +265,12 @@ pub fn check(history: &HistoryData, state: &FinalState) -> CheckReport {
 
 /// Domain invariant: an invoice's `amount_paid_cents` is the sum of its
 /// payments and never exceeds its total.
-fn ledger_violations(entities: &[Entity]) -> Vec<String> {
+fn ledger_violations(entities: &[Entity]) -> Vec<Violation> {
     let mut paid: BTreeMap<Uuid, i64> = BTreeMap::new();
     for e in entities.iter().filter(|e| e.kind == "payment") {
         let body: serde_json::Value = serde_json::from_str(&e.body).unwrap_or_default();
         let (Some(inv), Some(amount)) = (body["invoice_id"].as_str(), body["amount_cents"].as_i64()) else {
-            return vec![format!("payment {} has no invoice_id/amount_cents", e.id)];
+            return vec![Violation::PaymentUnreadable { payment: e.id }];
         };
         let inv: Uuid = inv.parse().unwrap_or_default();
         *paid.entry(inv).or_default() += amount;
@@ -283,8 +282,13 @@ fn ledger_violations(entities: &[Entity]) -> Vec<String> {
         let total = body["total_cents"].as_i64().unwrap_or(-1);
         let sum = paid.get(&e.id).copied().unwrap_or(0);
         if recorded != sum || recorded > total {
-            v.push(format!("invoice {}: amount_paid_cents {recorded} but payments sum to {sum} (total {total})", e.id));
+            v.push(Violation::InvoicePaidWrongly { invoice: e.id, recorded, payments_sum: sum, total });
         }
     }
     v
+}
+
+/// The key a history request was sent with.
+pub fn key_ref(q: &Request) -> KeyRef {
+    KeyRef { tenant: q.tenant, operation: q.operation.clone(), key: q.key.clone() }
 }

@@ -239,7 +239,9 @@ fn sweep(work: Vec<(Scenario, u64)>, jobs: usize, keep_going: bool) -> bool {
             if !out.passed() {
                 t.failed += 1;
                 let why = match &out {
-                    SeedOutcome::Finished(r) => r.report.violations.first().cloned().unwrap_or_default(),
+                    SeedOutcome::Finished(r) => {
+                        r.report.violations.first().map(ToString::to_string).unwrap_or_default()
+                    }
                     SeedOutcome::Panicked(p) => format!("panicked: {p}"),
                 };
                 eprintln!("\nFAILED {name} seed {seed}: {why}\n  reproduce: {}", repro_command(&name, seed));

@@ -3,16 +3,17 @@
 //! Built with `RUSTFLAGS="--cfg madsim"` (`ci/sim-sweep.sh`, `ci/sim-test.sh`),
 //! the service crate's real Router, engine and accept loop run on simulated
 //! nodes over madsim's simulated TCP, beside a simulated database node.
-//! `history`, `checker`, `scenario`, `ops`, `client` and `db` compile in both
-//! builds (the stress tool reuses the checker against real runs); `world`
-//! and `runner` exist only in the simulation build.
+//! `history`, `checker`, `scenario`, `workload`, `client` and `db` compile in
+//! both builds (the stress tool reuses the checker and the workload against
+//! real runs); `world` and `runner` exist only in the simulation build.
 
 pub mod checker;
 pub mod client;
 pub mod db;
 pub mod history;
-pub mod ops;
 pub mod scenario;
+mod violation;
+pub mod workload;
 
 #[cfg(madsim)]
 mod faults;

@@ -158,7 +158,7 @@ impl Scenario {
             return bad("mix needs at least one operation with a positive weight");
         }
         for op in self.mix.keys() {
-            if !crate::ops::SUPPORTED.contains(&op.as_str()) {
+            if crate::workload::generator(op).is_none() {
                 return bad(&format!("unknown operation {op} in mix"));
             }
         }

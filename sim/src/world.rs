@@ -30,9 +30,9 @@ use crate::checker::{check, CheckReport, FinalState};
 use crate::client::{post_json, send_json, ClientError, Response};
 use crate::db::{serve_db, DbControl, DbFired, RemoteStore};
 use crate::faults::Faults;
-use crate::history::{fnv1a, hash_bytes, Attempt, History, Intent, Outcome, Request, FNV_OFFSET};
-use crate::ops::{request, Generated, Refs};
+use crate::history::{fnv1a, Attempt, History, Intent, Outcome, Request, FNV_OFFSET};
 use crate::scenario::{Draw, Resolved, RetryPolicy, Scenario};
+use crate::workload::{self, classify, Answer, DestructivePools, OpGen, Payload, Refs, SetupPlan};
 
 /// madsim's seeded RNG as a `Draw`.
 pub struct SimDraw;
@@ -49,12 +49,16 @@ const DB_CALL_TIMEOUT: Duration = Duration::from_millis(4000);
 const DB_IDLE_TX: Duration = Duration::from_millis(5000);
 const BACKOFF_BASE_MS: u64 = 50;
 const BACKOFF_CAP_MS: u64 = 2000;
+/// Reference data per tenant (see `SetupPlan`).
 const SEED_CUSTOMERS: usize = 4;
 /// Background jobs' polling interval, and how long the world waits after
 /// the clients for the dispatchers' last round.
 const JOBS_POLL: Duration = Duration::from_millis(200);
 const JOBS_SETTLE: Duration = Duration::from_millis(1000);
 const SEED_INVOICES: usize = 8;
+const SEED_SMALL_INVOICES: usize = 2;
+/// Picks and variants are drawn below this (see `workload::gen::Build`).
+const DRAWS_MAX: u64 = 1_000_000;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RunResult {
@@ -290,77 +294,32 @@ async fn bind(addr: SocketAddr) -> tokio::net::TcpListener {
 /// (and nothing more: setup requests cost simulated and wall time).
 async fn create_reference_data(mut tenants: Vec<TenantCtx>, mix: Vec<String>) -> Vec<TenantCtx> {
     let node = service_addr(0);
-    let uses = |ops: &[&str]| mix.iter().any(|m| ops.contains(&m.as_str()));
-    let need_payments = uses(&["issue_refund"]);
-    let need_invoices = need_payments || uses(&["record_payment", "void_invoice"]);
-    let need_customers = need_invoices || uses(&["create_invoice", "delete_customer"]);
-    for (t, tenant) in tenants.iter_mut().enumerate() {
+    let ops: Vec<&OpGen> = mix.iter().filter_map(|op| workload::generator(op)).collect();
+    let plan = SetupPlan {
+        tag: "sim".into(),
+        customers: SEED_CUSTOMERS,
+        invoices: SEED_INVOICES,
+        small_invoices: SEED_SMALL_INVOICES,
+        destructive: DestructivePools::Shared,
+    };
+    for tenant in tenants.iter_mut() {
         let tok = tenant.token.clone();
-        let mk = |what: &str, i: usize| format!("ref-{what}-{t}-{i}");
-        let refs = &mut tenant.refs;
-        for c in 0..SEED_CUSTOMERS * usize::from(need_customers) {
-            let body = serde_json::json!({ "name": format!("Reference customer {c}") });
-            refs.customers.push(id_of(must(node, "/v1/customers", &tok, &mk("c", c), &body).await));
-        }
-        for i in 0..SEED_INVOICES * usize::from(need_invoices) {
-            // The first invoices are small, so concurrent payments overpay and
-            // the stored-rejection path is exercised too.
-            let cents = if i < 2 { 1_500 } else { 5_000_000 };
-            let body = serde_json::json!({
-                "customer_id": refs.customers[i % SEED_CUSTOMERS],
-                "currency": "USD",
-                "due_date": "2026-12-31",
-                "lines": [{"description": "Reference work", "quantity": 1, "unit_price_cents": cents}]
-            });
-            refs.invoices.push(id_of(must(node, "/v1/invoices", &tok, &mk("i", i), &body).await));
-        }
-        for p in 0..2 * usize::from(need_payments) {
-            let invoice = refs.invoices[SEED_INVOICES - 1 - p];
-            let body = serde_json::json!({ "invoice_id": invoice, "amount_cents": 1_000_000, "method": "card" });
-            refs.payments.push(id_of(must(node, "/v1/payments", &tok, &mk("p", p), &body).await));
-        }
-        for v in 0..2 * usize::from(uses(&["create_bill"])) {
-            let body = serde_json::json!({ "name": format!("Reference vendor {v}") });
-            refs.vendors.push(id_of(must(node, "/v1/vendors", &tok, &mk("v", v), &body).await));
-        }
-        if uses(&["post_journal_entry"]) {
-            let account = |code: &str, kind: &str| serde_json::json!({ "code": code, "name": format!("Account {code}"), "type": kind });
-            let cash = id_of(must(node, "/v1/accounts", &tok, &mk("a", 0), &account("1000", "asset")).await);
-            let sales = id_of(must(node, "/v1/accounts", &tok, &mk("a", 1), &account("4000", "revenue")).await);
-            refs.accounts = Some((cash, sales));
-        }
-        if uses(&["change_user_role"]) {
-            let admin = serde_json::json!({ "email": "admin@example.com", "name": "Admin", "role": "admin" });
-            must(node, "/v1/users", &tok, &mk("u", 0), &admin).await;
-            for u in 1..4 {
-                let body =
-                    serde_json::json!({ "email": format!("staff{u}@example.com"), "name": "Staff", "role": "viewer" });
-                refs.users.push(id_of(must(node, "/v1/users", &tok, &mk("u", u), &body).await));
+        for pool in plan.pools(&workload::needs(&ops)) {
+            let mut ids = Vec::new();
+            for r in plan.requests(pool, &tenant.refs) {
+                ids.push(must(node, r.path, &tok, &r.key, &r.body).await);
             }
-        }
-        for b in 0..2 * usize::from(uses(&["update_bank_account"])) {
-            let body = serde_json::json!({ "holder_name": "Reference Holder",
-                "account_number": format!("{:012}", 42 + b), "routing_number": "011000015" });
-            refs.bank_accounts.push(id_of(must(node, "/v1/bank-accounts", &tok, &mk("b", b), &body).await));
-        }
-        for r in 0..4 * usize::from(uses(&["approve_payroll_run"])) {
-            let body = serde_json::json!({ "period": "2026-01", "currency": "USD", "pay_date": "2026-02-01",
-                "lines": [{"employee_name": format!("Employee {r}"), "gross_cents": 250_000}] });
-            refs.payroll_runs.push(id_of(must(node, "/v1/payroll-runs", &tok, &mk("r", r), &body).await));
+            plan.fill(&mut tenant.refs, pool, ids);
         }
     }
     tenants
 }
 
-fn id_of(r: Response) -> Uuid {
-    entity_id(&r).expect("a created entity has an id")
-}
-
-async fn must(node: SocketAddr, path: &str, token: &str, key: &str, body: &Value) -> Response {
+async fn must(node: SocketAddr, path: &str, token: &str, key: &str, body: &Value) -> Uuid {
     for _ in 0..100 {
         if let Ok(r) = post_json(node, path, token, key, body, Duration::from_secs(10)).await {
             if r.status == 201 || r.status == 200 {
-                return r;
+                return workload::entity_id(&r.body).expect("a created entity has an id");
             }
         }
         sleep(Duration::from_millis(100)).await;
@@ -368,29 +327,21 @@ async fn must(node: SocketAddr, path: &str, token: &str, key: &str, body: &Value
     panic!("reference data could not be created at {path}");
 }
 
-fn entity_id(r: &Response) -> Option<Uuid> {
-    serde_json::from_slice::<Value>(&r.body).ok()?.get("id")?.as_str()?.parse().ok()
+fn answer(result: &Result<Response, ClientError>) -> Outcome {
+    let reason;
+    classify(match result {
+        Ok(r) => Answer::Http { status: r.status, replayed: r.replayed, body: &r.body },
+        Err(ClientError::Timeout) => Answer::None("timeout"),
+        Err(e) => {
+            reason = e.to_string();
+            Answer::None(&reason)
+        }
+    })
 }
 
-fn classify(result: Result<Response, ClientError>) -> Outcome {
-    match result {
-        Err(ClientError::Timeout) => Outcome::Info { reason: "timeout".into() },
-        Err(e) => Outcome::Info { reason: e.to_string() },
-        Ok(r) if (200..300).contains(&r.status) => Outcome::Ok {
-            status: r.status,
-            replayed: r.replayed,
-            body_hash: hash_bytes(&r.body),
-            entity_id: entity_id(&r),
-        },
-        Ok(r) if r.status == 409 || r.status >= 500 => Outcome::Info { reason: format!("http {}", r.status) },
-        Ok(r) => {
-            let code = serde_json::from_slice::<Value>(&r.body)
-                .ok()
-                .and_then(|v| v.get("code").and_then(|c| c.as_str()).map(str::to_owned))
-                .unwrap_or_default();
-            Outcome::Rejected { status: r.status, replayed: r.replayed, code, body_hash: hash_bytes(&r.body) }
-        }
-    }
+/// A request for `op` with a drawn reference pick.
+fn draw_request(op: &OpGen, refs: &Refs, variant: u64) -> Payload {
+    (op.build)(refs, SimDraw.below(DRAWS_MAX), variant)
 }
 
 fn spawn_clients(
@@ -409,9 +360,8 @@ fn spawn_clients(
         .collect();
     // The storm request is drawn once: every client sends exactly it.
     let storm = cfg.same_key.then(|| {
-        let op = cfg.mix.iter().find(|(_, w)| *w > 0).map(|(o, _)| o.clone()).expect("validated mix");
-        let generated = request(&op, &tenants[0].refs, &mut SimDraw, 0);
-        (op, generated)
+        let op = cfg.mix.iter().find(|(_, w)| *w > 0).map(|(o, _)| op_gen(o)).expect("validated mix");
+        (op, draw_request(op, &tenants[0].refs, 0))
     });
     let mut joins = Vec::new();
     for c in 0..cfg.clients {
@@ -444,7 +394,11 @@ struct Client {
     tenants: Arc<Vec<TenantCtx>>,
     history: History,
     start: Instant,
-    storm: Option<(String, Generated)>,
+    storm: Option<(&'static OpGen, Payload)>,
+}
+
+fn op_gen(op: &str) -> &'static OpGen {
+    workload::generator(op).expect("the scenario's mix names generated operations")
 }
 
 impl Client {
@@ -461,7 +415,7 @@ impl Client {
             let tenant_ix = if self.storm.is_some() { 0 } else { SimDraw.below(u64::from(self.cfg.tenants)) as usize };
             let tenant = &self.tenants[tenant_ix];
             let (op, req, key) = match &self.storm {
-                Some((op, req)) => (op.clone(), req.clone(), format!("storm-{r}")),
+                Some((op, req)) => (*op, req.clone(), format!("storm-{r}")),
                 None => {
                     let mut pick = SimDraw.below(u64::from(total)) as u32;
                     let op = self
@@ -476,26 +430,26 @@ impl Client {
                                 false
                             }
                         })
-                        .map(|(o, _)| o.clone())
+                        .map(|(o, _)| op_gen(o))
                         .expect("weights sum to total");
-                    let variant = SimDraw.next_u64() % 1_000_000;
-                    let req = request(&op, &tenant.refs, &mut SimDraw, variant);
+                    let variant = SimDraw.below(DRAWS_MAX);
+                    let req = draw_request(op, &tenant.refs, variant);
                     (op, req, format!("c{}-r{r}", self.id))
                 }
             };
             let home = (self.id + r) % n;
-            let done = self.logical(tenant, &op, &req, &key, Intent::Normal, home).await;
+            let done = self.logical(tenant, op, &req, &key, Intent::Normal, home).await;
             if !done || self.storm.is_some() {
                 continue;
             }
             if SimDraw.chance(self.cfg.key_reuse_ratio) {
-                self.logical(tenant, &op, &req, &key, Intent::Reuse, (home + 1) % n).await;
+                self.logical(tenant, op, &req, &key, Intent::Reuse, (home + 1) % n).await;
             }
             if SimDraw.chance(self.cfg.mismatch_ratio) {
-                let variant = 1_000_000 + SimDraw.next_u64() % 1_000_000;
-                let other = request(&op, &tenant.refs, &mut SimDraw, variant);
+                let variant = DRAWS_MAX + SimDraw.below(DRAWS_MAX);
+                let other = draw_request(op, &tenant.refs, variant);
                 if other != req {
-                    self.logical(tenant, &op, &other, &key, Intent::Mismatch, home).await;
+                    self.logical(tenant, op, &other, &key, Intent::Mismatch, home).await;
                 }
             }
         }
@@ -506,15 +460,17 @@ impl Client {
     async fn logical(
         &self,
         tenant: &TenantCtx,
-        op: &str,
-        req: &Generated,
+        op: &OpGen,
+        req: &Payload,
         key: &str,
         intent: Intent,
         home: u32,
     ) -> bool {
         let n = self.cfg.service_nodes;
-        let (method, path, body) = (req.method, req.path.as_str(), &req.body);
-        let params: Vec<&str> = req.params.iter().map(String::as_str).collect();
+        let method = op.method();
+        let (method, path, body) = (method.as_str(), req.path.as_str(), &req.body);
+        let params: Vec<&str> = req.path_params.iter().map(String::as_str).collect();
+        let op = op.name();
         let id = self.history.invoke(Request {
             id: 0,
             client: self.id,
@@ -549,11 +505,11 @@ impl Client {
                     send_json(addr, method, path, &tenant.token, key, body, timeout),
                     send_json(other, method, path, &tenant.token, key, body, timeout)
                 );
-                let dup = classify(b);
+                let dup = answer(&b);
                 self.record(id, attempt, (node + 1) % n, dup);
-                classify(a)
+                answer(&a)
             } else {
-                classify(send_json(addr, method, path, &tenant.token, key, body, timeout).await)
+                answer(&send_json(addr, method, path, &tenant.token, key, body, timeout).await)
             };
             let definitive = outcome.is_definitive();
             let timed_out = matches!(&outcome, Outcome::Info { reason } if reason == "timeout");

@@ -14,15 +14,14 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use accubooks_sim::history::{hash_bytes, Attempt, History, Intent, Outcome, Request};
+use accubooks_sim::history::{Attempt, History, Intent, Outcome, Request};
+use accubooks_sim::workload::{self as shared, Answer, Payload, Refs, MISMATCH_CODE};
 use hyper::body::Bytes;
 use hyper::header::HeaderValue;
-use serde::Deserialize;
 use tokio::sync::Barrier;
 use tokio::time::Instant;
 use uuid::Uuid;
 
-use crate::gen::{Payload, Refs};
 use crate::http::{Auth, Conn, HttpError, Outgoing, Response};
 use crate::rng::{mix, Rng};
 use crate::stats::{Label, Phase, Stats, END_TO_END};
@@ -475,8 +474,6 @@ impl Worker {
     }
 }
 
-pub const MISMATCH_CODE: &str = "idempotency_key_mismatch";
-
 /// Variants tried for a mismatching payload before the follow-up is skipped.
 const MISMATCH_TRIES_MAX: u64 = 16;
 
@@ -498,16 +495,6 @@ struct Classified {
     failure: bool,
 }
 
-#[derive(Deserialize)]
-struct WithId {
-    id: Option<Uuid>,
-}
-
-#[derive(Deserialize)]
-struct Problem {
-    code: Option<String>,
-}
-
 /// An attempt's outcome for the history, its table label, and whether it
 /// counts as a failure. Indeterminate answers (timeouts, connection errors,
 /// 409, 5xx) are retried; a deliberately induced timeout is not a failure.
@@ -515,54 +502,50 @@ fn classify(result: &Result<Response, HttpError>, intent: Intent, induced: bool)
     let r = match result {
         Err(HttpError::Timeout) if induced => {
             return Classified {
-                outcome: Outcome::Info { reason: "timeout".into() },
+                outcome: shared::classify(Answer::None("timeout")),
                 label: "timeout (induced)".into(),
                 failure: false,
             }
         }
         Err(e) => {
             return Classified {
-                outcome: Outcome::Info { reason: e.to_string() },
+                outcome: shared::classify(Answer::None(&e.to_string())),
                 label: error_label(e).into(),
                 failure: true,
             }
         }
         Ok(r) => r,
     };
-    let status = r.status;
-    if (200..300).contains(&status) {
-        let entity_id = serde_json::from_slice::<WithId>(&r.body).ok().and_then(|w| w.id);
-        let label: Label = match (status, r.replayed) {
-            (201, false) => "201 created".into(),
-            (200, true) => "200 replayed".into(),
-            (s, true) => format!("{s} replayed").into(),
-            (s, false) => format!("{s}").into(),
-        };
-        return Classified {
-            outcome: Outcome::Ok { status, replayed: r.replayed, body_hash: hash_bytes(&r.body), entity_id },
-            label,
-            failure: intent == Intent::Mismatch,
-        };
-    }
-    if status == 409 || status >= 500 {
-        let label: Label = match status {
-            409 => "409 in flight".into(),
-            503 => "503 unavailable".into(),
-            s => format!("{s} server error").into(),
-        };
-        return Classified { outcome: Outcome::Info { reason: format!("http {status}") }, label, failure: true };
-    }
-    let code = serde_json::from_slice::<Problem>(&r.body).ok().and_then(|p| p.code).unwrap_or_default();
-    // A business rule's refusal (a stored 422, a 404 for a reference gone)
-    // is the service working as specified: a definitive answer, not a
-    // failure. A mismatch is expected exactly when the payload changed.
-    let expected = (intent == Intent::Mismatch) == (code == MISMATCH_CODE);
-    let label: Label = if code == MISMATCH_CODE { "422 mismatch".into() } else { format!("{status} {code}").into() };
-    Classified {
-        outcome: Outcome::Rejected { status, replayed: r.replayed, code, body_hash: hash_bytes(&r.body) },
-        label,
-        failure: !expected,
-    }
+    let outcome = shared::classify(Answer::Http { status: r.status, replayed: r.replayed, body: &r.body });
+    let (label, failure): (Label, bool) = match &outcome {
+        Outcome::Ok { status, replayed, .. } => {
+            let label = match (*status, *replayed) {
+                (201, false) => "201 created".into(),
+                (200, true) => "200 replayed".into(),
+                (s, true) => format!("{s} replayed").into(),
+                (s, false) => format!("{s}").into(),
+            };
+            (label, intent == Intent::Mismatch)
+        }
+        Outcome::Info { .. } => {
+            let label = match r.status {
+                409 => "409 in flight".into(),
+                503 => "503 unavailable".into(),
+                s => format!("{s} server error").into(),
+            };
+            (label, true)
+        }
+        Outcome::Rejected { status, code, .. } => {
+            // A business rule's refusal (a stored 422, a 404 for a reference
+            // gone) is the service working as specified: a definitive answer,
+            // not a failure. A mismatch is expected exactly when the payload
+            // changed.
+            let expected = (intent == Intent::Mismatch) == (code == MISMATCH_CODE);
+            let label = if code == MISMATCH_CODE { "422 mismatch".into() } else { format!("{status} {code}").into() };
+            (label, !expected)
+        }
+    };
+    Classified { outcome, label, failure }
 }
 
 #[cfg(test)]

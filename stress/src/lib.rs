@@ -1,7 +1,8 @@
 //! accubooks-stress: load, latency and verification against a live
 //! AccuBooks service, on SQLite or Postgres, with real faults on demand.
 //!
-//! The pieces: `gen` builds each operation's requests, `workload` maps
+//! The pieces: the simulation's shared workload (`accubooks_sim::workload`)
+//! builds each operation's requests and reference data, `workload` maps
 //! slots to keys and payloads, `driver` runs the workers (closed or open
 //! model) over keep-alive `http` connections and records every attempt in
 //! the simulation's history format, `verify` runs the simulation's checker
@@ -16,7 +17,6 @@
 
 pub mod chaos;
 pub mod driver;
-pub mod gen;
 pub mod http;
 pub mod plot;
 pub mod progress;

@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use accubooks_sim::history::History;
+use accubooks_sim::workload::{self as shared, OpGen, Refs};
 use accubooks_stress::chaos::run_faults;
 use accubooks_stress::driver::{run_phase, Model, PhaseClock, PhaseSpec, Progress, RunCtx};
-use accubooks_stress::gen::{self, OpGen, Refs};
 use accubooks_stress::http::Auth;
 use accubooks_stress::plot::{self, Series};
 use accubooks_stress::progress::Display;
@@ -38,7 +38,7 @@ pub async fn run(args: Args) -> anyhow::Result<u8> {
     args.validate()?;
     let seed = args.seed.unwrap_or_else(|| Uuid::new_v4().as_u64_pair().0);
     let run_id = format!("st{}", &Uuid::new_v4().simple().to_string()[..8]);
-    let ops = gen::select(&args.operation).map_err(|e| anyhow!(e))?;
+    let ops = shared::select(&args.operation).map_err(|e| anyhow!(e))?;
     eprintln!("accubooks-stress run {run_id}, seed {seed}");
     let env = if args.chaos {
         Env::chaos(&args, &run_id).await?
@@ -70,10 +70,10 @@ async fn drive(args: &Args, env: &Env, run_id: &str, seed: u64, ops: Vec<&'stati
         invoices: (args.concurrency as usize).clamp(REF_INVOICES_MIN, REF_INVOICES_MAX),
         concurrency: (args.concurrency as usize).min(SETUP_CONCURRENCY_MAX),
     };
-    let needs = if args.workload() == Workload::Read { setup::needs(&[]) } else { setup::needs(&ops) };
+    let needs = if args.workload() == Workload::Read { shared::needs(&[]) } else { shared::needs(&ops) };
     let mut needs = needs;
     // The read workload reads reference customers.
-    needs.insert(gen::Need::Customers);
+    needs.insert(shared::Need::Customers);
     ctx.refs = Arc::new(setup::reference_data(&ctx, run_id, size, &needs).await.context("creating reference data")?);
 
     let workload = args.workload();

@@ -17,13 +17,13 @@ use std::time::Duration;
 use accubooks_service::domain::ids::TenantId;
 use accubooks_service::store::sql::{connect, SqlLimits};
 use accubooks_service::store::{Store, StoreError};
-use accubooks_sim::checker::{check, CheckStats, FinalState};
+use accubooks_sim::checker::{check, key_ref, CheckStats, FinalState, KeyRef, Violation};
 use accubooks_sim::history::{HistoryData, Intent, Outcome};
+use accubooks_sim::workload::generator;
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::driver::RunCtx;
-use crate::gen::generator;
 use crate::http::{Conn, Outgoing};
 
 /// Violations kept in the report; the count is always exact.
@@ -39,7 +39,7 @@ pub struct Verification {
     pub duplicates: u64,
     pub lost: u64,
     pub violation_count: u64,
-    pub violations: Vec<String>,
+    pub violations: Vec<Violation>,
     /// The checker's statistics (database verification only).
     pub stats: Option<CheckStats>,
     /// Acknowledged keys whose entity was looked up.
@@ -51,7 +51,7 @@ impl Verification {
         self.violation_count == 0 && self.duplicates == 0 && self.lost == 0
     }
 
-    fn new(method: &'static str, duplicates: u64, lost: u64, mut violations: Vec<String>) -> Self {
+    fn new(method: &'static str, duplicates: u64, lost: u64, mut violations: Vec<Violation>) -> Self {
         let violation_count = violations.len() as u64;
         violations.truncate(VIOLATIONS_KEPT_MAX);
         Self { method, duplicates, lost, violation_count, violations, stats: None, acknowledged_keys: 0 }
@@ -116,14 +116,15 @@ pub async fn against_read_api(ctx: &RunCtx, history: &HistoryData) -> Result<Ver
     let mut reads = Vec::new();
     let acked = acknowledged(history);
     for ((op, key), successes) in &acked {
-        let (first_hash, first_id) = successes[0];
-        if successes.iter().any(|s| *s != (first_hash, first_id)) {
+        let at = KeyRef { tenant: ctx.tenant, operation: op.clone(), key: key.clone() };
+        let first = successes[0];
+        if let Some(other) = successes.iter().find(|s| **s != first) {
             duplicates += 1;
-            violations.push(format!("{op} key {key}: successes with different bodies or ids"));
+            violations.push(Violation::DifferentBodies { key: at.clone(), first, other: *other });
         }
-        match (first_id, generator(op)) {
-            (Some(id), Some(g)) => reads.push((op.clone(), key.clone(), g.read_path(id), id)),
-            (None, _) => violations.push(format!("{op} key {key}: acknowledged without an entity id")),
+        match (first.1, generator(op)) {
+            (Some(id), Some(g)) => reads.push((at, g.read_path(id), id)),
+            (None, _) => violations.push(Violation::AcknowledgedWithoutId { key: at }),
             (_, None) => {}
         }
     }
@@ -131,27 +132,22 @@ pub async fn against_read_api(ctx: &RunCtx, history: &HistoryData) -> Result<Ver
     for a in &history.attempts {
         let Some(q) = requests.get(&a.request) else { continue };
         if q.intent == Intent::Mismatch && matches!(a.outcome, Outcome::Ok { .. }) {
-            violations.push(format!("{} key {}: another payload was answered with a success", q.operation, q.key));
+            violations.push(Violation::MismatchExecuted { key: key_ref(q), answer: a.outcome.clone() });
         }
     }
     for id in &history.abandoned {
-        violations.push(format!("liveness: request {id} never got a definitive answer"));
+        violations.push(Violation::Abandoned { request: *id, key: requests.get(id).map(|q| key_ref(q)) });
     }
     let missing = read_back(ctx, reads).await?;
     let lost = missing.len() as u64;
-    for (op, key, id) in missing {
-        violations.push(format!("lost acknowledged write: {op} {id} (key {key}) does not read back"));
-    }
+    violations.extend(missing.into_iter().map(|(key, id)| Violation::LostWrite { key, id }));
     let mut v = Verification::new("read-api", duplicates, lost, violations);
     v.acknowledged_keys = acked.len() as u64;
     Ok(v)
 }
 
 /// Reads every path; returns those that answered 404.
-async fn read_back(
-    ctx: &RunCtx,
-    reads: Vec<(String, String, String, Uuid)>,
-) -> Result<Vec<(String, String, Uuid)>, VerifyError> {
+async fn read_back(ctx: &RunCtx, reads: Vec<(KeyRef, String, Uuid)>) -> Result<Vec<(KeyRef, Uuid)>, VerifyError> {
     let reads = Arc::new(reads);
     let mut tasks = Vec::new();
     for w in 0..READ_CONCURRENCY {
@@ -159,7 +155,7 @@ async fn read_back(
         tasks.push(tokio::spawn(async move {
             let mut conn = Conn::new(ctx.addrs.clone(), w, ctx.limits.connect_timeout);
             let mut missing = Vec::new();
-            for (op, key, path, id) in reads.iter().skip(w).step_by(READ_CONCURRENCY) {
+            for (key, path, id) in reads.iter().skip(w).step_by(READ_CONCURRENCY) {
                 let req = Outgoing {
                     method: hyper::Method::GET,
                     path: path.as_str().into(),
@@ -185,7 +181,7 @@ async fn read_back(
                 }
                 match found {
                     Some(true) => {}
-                    Some(false) => missing.push((op.clone(), key.clone(), *id)),
+                    Some(false) => missing.push((key.clone(), *id)),
                     None => return Err(VerifyError::Read { id: *id, last }),
                 }
             }

@@ -7,8 +7,8 @@
 use std::time::Duration;
 
 use accubooks_sim::history::Intent;
+use accubooks_sim::workload::OpGen;
 
-use crate::gen::OpGen;
 use crate::rng::mix;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,7 +151,7 @@ impl Planner {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gen::GENERATORS;
+    use accubooks_sim::workload::GENERATORS;
 
     fn planner(workload: Workload) -> Planner {
         Planner { workload, ops: GENERATORS.iter().collect(), run_id: "t".into(), seed: 42, replay_setup: false }

@@ -3,13 +3,14 @@
 //! engine into the service) under `--cfg madsim`; `ci/test.sh` runs it.
 #![cfg(all(madsim, feature = "broken-engine"))]
 
+use accubooks_sim::checker::Violation;
 use accubooks_sim::runner::{repro_command, run_seed, SeedOutcome};
 use accubooks_sim::scenario::Scenario;
 
 /// Seeds tried per scenario before declaring the bug undetected.
 const SEEDS_MAX: u64 = 50;
 
-fn first_failure(name: &str) -> (u64, String, Vec<String>) {
+fn first_failure(name: &str) -> (u64, String, Vec<Violation>) {
     let s = Scenario::load(name).unwrap();
     for seed in 1..=SEEDS_MAX {
         match run_seed(&s, seed) {
@@ -30,7 +31,9 @@ fn sweeps_catch_the_broken_engine_and_the_printed_seed_reproduces_it() {
         println!("{name}: caught at seed {seed} ({} seeds to detection): {}", seed, violations[0]);
         println!("  reproduce: {}", repro_command(name, seed));
         assert!(
-            violations.iter().any(|v| v.contains("duplicate execution") || v.contains("different bodies")),
+            violations
+                .iter()
+                .any(|v| matches!(v, Violation::DuplicateExecution { .. } | Violation::DifferentBodies { .. })),
             "{name}: expected a duplicate, got {violations:?}"
         );
         // The printed command reruns the same seed: same failure, same trace.

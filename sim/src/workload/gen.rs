@@ -1,51 +1,14 @@
 //! Request generators: one small function per registered operation, looked
 //! up by the operation's registry name. Covering a new operation is one
-//! function and one table row here (plus reference data in `setup.rs` if it
-//! needs some); the test below fails while a registered operation has none.
+//! function and one table row here (plus its reference pool in `refs.rs` if
+//! it needs one); the test below fails while a registered operation has none.
 
 use accubooks_service::idempotency::fingerprint::fingerprint;
 use accubooks_service::ops::{self, Method, OpSpec, Operation, REGISTRY};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-/// Reference data a tenant's requests point at, created before the load.
-/// Destructive operations get pools of their own, so voiding, deleting and
-/// approving never take away what the other operations need.
-#[derive(Debug, Clone, Default)]
-pub struct Refs {
-    pub customers: Vec<Uuid>,
-    /// Invoices with totals far above anything the run pays, so payments
-    /// are never refused as overpayments.
-    pub invoices: Vec<Uuid>,
-    /// Large payments, so refunds stay below them.
-    pub payments: Vec<Uuid>,
-    pub vendors: Vec<Uuid>,
-    /// (cash, sales) accounts of the chart of accounts.
-    pub accounts: Option<(Uuid, Uuid)>,
-    /// Users other than the tenant's admin (whose role is never changed).
-    pub users: Vec<Uuid>,
-    pub bank_accounts: Vec<Uuid>,
-    pub payroll_runs: Vec<Uuid>,
-    /// Invoices only `void_invoice` touches.
-    pub voidable_invoices: Vec<Uuid>,
-    /// Customers without invoices, only `delete_customer` touches.
-    pub deletable_customers: Vec<Uuid>,
-}
-
-/// Which reference pools an operation draws from (set-up creates the union).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Need {
-    Customers,
-    Invoices,
-    Payments,
-    Vendors,
-    Accounts,
-    Users,
-    BankAccounts,
-    PayrollRuns,
-    VoidableInvoices,
-    DeletableCustomers,
-}
+use super::refs::{Need, Refs};
 
 /// One request's content: path (parameters filled in), its parameters in
 /// route order (they are part of the fingerprint) and the JSON body.
@@ -77,6 +40,10 @@ impl Payload {
 /// `variant` changes the payload without changing its shape. Neighbouring
 /// variants must give different payloads (the mismatch workload steps
 /// through variants until the fingerprint differs); distant ones may collide.
+/// Both are plain numbers rather than a random source, so a caller derives
+/// them however it must (the stress tool from seed and slot without shared
+/// state, the simulation from madsim's seeded RNG). Keep `pick` below 2^40:
+/// account codes carry it in hex within their 20 characters.
 pub type Build = fn(refs: &Refs, pick: u64, variant: u64) -> Payload;
 
 #[derive(Debug)]
@@ -319,7 +286,8 @@ mod tests {
     #[test]
     fn every_registered_operation_has_exactly_one_generator() {
         for spec in REGISTRY {
-            let g = generator(spec.name).unwrap_or_else(|| panic!("no generator for {}: add one to gen.rs", spec.name));
+            let g = generator(spec.name)
+                .unwrap_or_else(|| panic!("no generator for {}: add one to workload/gen.rs", spec.name));
             assert_eq!(g.spec, *spec);
         }
         assert_eq!(GENERATORS.len(), REGISTRY.len(), "a generator for an operation that is not registered");
