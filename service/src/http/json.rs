@@ -76,6 +76,12 @@ impl<'de> Visitor<'de> for StrictVisitor {
     }
 
     fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        // JSON Schema's `integer` is any number without a fraction, so
+        // `-432.0` is an integer to a client: parse it as one (every number
+        // the API takes is an integer; i64's range bounds the conversion).
+        if v.fract() == 0.0 && (i64::MIN as f64..=i64::MAX as f64).contains(&v) {
+            return Ok(Value::Number((v as i64).into()));
+        }
         Ok(Number::from_f64(v).map_or(Value::Null, Value::Number))
     }
 
@@ -132,11 +138,13 @@ mod tests {
     }
 
     #[test]
-    fn numbers_parse_as_serde_json_parses_them() {
-        let body = br#"{"i":-3,"u":18446744073709551615,"f":-432.0,"e":1e3}"#;
+    fn integral_numbers_are_integers_in_any_spelling() {
+        let body = br#"{"i":-3,"u":18446744073709551615,"f":-432.0,"e":1e3,"x":0.5}"#;
         let strict = Value::Object(parse_object(body).unwrap());
-        let plain: Value = serde_json::from_slice(body).unwrap();
-        assert_eq!(strict, plain);
+        let expected: Value =
+            serde_json::from_slice(br#"{"i":-3,"u":18446744073709551615,"f":-432,"e":1000,"x":0.5}"#).unwrap();
+        assert_eq!(strict, expected);
+        assert!(strict["f"].is_i64() && strict["e"].is_i64());
     }
 
     #[test]

@@ -9,14 +9,12 @@ use uuid::Uuid;
 
 use super::*;
 use crate::domain::ledger::{Posting, SystemAccount};
-use crate::domain::money::{Cents, Currency, CURRENCY_RULE};
+use crate::domain::money::{Cents, Currency, AMOUNT_CENTS_MAX, CURRENCY_RULE};
 
 /// Bounds on an invoice (and a bill): explicit so a request cannot make the
 /// row unbounded.
 pub const INVOICE_LINES_MAX: usize = 200;
 pub const LINE_QUANTITY_MAX: i64 = 1_000_000;
-/// 10^12 cents per unit price keeps quantity × price far inside i64.
-pub const UNIT_PRICE_CENTS_MAX: i64 = 1_000_000_000_000;
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -81,11 +79,18 @@ pub(super) fn validate_lines(lines: &[InvoiceLineInput], what: &str) -> Result<(
         if !(1..=LINE_QUANTITY_MAX).contains(&l.quantity) {
             return Err(format!("lines[{i}].quantity must be 1 to {LINE_QUANTITY_MAX}"));
         }
-        if !(0..=UNIT_PRICE_CENTS_MAX).contains(&l.unit_price_cents) {
-            return Err(format!("lines[{i}].unit_price_cents must be 0 to {UNIT_PRICE_CENTS_MAX}"));
+        if !(0..=AMOUNT_CENTS_MAX).contains(&l.unit_price_cents) {
+            return Err(format!("lines[{i}].unit_price_cents must be 0 to {AMOUNT_CENTS_MAX}"));
+        }
+        if Cents(l.unit_price_cents).checked_mul(l.quantity).is_none_or(|a| a.0 > AMOUNT_CENTS_MAX) {
+            return Err(format!("lines[{i}]: quantity × unit_price_cents must be at most {AMOUNT_CENTS_MAX}"));
         }
     }
-    total_cents(lines).map(|_| ()).ok_or_else(|| format!("{what} total overflows"))
+    // One amount is at most AMOUNT_CENTS_MAX, the total included.
+    match total_cents(lines) {
+        Some(total) if total <= AMOUNT_CENTS_MAX => Ok(()),
+        _ => Err(format!("{what} total must be at most {AMOUNT_CENTS_MAX} cents")),
+    }
 }
 
 /// Dates shared by invoices and bills: a due date, and an optional issue

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::*;
 use crate::domain::ledger::{Posting, SystemAccount};
-use crate::domain::money::{Cents, Currency};
+use crate::domain::money::{Cents, Currency, AMOUNT_CENTS_MAX};
 
 pub const PAYMENT_METHODS: &[&str] = &["bank_transfer", "card", "cash", "check", "other"];
 
@@ -59,8 +59,8 @@ impl Operation for RecordPayment {
     };
 
     fn validate(&self, input: &Self::Input) -> Result<(), String> {
-        if input.amount_cents <= 0 {
-            return Err("amount_cents must be positive".into());
+        if !Cents(input.amount_cents).is_valid_amount() {
+            return Err(format!("amount_cents must be 1 to {AMOUNT_CENTS_MAX}"));
         }
         if !PAYMENT_METHODS.contains(&input.method.as_str()) {
             return Err(format!("method must be one of {}", PAYMENT_METHODS.join(", ")));
