@@ -8,8 +8,11 @@ Two things the generic fuzzer cannot know about this API:
    handlers. `before_call` gives every call a fresh key, except in the cases that
    test the header itself: a negative header (missing, too long, bad
    characters) or a coverage case whose subject is the header's own boundaries.
-   Keys come from a counter (with a per-run prefix), not a random source, so a
-   seeded run sends the same keys every time.
+   The fresh key keeps the generated one's form, characters and length and only
+   makes it unique (a counter with a per-run prefix, written into its tail), so
+   every schema-valid case still exercises the key parser with a key the schema
+   admits; if that edit would leave the header's schema, a plain counter key is
+   sent instead. No random source: a seeded run sends the same keys every time.
 
 2. A schema-valid request may still meet a business rule (`overpayment`,
    `period_closed`, ...: 422 with a documented rule code) or name a record that
@@ -25,6 +28,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
 
 import schemathesis
 from schemathesis.core.parameters import ParameterLocation
@@ -84,7 +88,48 @@ def before_call(context, case, kwargs):
         return
     if _tests_the_key_header(case):
         return
-    headers[name] = f"{_KEY_PREFIX}-{next(_key_counter):07d}"
+    headers[name] = _fresh_key(headers[name], _key_schema(case))
+
+
+def _key_schema(case) -> dict:
+    for parameter in case.operation.headers:
+        if parameter.name.lower() == KEY_HEADER.lower():
+            schema = parameter.definition.get("schema")
+            return schema if isinstance(schema, dict) else {}
+    return {}
+
+
+def _admitted(value: str, schema: dict) -> bool:
+    if len(value) < schema.get("minLength", 1) or len(value) > schema.get("maxLength", 255):
+        return False
+    pattern = schema.get("pattern")
+    if pattern is None:
+        return True
+    try:
+        return re.search(pattern, value) is not None
+    except re.error:
+        return False
+
+
+def _fresh_key(generated, schema: dict) -> str:
+    unique = f"{_KEY_PREFIX}-{next(_key_counter):07d}"
+    plain = unique
+    if not isinstance(generated, str) or not generated:
+        return plain
+    quoted = len(generated) >= 2 and generated.startswith('"') and generated.endswith('"')
+    inner = generated[1:-1] if quoted else generated
+    room = schema.get("maxLength", 255) - (2 if quoted else 0)
+    tail = "." + unique
+    if len(inner) + len(tail) > room:
+        # Keep the generated length (boundary lengths are the point): overwrite the tail.
+        inner = inner[: max(len(inner) - len(tail), 0)]
+        if quoted:
+            # Never leave half of a backslash escape in front of the suffix.
+            trailing = len(inner) - len(inner.rstrip("\\"))
+            if trailing % 2:
+                inner = inner[:-1]
+    candidate = f'"{inner}{tail}"' if quoted else inner + tail
+    return candidate if _admitted(candidate, schema) else plain
 
 
 def _problem_code(response) -> str | None:

@@ -73,6 +73,7 @@ async fn mutation_inner<O: Operation>(
     })?;
     let invalid = |m| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", m);
     op.validate(&input).map_err(invalid)?;
+    op.check(&input).map_err(|r| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, r.code, r.detail))?;
     // Every spelling of an id the reads accept (upper case, no dashes) is
     // one request: ids are fingerprinted in their canonical form.
     let path: Vec<String> = params.iter().map(|(_, v)| canonical_path_param(v)).collect();

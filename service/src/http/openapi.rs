@@ -12,7 +12,8 @@ use serde_json::{json, Map, Value};
 
 use crate::http::contract::{Handler, Route, RouteTable};
 use crate::idempotency::key::IDEMPOTENCY_KEY_LEN_MAX;
-use crate::ops::OpSpec;
+use crate::ops::schema::PERIOD_PATTERN;
+use crate::ops::{OpSpec, REGISTRY};
 
 /// Codes every mutation may answer, by status, before any business rule.
 const MUTATION_CODES: &[(u16, &[&str])] = &[
@@ -71,7 +72,7 @@ pub fn document(table: &RouteTable) -> Value {
 fn operation(route: &Route, table: &RouteTable, schemas: &mut Map<String, Value>) -> Value {
     let mut params: Vec<Value> = path_params(&route.path)
         .into_iter()
-        .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+        .map(|name| json!({"name": name, "in": "path", "required": true, "schema": path_param_schema(name)}))
         .collect();
     let public = !route.path.starts_with("/v1/");
     let mut op = Map::new();
@@ -93,6 +94,17 @@ fn operation(route: &Route, table: &RouteTable, schemas: &mut Map<String, Value>
     let security = if public { json!([]) } else { json!([{"bearer": []}]) };
     op.insert("security".into(), security);
     Value::Object(op)
+}
+
+/// What each path parameter takes: ids are UUIDs (any spelling a UUID
+/// parser accepts; other text reads as a missing record), a period is a
+/// calendar month, a key is a bare Idempotency-Key.
+fn path_param_schema(name: &str) -> Value {
+    match name {
+        "period" => json!({"type": "string", "pattern": PERIOD_PATTERN}),
+        "key" => json!({"type": "string", "pattern": format!("^[\\x21-\\x7e]{{1,{IDEMPOTENCY_KEY_LEN_MAX}}}$")}),
+        _ => json!({"type": "string", "format": "uuid"}),
+    }
 }
 
 /// `/v1/invoices/{id}/void` → `["id"]`.
@@ -167,6 +179,7 @@ fn mutation_responses(spec: &OpSpec, table: &RouteTable, schemas: &mut Map<Strin
             "description": "Executed now. The stored response; `Location` names the created record.",
             "headers": {"Location": created},
             "content": {"application/json": {"schema": record.clone()}},
+            "links": links(spec),
         }),
     );
     r.insert(
@@ -182,12 +195,31 @@ fn mutation_responses(spec: &OpSpec, table: &RouteTable, schemas: &mut Map<Strin
     );
     for (status, codes) in MUTATION_CODES {
         let mut codes: Vec<&str> = codes.to_vec();
-        if *status == 422 {
-            codes.extend(spec.rules);
+        match *status {
+            404 => codes.extend(spec.not_found),
+            422 => codes.extend(spec.rules.iter().chain(spec.input_rules)),
+            _ => {}
         }
         r.insert(status.to_string(), problem_response(*status, &codes));
     }
     Value::Object(r)
+}
+
+/// From a created record to its read and to every action on it (the
+/// operations whose route is under the record's own path), so a stateful
+/// client can chain create → act → read.
+fn links(spec: &OpSpec) -> Value {
+    let id = json!({"id": "$response.body#/id"});
+    let mut links = Map::new();
+    links.insert(
+        format!("read_{}", spec.kind),
+        json!({"operationId": read_operation_id(&spec.read_route()), "parameters": id}),
+    );
+    let own = format!("/v1/{}/{{id}}", spec.collection);
+    for action in REGISTRY.iter().filter(|a| a.name != spec.name && a.route.starts_with(&own)) {
+        links.insert(action.name.to_owned(), json!({"operationId": action.name, "parameters": id}));
+    }
+    Value::Object(links)
 }
 
 fn read_responses(public: bool, path: &str) -> Value {

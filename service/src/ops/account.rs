@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::*;
 use crate::store::{FieldMatch, IndexedField, LockMode};
+use schemars::{json_schema, Schema, SchemaGenerator};
 
 pub const ACCOUNT_CODE_CHARS_MAX: usize = 20;
 
@@ -43,8 +44,11 @@ impl AccountType {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateAccountInput {
+    #[schemars(schema_with = "account_code_schema")]
     pub code: String,
+    #[schemars(schema_with = "schema::name")]
     pub name: String,
+    #[schemars(schema_with = "account_type_schema")]
     #[serde(rename = "type")]
     pub account_type: String,
 }
@@ -76,6 +80,8 @@ impl Operation for CreateAccount {
         collection: "accounts",
         workflows: &[],
         rules: &["account_code_taken"],
+        not_found: &[],
+        input_rules: &[],
     };
 
     fn validate(&self, input: &Self::Input) -> Result<(), String> {
@@ -117,4 +123,16 @@ impl Operation for CreateAccount {
         };
         Ok(Ok(created(ctx, Self::SPEC, None, &to_value(&body))))
     }
+}
+
+// The JSON Schema of this file's inputs (`ops/schema.rs` has the shared ones).
+
+/// 1–20 of A–Z, a–z, 0–9, `-`, `.` (`CreateAccount::validate`).
+fn account_code_schema(_: &mut SchemaGenerator) -> Schema {
+    let pattern = format!("^[A-Za-z0-9.-]{{1,{ACCOUNT_CODE_CHARS_MAX}}}$");
+    json_schema!({"type": "string", "pattern": pattern})
+}
+
+fn account_type_schema(_: &mut SchemaGenerator) -> Schema {
+    schema::one_of(&AccountType::ALL.map(AccountType::as_str))
 }

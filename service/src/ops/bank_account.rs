@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::*;
+use schemars::{json_schema, Schema, SchemaGenerator};
 
 pub const ACCOUNT_NUMBER_DIGITS_MIN: usize = 4;
 pub const ACCOUNT_NUMBER_DIGITS_MAX: usize = 17;
@@ -53,6 +54,7 @@ fn digits_string<'de, D: serde::Deserializer<'de>>(d: D, field: &'static str) ->
 /// A bank account number as sent. Never printed or stored whole.
 #[derive(Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(transparent)]
+#[schemars(schema_with = "account_number_schema")]
 pub struct AccountNumber(String);
 
 impl<'de> Deserialize<'de> for AccountNumber {
@@ -91,6 +93,7 @@ impl fmt::Debug for AccountNumber {
 /// A US ABA routing transit number as sent. Never printed or stored whole.
 #[derive(Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(transparent)]
+#[schemars(schema_with = "routing_number_schema")]
 pub struct RoutingNumber(String);
 
 impl<'de> Deserialize<'de> for RoutingNumber {
@@ -104,8 +107,8 @@ impl RoutingNumber {
         Self(s.into())
     }
 
-    /// Nine digits; a Federal Reserve prefix (00–12, 21–32, 61–72, 80);
-    /// 3·(d1+d4+d7) + 7·(d2+d5+d8) + (d3+d6+d9) ≡ 0 (mod 10).
+    /// Nine digits and a Federal Reserve prefix (00–12, 21–32, 61–72, 80);
+    /// the checksum is `check_checksum`.
     pub fn check(&self) -> Result<(), String> {
         let d: Vec<u32> = self.0.chars().filter_map(|c| c.to_digit(10)).collect();
         if self.0.len() != 9 || d.len() != 9 {
@@ -115,11 +118,21 @@ impl RoutingNumber {
         if !matches!(prefix, 0..=12 | 21..=32 | 61..=72 | 80) {
             return Err("routing_number has no valid ABA prefix".into());
         }
-        let sum = 3 * (d[0] + d[3] + d[6]) + 7 * (d[1] + d[4] + d[7]) + (d[2] + d[5] + d[8]);
-        if !sum.is_multiple_of(10) {
-            return Err("routing_number fails the ABA checksum".into());
-        }
         Ok(())
+    }
+
+    /// The ABA checksum, which no schema pattern can state: its own code.
+    pub fn check_checksum(&self) -> Result<(), InputRule> {
+        let d: Vec<u32> = self.0.chars().filter_map(|c| c.to_digit(10)).collect();
+        let sum = d.len() == 9 && {
+            let s = 3 * (d[0] + d[3] + d[6]) + 7 * (d[1] + d[4] + d[7]) + (d[2] + d[5] + d[8]);
+            s.is_multiple_of(10)
+        };
+        if sum {
+            Ok(())
+        } else {
+            Err(InputRule { code: "invalid_routing_number", detail: "routing_number fails the ABA checksum".into() })
+        }
     }
 
     pub fn masked(&self) -> String {
@@ -136,6 +149,7 @@ impl fmt::Debug for RoutingNumber {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateBankAccountInput {
+    #[schemars(schema_with = "schema::name")]
     pub holder_name: String,
     pub account_number: AccountNumber,
     pub routing_number: RoutingNumber,
@@ -169,12 +183,18 @@ impl Operation for CreateBankAccount {
         collection: "bank-accounts",
         workflows: &[],
         rules: &[],
+        not_found: &[],
+        input_rules: &["invalid_routing_number"],
     };
 
     fn validate(&self, input: &Self::Input) -> Result<(), String> {
         check_text("holder_name", &input.holder_name, NAME_CHARS_MAX)?;
         input.account_number.check()?;
         input.routing_number.check()
+    }
+
+    fn check(&self, input: &Self::Input) -> Result<(), InputRule> {
+        input.routing_number.check_checksum()
     }
 
     async fn plan(&self, _tx: &mut dyn Tx, ctx: &ExecCtx, input: &Self::Input) -> PlanResult {
@@ -196,6 +216,7 @@ impl Operation for CreateBankAccount {
 pub struct UpdateBankAccountInput {
     pub account_number: AccountNumber,
     pub routing_number: RoutingNumber,
+    #[schemars(schema_with = "schema::optional_name")]
     /// Unchanged when absent.
     #[serde(default)]
     pub holder_name: Option<String>,
@@ -246,12 +267,18 @@ impl Operation for UpdateBankAccount {
         collection: "bank-account-updates",
         workflows: &["bank_change_alert"],
         rules: &[],
+        not_found: &["bank_account_not_found"],
+        input_rules: &["invalid_routing_number"],
     };
 
     fn validate(&self, input: &Self::Input) -> Result<(), String> {
         input.account_number.check()?;
         input.routing_number.check()?;
         check_optional_text("holder_name", input.holder_name.as_deref(), NAME_CHARS_MAX)
+    }
+
+    fn check(&self, input: &Self::Input) -> Result<(), InputRule> {
+        input.routing_number.check_checksum()
     }
 
     async fn plan(&self, tx: &mut dyn Tx, ctx: &ExecCtx, input: &Self::Input) -> PlanResult {
@@ -306,4 +333,18 @@ mod tests {
         assert!(AccountNumber::new("12a4").check().is_err());
         assert!(AccountNumber::new("123").check().is_err());
     }
+}
+
+// The JSON Schema of this file's inputs (`ops/schema.rs` has the shared ones).
+
+/// `AccountNumber::check`.
+fn account_number_schema(_: &mut SchemaGenerator) -> Schema {
+    let pattern = format!("^[0-9]{{{ACCOUNT_NUMBER_DIGITS_MIN},{ACCOUNT_NUMBER_DIGITS_MAX}}}$");
+    json_schema!({"type": "string", "pattern": pattern})
+}
+
+/// Nine digits with a valid ABA prefix (`RoutingNumber::check`); the
+/// checksum is refused as `invalid_routing_number`.
+fn routing_number_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({"type": "string", "pattern": schema::ROUTING_PATTERN})
 }

@@ -6,7 +6,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::invoice::{priced, total_cents, validate_dates, validate_lines};
+use super::invoice::{
+    check_date_order, check_totals, priced, total_cents, validate_dates, validate_lines, INVOICE_LINES_MAX,
+};
 use super::*;
 use crate::domain::ledger::{Posting, SystemAccount};
 use crate::domain::money::{Cents, Currency, CURRENCY_RULE};
@@ -15,9 +17,13 @@ use crate::domain::money::{Cents, Currency, CURRENCY_RULE};
 #[serde(deny_unknown_fields)]
 pub struct CreateBillInput {
     pub vendor_id: Uuid,
+    #[schemars(schema_with = "schema::currency")]
     pub currency: String,
+    #[schemars(schema_with = "schema::date")]
     pub due_date: String,
+    #[schemars(length(min = 1, max = INVOICE_LINES_MAX))]
     pub lines: Vec<InvoiceLineInput>,
+    #[schemars(schema_with = "schema::optional_date")]
     /// The accounting date; the execution date when absent.
     #[serde(default)]
     pub issue_date: Option<String>,
@@ -54,6 +60,8 @@ impl Operation for CreateBill {
         collection: "bills",
         workflows: &["bill_approval"],
         rules: &["period_closed"],
+        not_found: &["vendor_not_found"],
+        input_rules: &["issue_date_after_due_date", "total_exceeds_cap"],
     };
 
     fn validate(&self, input: &Self::Input) -> Result<(), String> {
@@ -62,6 +70,11 @@ impl Operation for CreateBill {
         }
         validate_dates(input.issue_date.as_deref(), &input.due_date)?;
         validate_lines(&input.lines, "a bill")
+    }
+
+    fn check(&self, input: &Self::Input) -> Result<(), InputRule> {
+        check_date_order(input.issue_date.as_deref(), &input.due_date)?;
+        check_totals(&input.lines, "bill")
     }
 
     async fn plan(&self, tx: &mut dyn Tx, ctx: &ExecCtx, input: &Self::Input) -> PlanResult {

@@ -21,6 +21,7 @@ const OPEN_INVOICES_COUNTED_MAX: u32 = 1000;
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateCustomerInput {
+    #[schemars(schema_with = "schema::name")]
     pub name: String,
 }
 
@@ -52,6 +53,8 @@ impl Operation for CreateCustomer {
         collection: "customers",
         workflows: &[],
         rules: &[],
+        not_found: &[],
+        input_rules: &[],
     };
 
     fn validate(&self, input: &Self::Input) -> Result<(), String> {
@@ -73,6 +76,7 @@ impl Operation for CreateCustomer {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeleteCustomerInput {
+    #[schemars(schema_with = "schema::optional_reason")]
     #[serde(default)]
     pub reason: Option<String>,
 }
@@ -103,6 +107,8 @@ impl Operation for DeleteCustomer {
         collection: "customer-deletions",
         workflows: &[],
         rules: &["customer_already_deleted", "customer_has_open_invoices"],
+        not_found: &["customer_not_found"],
+        input_rules: &[],
     };
 
     fn validate(&self, input: &Self::Input) -> Result<(), String> {

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::*;
 use crate::domain::ledger::{Posting, SystemAccount};
 use crate::domain::money::{Cents, Currency, AMOUNT_CENTS_MAX, CURRENCY_RULE};
+use schemars::{json_schema, Schema, SchemaGenerator};
 
 /// Bounds on an invoice (and a bill): explicit so a request cannot make the
 /// row unbounded.
@@ -20,9 +21,13 @@ pub const LINE_QUANTITY_MAX: i64 = 1_000_000;
 #[serde(deny_unknown_fields)]
 pub struct CreateInvoiceInput {
     pub customer_id: Uuid,
+    #[schemars(schema_with = "schema::currency")]
     pub currency: String,
+    #[schemars(schema_with = "schema::date")]
     pub due_date: String,
+    #[schemars(length(min = 1, max = INVOICE_LINES_MAX))]
     pub lines: Vec<InvoiceLineInput>,
+    #[schemars(schema_with = "schema::optional_date")]
     /// The accounting date (its period must be open); the execution date
     /// when absent. Left out of the canonical form when absent, so requests
     /// without it keep the fingerprint they always had.
@@ -33,8 +38,11 @@ pub struct CreateInvoiceInput {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InvoiceLineInput {
+    #[schemars(schema_with = "schema::description")]
     pub description: String,
+    #[schemars(schema_with = "quantity_schema")]
     pub quantity: i64,
+    #[schemars(schema_with = "schema::amount_or_zero")]
     pub unit_price_cents: i64,
 }
 
@@ -82,30 +90,47 @@ pub(super) fn validate_lines(lines: &[InvoiceLineInput], what: &str) -> Result<(
         if !(0..=AMOUNT_CENTS_MAX).contains(&l.unit_price_cents) {
             return Err(format!("lines[{i}].unit_price_cents must be 0 to {AMOUNT_CENTS_MAX}"));
         }
-        if Cents(l.unit_price_cents).checked_mul(l.quantity).is_none_or(|a| a.0 > AMOUNT_CENTS_MAX) {
-            return Err(format!("lines[{i}]: quantity × unit_price_cents must be at most {AMOUNT_CENTS_MAX}"));
-        }
-    }
-    // One amount is at most AMOUNT_CENTS_MAX, the total included.
-    match total_cents(lines) {
-        Some(total) if total <= AMOUNT_CENTS_MAX => Ok(()),
-        _ => Err(format!("{what} total must be at most {AMOUNT_CENTS_MAX} cents")),
-    }
-}
-
-/// Dates shared by invoices and bills: a due date, and an optional issue
-/// date that must not be after it.
-pub(super) fn validate_dates(issue_date: Option<&str>, due_date: &str) -> Result<(), String> {
-    let due = check_date("due_date", due_date)?;
-    if let Some(issue) = issue_date {
-        if check_date("issue_date", issue)? > due {
-            return Err("issue_date must not be after due_date".into());
-        }
     }
     Ok(())
 }
 
-/// Priced lines; `validate_lines` proved every product and the sum fit.
+/// One amount is at most AMOUNT_CENTS_MAX: every line's amount and the
+/// total (sums no field's schema can bound).
+pub(super) fn check_totals(lines: &[InvoiceLineInput], what: &str) -> Result<(), InputRule> {
+    let too_large = || InputRule {
+        code: "total_exceeds_cap",
+        detail: format!("every line amount and the {what} total must be at most {AMOUNT_CENTS_MAX} cents"),
+    };
+    for l in lines {
+        if Cents(l.unit_price_cents).checked_mul(l.quantity).is_none_or(|a| a.0 > AMOUNT_CENTS_MAX) {
+            return Err(too_large());
+        }
+    }
+    match total_cents(lines) {
+        Some(total) if total <= AMOUNT_CENTS_MAX => Ok(()),
+        _ => Err(too_large()),
+    }
+}
+
+/// Dates shared by invoices and bills: a due date and an optional issue date.
+pub(super) fn validate_dates(issue_date: Option<&str>, due_date: &str) -> Result<(), String> {
+    check_date("due_date", due_date)?;
+    issue_date.map_or(Ok(()), |d| check_date("issue_date", d).map(|_| ()))
+}
+
+/// The issue date, if given, is not after the due date.
+pub(super) fn check_date_order(issue_date: Option<&str>, due_date: &str) -> Result<(), InputRule> {
+    let (Some(issue), Some(due)) = (issue_date.and_then(Date::parse), Date::parse(due_date)) else { return Ok(()) };
+    if issue > due {
+        return Err(InputRule {
+            code: "issue_date_after_due_date",
+            detail: "issue_date must not be after due_date".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Priced lines; `check_totals` proved every product and the sum fit.
 pub(super) fn priced(lines: &[InvoiceLineInput]) -> Vec<InvoiceLine> {
     lines
         .iter()
@@ -140,6 +165,8 @@ impl Operation for CreateInvoice {
         collection: "invoices",
         workflows: &["invoice_email"],
         rules: &["customer_deleted", "period_closed"],
+        not_found: &["customer_not_found"],
+        input_rules: &["issue_date_after_due_date", "total_exceeds_cap"],
     };
 
     fn validate(&self, input: &Self::Input) -> Result<(), String> {
@@ -148,6 +175,11 @@ impl Operation for CreateInvoice {
         }
         validate_dates(input.issue_date.as_deref(), &input.due_date)?;
         validate_lines(&input.lines, "an invoice")
+    }
+
+    fn check(&self, input: &Self::Input) -> Result<(), InputRule> {
+        check_date_order(input.issue_date.as_deref(), &input.due_date)?;
+        check_totals(&input.lines, "invoice")
     }
 
     async fn plan(&self, tx: &mut dyn Tx, ctx: &ExecCtx, input: &Self::Input) -> PlanResult {
@@ -191,6 +223,7 @@ impl Operation for CreateInvoice {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VoidInvoiceInput {
+    #[schemars(schema_with = "schema::optional_reason")]
     #[serde(default)]
     pub reason: Option<String>,
 }
@@ -223,6 +256,8 @@ impl Operation for VoidInvoice {
         collection: "invoice-voids",
         workflows: &["invoice_voided"],
         rules: &["invoice_not_voidable", "period_closed"],
+        not_found: &["invoice_not_found"],
+        input_rules: &[],
     };
 
     fn validate(&self, input: &Self::Input) -> Result<(), String> {
@@ -268,4 +303,10 @@ impl Operation for VoidInvoice {
         plan.updates.push(updated(entity, &invoice));
         Ok(Ok(plan))
     }
+}
+
+// The JSON Schema of this file's inputs (`ops/schema.rs` has the shared ones).
+
+fn quantity_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({"type": "integer", "minimum": 1, "maximum": LINE_QUANTITY_MAX})
 }

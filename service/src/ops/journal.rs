@@ -18,21 +18,29 @@ pub const JOURNAL_LINES_MAX: usize = 100;
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PostJournalEntryInput {
+    #[schemars(schema_with = "schema::date")]
     pub entry_date: String,
+    #[schemars(schema_with = "schema::optional_description")]
     #[serde(default)]
     pub memo: Option<String>,
+    #[schemars(length(min = 1, max = JOURNAL_LINES_MAX))]
     pub lines: Vec<JournalLineInput>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(transform = schema::debit_or_credit)]
 pub struct JournalLineInput {
     pub account_id: Uuid,
+    #[schemars(schema_with = "schema::currency")]
     pub currency: String,
+    #[schemars(schema_with = "schema::amount_or_zero")]
     #[serde(default)]
     pub debit_cents: i64,
+    #[schemars(schema_with = "schema::amount_or_zero")]
     #[serde(default)]
     pub credit_cents: i64,
+    #[schemars(schema_with = "schema::optional_description")]
     #[serde(default)]
     pub description: Option<String>,
 }
@@ -74,6 +82,8 @@ impl Operation for PostJournalEntry {
         collection: "journal-entries",
         workflows: &[],
         rules: &["unbalanced_entry", "unknown_account", "period_closed"],
+        not_found: &[],
+        input_rules: &[],
     };
 
     fn validate(&self, input: &Self::Input) -> Result<(), String> {

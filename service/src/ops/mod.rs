@@ -29,6 +29,7 @@ mod period;
 mod plan;
 mod refund;
 mod registry;
+pub mod schema;
 mod user;
 mod vendor;
 
@@ -106,6 +107,12 @@ pub struct OpSpec {
     /// The problem codes of the business rules it enforces: definitive
     /// 422s, stored with the key and replayed.
     pub rules: &'static [&'static str],
+    /// The 404 codes of the references it names that may not exist (yet):
+    /// nothing is stored, so a retry after the reference exists executes.
+    pub not_found: &'static [&'static str],
+    /// The 422 codes of `Operation::check`: rules on the input alone that a
+    /// JSON Schema cannot state; refused before the engine, nothing stored.
+    pub input_rules: &'static [&'static str],
 }
 
 impl OpSpec {
@@ -183,6 +190,13 @@ impl Rejection {
     }
 }
 
+/// A refusal by `Operation::check`: 422 with its own code, nothing stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputRule {
+    pub code: &'static str,
+    pub detail: String,
+}
+
 /// One step of a plan that may refuse: a store error, a rejection, or a value.
 pub type PlanStep<T> = Result<Result<T, Rejection>, StoreError>;
 
@@ -227,6 +241,14 @@ pub trait Operation: Send + Sync + 'static {
     /// Value-level checks that depend on the input alone (lengths, ranges,
     /// formats). Runs before the engine, so a failure writes nothing.
     fn validate(&self, input: &Self::Input) -> Result<(), String>;
+
+    /// Rules on the input alone that its JSON Schema cannot state (a
+    /// checksum, one field against another, a sum). Each refusal has its
+    /// own code, listed in `OpSpec::input_rules`: a request the document
+    /// calls valid is never refused as `validation_failed`.
+    fn check(&self, _input: &Self::Input) -> Result<(), InputRule> {
+        Ok(())
+    }
 
     /// The same for path parameters whose format is known (a period).
     fn validate_path(&self, _path: &[String]) -> Result<(), String> {

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::*;
 use crate::domain::ledger::{Posting, SystemAccount};
 use crate::domain::money::{Cents, Currency, AMOUNT_CENTS_MAX};
+use schemars::{Schema, SchemaGenerator};
 
 pub const PAYMENT_METHODS: &[&str] = &["bank_transfer", "card", "cash", "check", "other"];
 
@@ -16,8 +17,11 @@ pub const PAYMENT_METHODS: &[&str] = &["bank_transfer", "card", "cash", "check",
 #[serde(deny_unknown_fields)]
 pub struct RecordPaymentInput {
     pub invoice_id: Uuid,
+    #[schemars(schema_with = "schema::amount")]
     pub amount_cents: i64,
+    #[schemars(schema_with = "payment_method_schema")]
     pub method: String,
+    #[schemars(schema_with = "schema::optional_date")]
     /// The accounting date; the execution date when absent (and then left
     /// out of the canonical form, so older requests keep their fingerprint).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -56,6 +60,8 @@ impl Operation for RecordPayment {
         collection: "payments",
         workflows: &["payment_receipt"],
         rules: &["invoice_not_payable", "overpayment", "period_closed"],
+        not_found: &["invoice_not_found"],
+        input_rules: &[],
     };
 
     fn validate(&self, input: &Self::Input) -> Result<(), String> {
@@ -115,4 +121,10 @@ impl Operation for RecordPayment {
         plan.updates.push(updated(entity, &invoice));
         Ok(Ok(plan))
     }
+}
+
+// The JSON Schema of this file's inputs (`ops/schema.rs` has the shared ones).
+
+fn payment_method_schema(_: &mut SchemaGenerator) -> Schema {
+    schema::one_of(PAYMENT_METHODS)
 }

@@ -18,17 +18,23 @@ pub const PAYROLL_LINES_MAX: usize = 1_000;
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreatePayrollRunInput {
+    #[schemars(schema_with = "schema::period")]
     /// The month worked, `YYYY-MM`.
     pub period: String,
+    #[schemars(schema_with = "schema::currency")]
     pub currency: String,
+    #[schemars(schema_with = "schema::date")]
     pub pay_date: String,
+    #[schemars(length(min = 1, max = PAYROLL_LINES_MAX))]
     pub lines: Vec<PayrollLine>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PayrollLine {
+    #[schemars(schema_with = "schema::name")]
     pub employee_name: String,
+    #[schemars(schema_with = "schema::amount")]
     pub gross_cents: i64,
 }
 
@@ -64,6 +70,8 @@ impl Operation for CreatePayrollRun {
         collection: "payroll-runs",
         workflows: &[],
         rules: &[],
+        not_found: &[],
+        input_rules: &[],
     };
 
     fn validate(&self, input: &Self::Input) -> Result<(), String> {
@@ -108,6 +116,7 @@ impl Operation for CreatePayrollRun {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApprovePayrollRunInput {
+    #[schemars(schema_with = "schema::optional_reason")]
     #[serde(default)]
     pub note: Option<String>,
 }
@@ -140,6 +149,8 @@ impl Operation for ApprovePayrollRun {
         collection: "payroll-approvals",
         workflows: &["payroll_disbursement"],
         rules: &["payroll_run_not_draft"],
+        not_found: &["payroll_run_not_found"],
+        input_rules: &[],
     };
 
     fn validate(&self, input: &Self::Input) -> Result<(), String> {

@@ -28,6 +28,7 @@ pub struct ClosePeriod;
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClosePeriodInput {
+    #[schemars(schema_with = "schema::optional_reason")]
     #[serde(default)]
     pub note: Option<String>,
 }
@@ -92,6 +93,8 @@ impl Operation for ClosePeriod {
         collection: "period-closes",
         workflows: &[],
         rules: &["period_already_closed", "period_in_future"],
+        not_found: &[],
+        input_rules: &[],
     };
 
     fn validate(&self, input: &Self::Input) -> Result<(), String> {

@@ -16,9 +16,12 @@ use crate::domain::money::{Cents, Currency, AMOUNT_CENTS_MAX};
 #[serde(deny_unknown_fields)]
 pub struct IssueRefundInput {
     pub payment_id: Uuid,
+    #[schemars(schema_with = "schema::amount")]
     pub amount_cents: i64,
+    #[schemars(schema_with = "schema::optional_reason")]
     #[serde(default)]
     pub reason: Option<String>,
+    #[schemars(schema_with = "schema::optional_date")]
     /// The accounting date; the execution date when absent.
     #[serde(default)]
     pub refund_date: Option<String>,
@@ -53,6 +56,8 @@ impl Operation for IssueRefund {
         collection: "refunds",
         workflows: &["refund_payout"],
         rules: &["refund_exceeds_payment", "period_closed"],
+        not_found: &["payment_not_found"],
+        input_rules: &[],
     };
 
     fn validate(&self, input: &Self::Input) -> Result<(), String> {

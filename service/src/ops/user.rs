@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::*;
 use crate::store::{FieldMatch, IndexedField, LockMode};
+use schemars::{json_schema, Schema, SchemaGenerator};
 
 pub const EMAIL_CHARS_MAX: usize = 254;
 /// Held by demotions of an admin: the "another admin remains" check serialises.
@@ -67,8 +68,11 @@ fn check_email(email: &str) -> Result<(), String> {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUserInput {
+    #[schemars(schema_with = "email_schema")]
     pub email: String,
+    #[schemars(schema_with = "schema::name")]
     pub name: String,
+    #[schemars(schema_with = "role_schema")]
     pub role: String,
 }
 
@@ -99,6 +103,8 @@ impl Operation for CreateUser {
         collection: "users",
         workflows: &[],
         rules: &["email_taken"],
+        not_found: &[],
+        input_rules: &[],
     };
 
     fn validate(&self, input: &Self::Input) -> Result<(), String> {
@@ -137,6 +143,7 @@ impl Operation for CreateUser {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeUserRoleInput {
+    #[schemars(schema_with = "role_schema")]
     pub role: String,
 }
 
@@ -167,6 +174,8 @@ impl Operation for ChangeUserRole {
         collection: "role-changes",
         workflows: &[],
         rules: &["last_admin"],
+        not_found: &["user_not_found"],
+        input_rules: &[],
     };
 
     fn validate(&self, input: &Self::Input) -> Result<(), String> {
@@ -224,4 +233,15 @@ impl Operation for ChangeUserRole {
         plan.updates.push(updated(entity, &user));
         Ok(Ok(plan))
     }
+}
+
+// The JSON Schema of this file's inputs (`ops/schema.rs` has the shared ones).
+
+fn role_schema(_: &mut SchemaGenerator) -> Schema {
+    schema::one_of(&Role::ALL.map(Role::as_str))
+}
+
+/// One `@` with visible ASCII on both sides (`check_email`).
+fn email_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({"type": "string", "maxLength": EMAIL_CHARS_MAX, "pattern": schema::EMAIL_PATTERN})
 }

@@ -10,6 +10,7 @@ use super::*;
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateVendorInput {
+    #[schemars(schema_with = "schema::name")]
     pub name: String,
 }
 
@@ -37,6 +38,8 @@ impl Operation for CreateVendor {
         collection: "vendors",
         workflows: &[],
         rules: &[],
+        not_found: &[],
+        input_rules: &[],
     };
 
     fn validate(&self, input: &Self::Input) -> Result<(), String> {

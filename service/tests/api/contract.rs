@@ -89,6 +89,8 @@ const fn copy_of(s: &OpSpec) -> OpSpec {
         collection: s.collection,
         workflows: s.workflows,
         rules: s.rules,
+        not_found: s.not_found,
+        input_rules: s.input_rules,
     }
 }
 
@@ -120,6 +122,8 @@ delegate_to_create_invoice!(
         collection: "exports",
         workflows: &[],
         rules: &[],
+        not_found: &[],
+        input_rules: &[],
     }
 );
 delegate_to_create_invoice!(MisfiledInvoice, &MISFILED);

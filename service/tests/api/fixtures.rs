@@ -248,7 +248,7 @@ pub async fn violations(app: &TestApp, op: &str) -> Option<Vec<Violation>> {
         "create_bank_account" => {
             let body = |n: &str, r: &str| json!({"holder_name": "Acme", "account_number": n, "routing_number": r});
             let p = "/v1/bank-accounts";
-            v.push(case("routing checksum", &t, req(p, body("123456789", "011000016")), "validation_failed"));
+            v.push(case("routing checksum", &t, req(p, body("123456789", "011000016")), "invalid_routing_number"));
             v.push(case("routing prefix", &t, req(p, body("123456789", "991000013")), "validation_failed"));
             v.push(case("short account", &t, req(p, body("123", "011000015")), "validation_failed"));
             v.push(case("non-digit account", &t, req(p, body("12-3456", "011000015")), "validation_failed"));
@@ -274,7 +274,7 @@ pub async fn violations(app: &TestApp, op: &str) -> Option<Vec<Violation>> {
             v.push(case("issued in a closed period", &t2, req("/v1/invoices", dated), "period_closed"));
             let mut backwards = invoice_body(&c, 100);
             backwards["issue_date"] = json!("2031-01-01");
-            v.push(case("issued after due", &t2, req("/v1/invoices", backwards), "validation_failed"));
+            v.push(case("issued after due", &t2, req("/v1/invoices", backwards), "issue_date_after_due_date"));
         }
         "record_payment" => {
             let c = customer(app, &t).await;
@@ -375,7 +375,7 @@ pub async fn violations(app: &TestApp, op: &str) -> Option<Vec<Violation>> {
         "update_bank_account" => {
             let path = format!("/v1/bank-accounts/{}", bank_account(app, &t).await);
             let body = |n: &str, r: &str| json!({"account_number": n, "routing_number": r});
-            v.push(case("routing checksum", &t, req(&path, body("123456789", "021000022")), "validation_failed"));
+            v.push(case("routing checksum", &t, req(&path, body("123456789", "021000022")), "invalid_routing_number"));
             v.push(case("account too long", &t, req(&path, body(&"9".repeat(18), "021000021")), "validation_failed"));
         }
         "change_user_role" => {
