@@ -19,7 +19,7 @@
 #   exits non-zero on any failure.
 #
 # Environment: SCHEMATHESIS_SEED (default 20260115), SCHEMATHESIS_MAX_EXAMPLES
-# (per operation and phase, default 50), SCHEMATHESIS_MIN_CASES (default
+# (per operation and phase, default 100), SCHEMATHESIS_MIN_CASES (default
 # 1000), SCHEMATHESIS_STORES (default "sqlite postgres"),
 # SCHEMATHESIS_STORE_TIMEOUT (seconds per store, default 360). Reports and
 # server logs stay in target/schemathesis/<store>/ for inspection.
@@ -28,7 +28,7 @@ cd "$(dirname "$0")/.."
 repo=$(pwd)
 
 seed=${SCHEMATHESIS_SEED:-20260115}
-max_examples=${SCHEMATHESIS_MAX_EXAMPLES:-50}
+max_examples=${SCHEMATHESIS_MAX_EXAMPLES:-100}
 min_cases=${SCHEMATHESIS_MIN_CASES:-1000}
 stores=${SCHEMATHESIS_STORES:-"sqlite postgres"}
 store_timeout=${SCHEMATHESIS_STORE_TIMEOUT:-360}
@@ -85,6 +85,11 @@ if [ ! -x "$venv/bin/schemathesis" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wan
     echo "$want" >"$stamp"
 fi
 st_version=$("$venv/bin/schemathesis" --version)
+# The binary is built from the work tree: say which tree the findings are about.
+revision="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+if [ -n "$(git status --porcelain --untracked-files=no -- service 2>/dev/null)" ]; then
+    revision="$revision with uncommitted changes under service/"
+fi
 
 say "building the service (debug)"
 cargo build --locked --quiet -p accubooks-service --bin accubooks
@@ -241,6 +246,6 @@ for store in $stores; do
     esac
 done
 
-say "summary ($st_version, seed $seed; rerun with SCHEMATHESIS_SEED=$seed ci/schemathesis.sh)"
+say "summary ($st_version, service at $revision, seed $seed; rerun with SCHEMATHESIS_SEED=$seed ci/schemathesis.sh)"
 printf '  %s\n' "${summary[@]}"
 exit "$failed"

@@ -42,12 +42,12 @@ pub async fn every_operation_has_complete_fixtures(app: TestApp) {
             .await
             .unwrap_or_else(|| panic!("{} has no violation fixtures in tests/api/fixtures.rs", spec.name));
         assert!(!cases.is_empty(), "{}: every operation refuses something", spec.name);
-        for rule in spec.rules {
+        for rule in spec.rules.iter().chain(spec.input_rules) {
             assert!(cases.iter().any(|c| c.code == *rule), "{}: rule {rule} has no violation fixture", spec.name);
         }
         for c in &cases {
             assert!(
-                c.code == "validation_failed" || spec.rules.contains(&c.code),
+                c.code == "validation_failed" || spec.rules.contains(&c.code) || spec.input_rules.contains(&c.code),
                 "{}: fixture {} expects {}, which the spec does not declare",
                 spec.name,
                 c.what,
@@ -195,7 +195,7 @@ pub async fn every_rule_violation_is_422_and_writes_nothing(app: TestApp) {
             assert_eq!(r.code(), c.code, "{what}");
             assert_eq!(app.footprint(c.tenant.id).await, before, "{what}: wrote entities or workflows");
             let stored = app.store.get_key(c.tenant.id, &key).await.unwrap();
-            if c.code == "validation_failed" {
+            if c.code == "validation_failed" || spec.input_rules.contains(&c.code) {
                 // Refused before the engine: no key, so a corrected request may reuse it.
                 assert!(stored.is_none(), "{what}: an invalid request claimed its key");
                 continue;
@@ -210,10 +210,89 @@ pub async fn every_rule_violation_is_422_and_writes_nothing(app: TestApp) {
     }
 }
 
+/// Every money field of every operation takes the one documented cap
+/// (10^15 cents) and refuses one cent more, found from the OpenAPI
+/// document: a new operation's amounts are covered without a new test.
+pub async fn every_money_field_takes_the_cap_and_refuses_one_more(app: TestApp) {
+    let doc = app.get("/openapi.json", "").await.json();
+    let mut fields = 0;
+    for spec in REGISTRY {
+        let schema = request_schema(&doc, spec);
+        let Valid { tenant, request, .. } = valid(&app, spec).await;
+        for pointer in money_fields(&doc, &schema, &request.body, String::new()) {
+            fields += 1;
+            let what = format!("{} {pointer}", spec.name);
+            let with = |cents: i64| {
+                let mut r = request.clone();
+                *r.body.pointer_mut(&pointer).expect("a field of the valid body") = serde_json::json!(cents);
+                r
+            };
+            let before = app.footprint(tenant.id).await;
+            let over = run(&app, spec, &tenant, &format!("cap-over-{}", Uuid::new_v4()), &with(CAP + 1)).await;
+            assert_eq!((over.status, over.code()), (422, "validation_failed".to_owned()), "{what} = cap + 1");
+            assert_eq!(app.footprint(tenant.id).await, before, "{what} = cap + 1 wrote something");
+            let at = run(&app, spec, &tenant, &format!("cap-at-{}", Uuid::new_v4()), &with(CAP)).await;
+            // Accepted by validation: executed, or met a business rule or a
+            // documented sum rule (a quantity above 1 times the cap).
+            let refused_for_shape = at.status == 400 || (at.status == 422 && at.code() == "validation_failed");
+            assert!(!refused_for_shape, "{what} = cap is refused: {:?}", at.body);
+        }
+    }
+    assert!(fields >= 8, "money fields found: {fields}");
+}
+
+const CAP: i64 = accubooks_service::domain::money::AMOUNT_CENTS_MAX;
+
+/// The operation's request body schema, its `$ref` resolved.
+fn request_schema(doc: &serde_json::Value, spec: &OpSpec) -> serde_json::Value {
+    let method = spec.method.as_str().to_ascii_lowercase();
+    let body = &doc["paths"][spec.route][&method]["requestBody"]["content"]["application/json"]["schema"];
+    resolve(doc, body).clone()
+}
+
+fn resolve<'a>(doc: &'a serde_json::Value, schema: &'a serde_json::Value) -> &'a serde_json::Value {
+    match schema.get("$ref").and_then(|r| r.as_str()).and_then(|r| r.strip_prefix('#')) {
+        Some(pointer) => doc.pointer(pointer).expect("a resolvable $ref"),
+        None => schema,
+    }
+}
+
+/// JSON pointers of the valid body's integer fields whose schema's maximum
+/// is the cap (nested objects and arrays included).
+fn money_fields(
+    doc: &serde_json::Value,
+    schema: &serde_json::Value,
+    body: &serde_json::Value,
+    at: String,
+) -> Vec<String> {
+    let schema = resolve(doc, schema);
+    match body {
+        serde_json::Value::Object(members) => members
+            .iter()
+            .flat_map(|(name, value)| {
+                let field = &schema["properties"][name];
+                let pointer = format!("{at}/{name}");
+                if resolve(doc, field)["maximum"] == CAP && value.as_i64().is_some_and(|v| v > 0) {
+                    vec![pointer]
+                } else {
+                    money_fields(doc, field, value, pointer)
+                }
+            })
+            .collect(),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .flat_map(|(i, item)| money_fields(doc, &schema["items"], item, format!("{at}/{i}")))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 per_store_app_suite!(
     every_operation_has_complete_fixtures,
     every_operation_new_replay_mismatch,
     every_operation_same_key_500_executes_once,
     every_operation_is_tenant_isolated,
     every_rule_violation_is_422_and_writes_nothing,
+    every_money_field_takes_the_cap_and_refuses_one_more,
 );

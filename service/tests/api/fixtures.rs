@@ -275,6 +275,11 @@ pub async fn violations(app: &TestApp, op: &str) -> Option<Vec<Violation>> {
             let mut backwards = invoice_body(&c, 100);
             backwards["issue_date"] = json!("2031-01-01");
             v.push(case("issued after due", &t2, req("/v1/invoices", backwards), "issue_date_after_due_date"));
+            // Each line at the cap, two of them: the total is one over the cap.
+            let mut over = invoice_body(&c, 1_000_000_000_000_000);
+            let line = over["lines"][0].clone();
+            over["lines"].as_array_mut().expect("lines").push(line);
+            v.push(case("total over the cap", &t2, req("/v1/invoices", over), "total_exceeds_cap"));
         }
         "record_payment" => {
             let c = customer(app, &t).await;
@@ -346,6 +351,15 @@ pub async fn violations(app: &TestApp, op: &str) -> Option<Vec<Violation>> {
             let lines = json!([{"description": "Paper", "quantity": 1, "unit_price_cents": 100}]);
             v.push(case("issued in a closed period", &t, req("/v1/bills", bill("2020-01-10", lines)), "period_closed"));
             v.push(case("no lines", &t, req("/v1/bills", bill("2026-01-10", json!([]))), "validation_failed"));
+            let capped = json!({"description": "Paper", "quantity": 1, "unit_price_cents": 1_000_000_000_000_000i64});
+            let two = json!([capped.clone(), capped]);
+            v.push(case("total over the cap", &t, req("/v1/bills", bill("2026-01-10", two)), "total_exceeds_cap"));
+            v.push(case(
+                "issued after due",
+                &t,
+                req("/v1/bills", bill("2031-01-10", lines_again())),
+                "issue_date_after_due_date",
+            ));
         }
         "void_invoice" => {
             let c = customer(app, &t).await;
@@ -411,4 +425,9 @@ pub async fn violations(app: &TestApp, op: &str) -> Option<Vec<Violation>> {
         _ => return None,
     }
     Some(v)
+}
+
+/// One ordinary bill line.
+fn lines_again() -> Value {
+    json!([{"description": "Paper", "quantity": 1, "unit_price_cents": 100}])
 }
