@@ -307,6 +307,20 @@ impl Operation for UpdateBankAccount {
     }
 }
 
+// The JSON Schema of this file's inputs (`ops/schema.rs` has the shared ones).
+
+/// `AccountNumber::check`.
+fn account_number_schema(_: &mut SchemaGenerator) -> Schema {
+    let pattern = format!("^[0-9]{{{ACCOUNT_NUMBER_DIGITS_MIN},{ACCOUNT_NUMBER_DIGITS_MAX}}}$");
+    json_schema!({"type": "string", "pattern": pattern})
+}
+
+/// Nine digits with a valid ABA prefix (`RoutingNumber::check`); the
+/// checksum is refused as `invalid_routing_number`.
+fn routing_number_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({"type": "string", "pattern": schema::ROUTING_PATTERN})
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -333,18 +347,4 @@ mod tests {
         assert!(AccountNumber::new("12a4").check().is_err());
         assert!(AccountNumber::new("123").check().is_err());
     }
-}
-
-// The JSON Schema of this file's inputs (`ops/schema.rs` has the shared ones).
-
-/// `AccountNumber::check`.
-fn account_number_schema(_: &mut SchemaGenerator) -> Schema {
-    let pattern = format!("^[0-9]{{{ACCOUNT_NUMBER_DIGITS_MIN},{ACCOUNT_NUMBER_DIGITS_MAX}}}$");
-    json_schema!({"type": "string", "pattern": pattern})
-}
-
-/// Nine digits with a valid ABA prefix (`RoutingNumber::check`); the
-/// checksum is refused as `invalid_routing_number`.
-fn routing_number_schema(_: &mut SchemaGenerator) -> Schema {
-    json_schema!({"type": "string", "pattern": schema::ROUTING_PATTERN})
 }

@@ -312,7 +312,8 @@ pub async fn strict_contract(app: TestApp) {
     let json_ct: (&str, &[u8]) = ("content-type", b"application/json");
     let before = app.store.counts().await.unwrap();
     // (what, content type, body, expected status, expected code)
-    let cases: [(&str, &[u8], &[u8], u16, &str); 5] = [
+    type Case<'a> = (&'a str, &'a [u8], &'a [u8], u16, &'a str);
+    let cases: [Case; 5] = [
         ("a top-level array", b"application/json", br#"["Acme"]"#, 400, "invalid_json"),
         ("a top-level string", b"application/json", br#""Acme""#, 400, "invalid_json"),
         ("a member named twice", b"application/json", br#"{"name":"a","name":"b"}"#, 400, "invalid_json"),

@@ -22,8 +22,6 @@ pub(in crate::store::sql) struct SqliteReaders {
     keep: usize,
 }
 
-/// A tenant's id and name.
-
 impl SqliteReaders {
     pub(in crate::store::sql) fn new(path: PathBuf, keep: usize) -> Self {
         Self { path, idle: std::sync::Mutex::new(Vec::new()), keep: keep.max(1) }
