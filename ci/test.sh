@@ -103,4 +103,7 @@ stress_bin=${CARGO_TARGET_DIR:-target}/debug/accubooks-stress
 "$stress_bin" --spawn --operation all --workload mixed --concurrency 32 --duration 0.5 --seed 1 --no-progress
 "$stress_bin" --spawn --operation all --workload storm --concurrency 20 --storm-size 20 --requests 40 --seed 1 --no-progress
 
+step "schemathesis: the served OpenAPI document fuzzed on SQLite and Postgres, zero check failures"
+ci/schemathesis.sh
+
 step "all green"
