@@ -330,8 +330,14 @@ mod tests {
         for ok in ["011000015", "021000021", "111000025"] {
             assert_eq!(RoutingNumber::new(ok).check(), Ok(()), "{ok}");
         }
-        for bad in ["011000016", "12345678", "0110000150", "01100001a", "991000015", ""] {
+        for bad in ["12345678", "0110000150", "01100001a", "991000015", ""] {
             assert!(RoutingNumber::new(bad).check().is_err(), "{bad}");
+        }
+        // Nine digits and a valid prefix, but a wrong checksum: its own code.
+        assert_eq!(RoutingNumber::new("011000016").check(), Ok(()));
+        assert_eq!(RoutingNumber::new("011000016").check_checksum().map_err(|r| r.code), Err("invalid_routing_number"));
+        for ok in ["011000015", "021000021", "111000025"] {
+            assert_eq!(RoutingNumber::new(ok).check_checksum(), Ok(()), "{ok}");
         }
     }
 

@@ -353,6 +353,27 @@ struct Tally {
     routes: BTreeSet<String>,
 }
 
+/// (route template, method, status) → the problem codes the served
+/// document lists for it.
+fn documented_codes() -> BTreeMap<(String, String, u16), BTreeSet<String>> {
+    let doc = accubooks_service::http::openapi::document(routes().table());
+    let mut out = BTreeMap::new();
+    for (path, ops) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in ops.as_object().expect("operations") {
+            for (status, response) in op["responses"].as_object().expect("responses") {
+                let Ok(status) = status.parse::<u16>() else { continue };
+                let codes = response
+                    .pointer("/content/application~1problem+json/schema/allOf/1/properties/code/enum")
+                    .and_then(Value::as_array)
+                    .map(|codes| codes.iter().filter_map(|c| c.as_str().map(str::to_owned)).collect())
+                    .unwrap_or_default();
+                out.insert((path.clone(), method.to_ascii_uppercase(), status), codes);
+            }
+        }
+    }
+    out
+}
+
 fn cases_from_env(var: &str, default: u32) -> u32 {
     std::env::var(var).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
@@ -382,6 +403,7 @@ fn fuzz(rt: &tokio::runtime::Runtime, store: Arc<dyn Store>, name: &str, cases: 
     let targets = targets();
     let strategy = case(&targets, ids, [t.token_a.clone(), t.token_b.clone()]);
     let tally = Mutex::new(Tally::default());
+    let documented = documented_codes();
     let counts = |s: &Arc<dyn Store>| -> Counts { rt.block_on(s.counts()).unwrap() };
 
     let config = Config { cases, failure_persistence: None, max_shrink_iters: 200, ..Config::default() };
@@ -407,6 +429,18 @@ fn fuzz(rt: &tokio::runtime::Runtime, store: Arc<dyn Store>, name: &str, cases: 
             let code = problem["code"].as_str().unwrap_or_default().to_owned();
             prop_assert!(!code.is_empty(), "problem without a code: {text}");
             prop_assert_eq!(problem["status"].as_u64(), Some(status as u64));
+            // The document lists every code a route answers, per status
+            // (a request with another method than the route's is a 405).
+            let (route_method, route_path) = c.route.split_once(' ').expect("METHOD path");
+            let listed = documented.get(&(route_path.to_owned(), route_method.to_owned(), status));
+            prop_assert!(
+                route_method != c.method.as_str() || listed.is_some_and(|codes| codes.contains(&code)),
+                "{} {} answered {status} {code}, which the OpenAPI document does not list for {} {}",
+                c.method,
+                c.uri,
+                c.method,
+                c.route
+            );
             // A refusal writes nothing; a definitive rule rejection stores
             // only its key (for replay) and its audit row.
             let same = (before.entities, before.workflows) == (after.entities, after.workflows);

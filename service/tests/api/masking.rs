@@ -130,7 +130,7 @@ async fn exercise(addr: SocketAddr, tok: &str) -> Vec<Resp> {
     let bad =
         serde_json::to_vec(&json!({"account_number": "7777888899990000", "routing_number": "021000022"})).unwrap();
     let refused = request(addr, "PUT", &path, tok, "ba-bad", &bad).await;
-    assert_eq!((refused.status, refused.code()), (422, "validation_failed".into()));
+    assert_eq!((refused.status, refused.code()), (422, "invalid_routing_number".into()));
     seen.push(refused);
     let as_number = br#"{"account_number": 7777888899990000, "routing_number": "021000022"}"#;
     let refused = request(addr, "PUT", &path, tok, "ba-num", as_number).await;
