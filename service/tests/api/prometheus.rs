@@ -51,6 +51,9 @@ fn encode(q: &str) -> String {
 }
 
 async fn api(prom: SocketAddr, path: &str) -> Option<Value> {
+    // Prometheus may still be starting (slowly, on a loaded machine): not
+    // listening yet is "no data yet", and the caller's loop asks again.
+    tokio::net::TcpStream::connect(prom).await.ok()?;
     let r = tokio::time::timeout(Duration::from_secs(5), send(prom, "GET", path, &[], Vec::new())).await.ok()?;
     serde_json::from_slice(&r.body).ok()
 }
