@@ -5,7 +5,7 @@
 
 use tokio::time::Instant;
 
-use super::{buggify_delay, Decision, Engine, WriteOutcome, WriteRequest};
+use super::{buggify_delay, Decision, Engine, Refusal, WriteOutcome, WriteRequest};
 use crate::domain::ids::workflow_id;
 use crate::domain::time::rfc3339_now;
 use crate::idempotency::deterministic_id;
@@ -134,7 +134,8 @@ impl<'a, O: Operation> Attempt<'a, O> {
             }
             Decision::Mismatch(existing) => {
                 let msg = format!("key first used for {}; fingerprint differs", existing.operation);
-                tx.insert_audit(&self.audit(AuditStatus::Mismatch, 422, 0, Some(("mismatch", msg)))).await?;
+                let status = self.engine.responses.status(Refusal::Mismatch);
+                tx.insert_audit(&self.audit(AuditStatus::Mismatch, status, 0, Some(("mismatch", msg)))).await?;
                 Ok((Decided::of(WriteOutcome::Mismatch, AuditStatus::Mismatch, 0), TxEnd::Commit))
             }
             Decision::Execute => {

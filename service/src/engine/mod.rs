@@ -60,15 +60,30 @@ impl Default for EngineConfig {
     }
 }
 
-/// How the engine's own refusals are stored: the adapter above decides
-/// their bytes and status (`http::problem::Problems`), the engine only
-/// stores and replays them.
+/// How the engine's outcomes are answered: the adapter above decides
+/// their bytes and statuses (`http::problem::Problems`); the engine stores
+/// and replays the bytes, and records the statuses in audit rows and logs.
 pub trait Responses: Send + Sync + 'static {
     /// A rejection by an operation.
     fn rejection(&self, rejection: &Rejection) -> StoredResponse;
     /// A key whose record expired (and the tombstone kept for expired
     /// high-risk keys): a definitive refusal that never executes anything.
     fn expired_key(&self) -> StoredResponse;
+    /// The status of an outcome that is not a stored response.
+    fn status(&self, refusal: Refusal) -> u16;
+}
+
+/// The engine's answers that are not stored responses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The key was used with another request.
+    Mismatch,
+    /// A same-key request is still executing.
+    InFlight,
+    /// Nothing was stored; a retry may succeed.
+    Unavailable,
+    /// Nothing was stored; a bug.
+    Internal,
 }
 
 /// What the claim told the engine to do: the engine's decision, as a type.
@@ -125,11 +140,11 @@ pub enum WriteOutcome {
 
 impl WriteOutcome {
     /// The status the client sees, for logs and audit rows.
-    fn status(&self) -> u16 {
+    fn status(&self, responses: &dyn Responses) -> u16 {
         match self {
             Self::Executed(r) | Self::Replayed(r) | Self::Rejected(r) => r.status,
-            Self::Mismatch => 422,
-            Self::InFlight => 409,
+            Self::Mismatch => responses.status(Refusal::Mismatch),
+            Self::InFlight => responses.status(Refusal::InFlight),
         }
     }
 }
@@ -160,11 +175,10 @@ impl EngineError {
         }
     }
 
-    /// The status its audit row records (the adapter answers the same).
-    fn http_status(&self) -> u16 {
+    pub fn refusal(&self) -> Refusal {
         match self {
-            Self::Unavailable(_) => 503,
-            Self::Internal(_) => 500,
+            Self::Unavailable(_) => Refusal::Unavailable,
+            Self::Internal(_) => Refusal::Internal,
         }
     }
 }
@@ -230,7 +244,7 @@ impl Engine {
             if let Some(resp) = attempt.replay_completed().await {
                 let decided = Decided::of(WriteOutcome::Replayed(resp), AuditStatus::Replayed, 0);
                 self.metrics.record(attempt.spec, decided.status, None, 0, attempt.started.elapsed());
-                attempt.log(decided.status.as_str(), decided.outcome.status());
+                attempt.log(decided.status.as_str(), decided.outcome.status(self.responses.as_ref()));
                 return Ok(decided.outcome);
             }
         }
@@ -257,12 +271,13 @@ impl Engine {
         self.metrics.record(attempt.spec, status, None, workflows, attempt.started.elapsed());
         if matches!(outcome, WriteOutcome::InFlight) {
             // No transaction committed it: the conflict's row is written on its own.
-            let row = attempt.audit(status, 409, 0, Some(("conflict", "same-key request still in flight".into())));
+            let conflict = self.responses.status(Refusal::InFlight);
+            let row = attempt.audit(status, conflict, 0, Some(("conflict", "same-key request still in flight".into())));
             if let Err(e) = self.store.append_audit(&row).await {
                 tracing::warn!(request_id = %attempt.req.request_id, error = %e, "audit row for a conflict not stored");
             }
         }
-        attempt.log(status.as_str(), outcome.status());
+        attempt.log(status.as_str(), outcome.status(self.responses.as_ref()));
         outcome
     }
 
@@ -271,7 +286,8 @@ impl Engine {
         let pool_exhausted = matches!(e, StoreError::PoolExhausted);
         let err = EngineError::from_store(e);
         self.metrics.record(attempt.spec, AuditStatus::Failed, Some(err.error_type()), 0, attempt.started.elapsed());
-        let row = attempt.audit(AuditStatus::Failed, err.http_status(), 0, Some((err.error_type(), err.to_string())));
+        let http_status = self.responses.status(err.refusal());
+        let row = attempt.audit(AuditStatus::Failed, http_status, 0, Some((err.error_type(), err.to_string())));
         // Best effort: the store may be the thing that is down. When the
         // pool itself is exhausted, waiting for it again would double the
         // caller's wait: write the row in the background.
@@ -285,7 +301,7 @@ impl Engine {
         } else if let Err(ae) = self.store.append_audit(&row).await {
             tracing::warn!(request_id = %attempt.req.request_id, error = %ae, "audit row for a failed write not stored");
         }
-        attempt.log("failed", err.http_status());
+        attempt.log("failed", http_status);
         err
     }
 }

@@ -7,7 +7,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use crate::engine::{EngineError, Responses};
+use crate::engine::{EngineError, Refusal, Responses};
 use crate::ops::{Rejection, RejectionKind};
 use crate::store::StoredResponse;
 
@@ -107,6 +107,10 @@ impl Responses for Problems {
         StoredResponse { status, body: problem_body(status, r.code, &r.detail), location: None }
     }
 
+    fn status(&self, refusal: Refusal) -> u16 {
+        refusal_status(refusal).as_u16()
+    }
+
     fn expired_key(&self) -> StoredResponse {
         StoredResponse {
             status: 422,
@@ -120,10 +124,20 @@ impl Responses for Problems {
     }
 }
 
+/// The statuses of the engine's answers that are not stored responses.
+fn refusal_status(refusal: Refusal) -> StatusCode {
+    match refusal {
+        Refusal::Mismatch => StatusCode::UNPROCESSABLE_ENTITY,
+        Refusal::InFlight => StatusCode::CONFLICT,
+        Refusal::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        Refusal::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
 /// The key was used before with another request (nothing executed).
 pub(super) fn key_mismatch() -> Response {
     problem(
-        StatusCode::UNPROCESSABLE_ENTITY,
+        refusal_status(Refusal::Mismatch),
         "idempotency_key_mismatch",
         "this Idempotency-Key was already used with a different request",
     )
@@ -133,7 +147,7 @@ pub(super) fn key_mismatch() -> Response {
 pub(super) fn key_in_flight(retry_after_s: u32) -> Response {
     with_retry_after(
         problem(
-            StatusCode::CONFLICT,
+            refusal_status(Refusal::InFlight),
             "idempotency_key_in_flight",
             "a request with this Idempotency-Key is still being processed",
         ),
@@ -146,14 +160,14 @@ pub(super) fn engine_error(e: &EngineError, retry_after_s: u32) -> Response {
     match e {
         EngineError::Unavailable(_) => with_retry_after(
             problem(
-                StatusCode::SERVICE_UNAVAILABLE,
+                refusal_status(Refusal::Unavailable),
                 "storage_unavailable",
                 "storage is temporarily unavailable; nothing was stored, retry with the same key",
             ),
             retry_after_s,
         ),
         EngineError::Internal(_) => {
-            problem(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "internal error; nothing was stored")
+            problem(refusal_status(Refusal::Internal), "internal_error", "internal error; nothing was stored")
         }
     }
 }
