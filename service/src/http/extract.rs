@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::config::HttpConfig;
 use super::json::{is_json_media_type, parse_object, StrictJsonError};
+use super::problem::code;
 use super::problem::ApiError;
 use super::state::App;
 use crate::domain::ids::token_hash;
@@ -21,7 +22,7 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub(super) async fn authenticate(app: &App, headers: &HeaderMap) -> Result<Tenant, ApiError> {
     let unauthorized = |detail: &str| ApiError {
         www_authenticate: true,
-        ..ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", detail)
+        ..ApiError::new(StatusCode::UNAUTHORIZED, code::UNAUTHORIZED, detail)
     };
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Err(unauthorized("missing bearer token"));
@@ -38,10 +39,12 @@ pub(super) async fn authenticate(app: &App, headers: &HeaderMap) -> Result<Tenan
     match app.store.tenant_by_token_hash(&token_hash(token)).await {
         Ok(Some(t)) => Ok(t),
         Ok(None) => Err(unauthorized("invalid or revoked token")),
-        Err(_) => {
-            Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable", "cannot verify the token now")
-                .retry_after(app.http.retry_after_s))
-        }
+        Err(_) => Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            code::STORAGE_UNAVAILABLE,
+            "cannot verify the token now",
+        )
+        .retry_after(app.http.retry_after_s)),
     }
 }
 
@@ -51,7 +54,7 @@ pub(super) fn idempotency_key(headers: &HeaderMap) -> Result<IdempotencyKey, Api
     if values.next().is_some() {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
-            "invalid_idempotency_key",
+            code::INVALID_IDEMPOTENCY_KEY,
             "send exactly one Idempotency-Key header",
         ));
     }
@@ -60,7 +63,7 @@ pub(super) fn idempotency_key(headers: &HeaderMap) -> Result<IdempotencyKey, Api
         Some(v) => IdempotencyKey::parse_header(v.as_bytes()),
     };
     parsed.map_err(|e| {
-        let code = if e == KeyError::Missing { "missing_idempotency_key" } else { "invalid_idempotency_key" };
+        let code = if e == KeyError::Missing { code::MISSING_IDEMPOTENCY_KEY } else { code::INVALID_IDEMPOTENCY_KEY };
         ApiError::new(StatusCode::BAD_REQUEST, code, e.to_string())
     })
 }
@@ -80,17 +83,17 @@ pub(super) async fn json_body(
     if json_depth(&bytes) > limits.json_depth_max {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
-            "json_too_deep",
+            code::JSON_TOO_DEEP,
             format!("the body nests arrays and objects deeper than {}", limits.json_depth_max),
         ));
     }
     match parse_object(&bytes) {
         Ok(map) => Ok(serde_json::Value::Object(map)),
         Err(StrictJsonError::Invalid(e)) => {
-            Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", format!("body is not valid JSON: {e}")))
+            Err(ApiError::new(StatusCode::BAD_REQUEST, code::INVALID_JSON, format!("body is not valid JSON: {e}")))
         }
         Err(StrictJsonError::NotAnObject) => {
-            Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", "the body must be a JSON object"))
+            Err(ApiError::new(StatusCode::BAD_REQUEST, code::INVALID_JSON, "the body must be a JSON object"))
         }
     }
 }
@@ -129,7 +132,7 @@ pub(super) fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
     } else {
         Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+            code::UNSUPPORTED_MEDIA_TYPE,
             "send Content-Type: application/json",
         ))
     }
@@ -137,7 +140,7 @@ pub(super) fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
 
 pub(super) async fn read_body(body: Body, headers: &HeaderMap, max: usize) -> Result<Bytes, ApiError> {
     let too_large =
-        || ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", format!("the body exceeds {max} bytes"));
+        || ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, code::BODY_TOO_LARGE, format!("the body exceeds {max} bytes"));
     let declared =
         headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > max as u64) {
@@ -146,7 +149,9 @@ pub(super) async fn read_body(body: Body, headers: &HeaderMap, max: usize) -> Re
     match http_body_util::Limited::new(body, max).collect().await {
         Ok(c) => Ok(c.to_bytes()),
         Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => Err(too_large()),
-        Err(_) => Err(ApiError::new(StatusCode::BAD_REQUEST, "body_read_failed", "the request body could not be read")),
+        Err(_) => {
+            Err(ApiError::new(StatusCode::BAD_REQUEST, code::BODY_READ_FAILED, "the request body could not be read"))
+        }
     }
 }
 

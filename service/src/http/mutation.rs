@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::extract::{authenticate, idempotency_key, json_body, request_id, IDEMPOTENT_REPLAYED, REQUEST_ID};
 use super::problem::{
-    engine_error, key_in_flight, key_mismatch, problem, with_retry_after, ApiError, PROBLEM_CONTENT_TYPE,
+    code, engine_error, key_in_flight, key_mismatch, problem, with_retry_after, ApiError, PROBLEM_CONTENT_TYPE,
 };
 use super::state::App;
 use crate::engine::{EngineError, WriteOutcome, WriteRequest};
@@ -31,7 +31,7 @@ pub(super) async fn bounded(
         Err(_) => with_retry_after(
             problem(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "request_timeout",
+                code::REQUEST_TIMEOUT,
                 "the request took too long; retry with the same key",
             ),
             retry_after_s,
@@ -69,9 +69,9 @@ async fn mutation_inner<O: Operation>(
     let key = idempotency_key(headers)?;
     let value = json_body(body, headers, &app.http).await?;
     let input: O::Input = serde_json::from_value(value).map_err(|e| {
-        ApiError::new(StatusCode::BAD_REQUEST, "invalid_body", format!("body does not match the schema: {e}"))
+        ApiError::new(StatusCode::BAD_REQUEST, code::INVALID_BODY, format!("body does not match the schema: {e}"))
     })?;
-    let invalid = |m| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", m);
+    let invalid = |m| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code::VALIDATION_FAILED, m);
     op.validate(&input).map_err(invalid)?;
     op.check(&input).map_err(|r| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, r.code, r.detail))?;
     // Every spelling of an id the reads accept (upper case, no dashes) is

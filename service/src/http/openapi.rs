@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use serde_json::{json, Map, Value};
 
 use crate::http::contract::{Handler, Route, RouteTable};
+use crate::http::problem::code;
 use crate::idempotency::key::IDEMPOTENCY_KEY_LEN_MAX;
 use crate::ops::schema::PERIOD_PATTERN;
 use crate::ops::{OpSpec, REGISTRY};
@@ -20,26 +21,29 @@ const MUTATION_CODES: &[(u16, &[&str])] = &[
     (
         400,
         &[
-            "missing_idempotency_key",
-            "invalid_idempotency_key",
-            "invalid_json",
-            "json_too_deep",
-            "invalid_body",
-            "body_read_failed",
+            code::MISSING_IDEMPOTENCY_KEY,
+            code::INVALID_IDEMPOTENCY_KEY,
+            code::INVALID_JSON,
+            code::JSON_TOO_DEEP,
+            code::INVALID_BODY,
+            code::BODY_READ_FAILED,
         ],
     ),
-    (401, &["unauthorized"]),
-    (404, &["not_found"]),
-    (409, &["idempotency_key_in_flight"]),
-    (413, &["body_too_large"]),
-    (415, &["unsupported_media_type"]),
-    (422, &["idempotency_key_mismatch", "idempotency_key_expired", "validation_failed"]),
-    (503, &["storage_unavailable", "request_timeout"]),
+    (401, &[code::UNAUTHORIZED]),
+    (404, &[code::NOT_FOUND]),
+    (409, &[code::IDEMPOTENCY_KEY_IN_FLIGHT]),
+    (413, &[code::BODY_TOO_LARGE]),
+    (415, &[code::UNSUPPORTED_MEDIA_TYPE]),
+    (422, &[code::IDEMPOTENCY_KEY_MISMATCH, code::IDEMPOTENCY_KEY_EXPIRED, code::VALIDATION_FAILED]),
+    (503, &[code::STORAGE_UNAVAILABLE, code::REQUEST_TIMEOUT]),
 ];
 
 /// Codes an authenticated read may answer.
-const READ_CODES: &[(u16, &[&str])] =
-    &[(401, &["unauthorized"]), (404, &["not_found"]), (503, &["storage_unavailable", "request_timeout"])];
+const READ_CODES: &[(u16, &[&str])] = &[
+    (401, &[code::UNAUTHORIZED]),
+    (404, &[code::NOT_FOUND]),
+    (503, &[code::STORAGE_UNAVAILABLE, code::REQUEST_TIMEOUT]),
+];
 
 /// The whole document for the routes in `table`.
 pub fn document(table: &RouteTable) -> Value {
@@ -231,7 +235,7 @@ fn read_responses(public: bool, path: &str) -> Value {
     r.insert("200".into(), json!({"description": "OK", "content": {content_type: {"schema": {}}}}));
     if public {
         if path == "/readyz" {
-            r.insert("503".into(), problem_response(503, &["not_ready"]));
+            r.insert("503".into(), problem_response(503, &[code::NOT_READY]));
         }
     } else {
         for (status, codes) in READ_CODES {

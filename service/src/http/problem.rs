@@ -11,6 +11,49 @@ use crate::engine::{EngineError, Refusal, Responses};
 use crate::ops::{Rejection, RejectionKind};
 use crate::store::StoredResponse;
 
+/// Every problem code the HTTP adapter and the engine answer with (the
+/// operations' rule, not-found and input-rule codes are in their `OpSpec`s).
+pub mod code {
+    /// A mutation without an Idempotency-Key (400).
+    pub const MISSING_IDEMPOTENCY_KEY: &str = "missing_idempotency_key";
+    /// An Idempotency-Key the parser refuses, or two of them (400).
+    pub const INVALID_IDEMPOTENCY_KEY: &str = "invalid_idempotency_key";
+    /// No such route, record, period or key; another tenant's reads as missing (404).
+    pub const NOT_FOUND: &str = "not_found";
+    /// The service cannot reach its storage, or its document is not built yet (503).
+    pub const NOT_READY: &str = "not_ready";
+    /// Storage did not answer within its bounds; nothing was stored (503).
+    pub const STORAGE_UNAVAILABLE: &str = "storage_unavailable";
+    /// The request ran past the request timeout; its transaction rolled back (503).
+    pub const REQUEST_TIMEOUT: &str = "request_timeout";
+    /// A missing, malformed, unknown or revoked bearer token (401).
+    pub const UNAUTHORIZED: &str = "unauthorized";
+    /// A body over the body size bound (413).
+    pub const BODY_TOO_LARGE: &str = "body_too_large";
+    /// The body stream broke while it was read (400).
+    pub const BODY_READ_FAILED: &str = "body_read_failed";
+    /// A body nested deeper than the JSON depth bound (400).
+    pub const JSON_TOO_DEEP: &str = "json_too_deep";
+    /// Not JSON, not one object, or a member named twice (400).
+    pub const INVALID_JSON: &str = "invalid_json";
+    /// JSON that does not match the operation's input type (400).
+    pub const INVALID_BODY: &str = "invalid_body";
+    /// A value its schema refuses (422); nothing stored.
+    pub const VALIDATION_FAILED: &str = "validation_failed";
+    /// A Content-Type other than application/json in UTF-8 (415).
+    pub const UNSUPPORTED_MEDIA_TYPE: &str = "unsupported_media_type";
+    /// A known path with another method (405).
+    pub const METHOD_NOT_ALLOWED: &str = "method_not_allowed";
+    /// The key was used with another request (422).
+    pub const IDEMPOTENCY_KEY_MISMATCH: &str = "idempotency_key_mismatch";
+    /// A same-key request is still executing (409).
+    pub const IDEMPOTENCY_KEY_IN_FLIGHT: &str = "idempotency_key_in_flight";
+    /// A bug; nothing was stored (500).
+    pub const INTERNAL_ERROR: &str = "internal_error";
+    /// The key's TTL passed; never executes again (422).
+    pub const IDEMPOTENCY_KEY_EXPIRED: &str = "idempotency_key_expired";
+}
+
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 
 fn title(status: u16) -> &'static str {
@@ -116,7 +159,7 @@ impl Responses for Problems {
             status: 422,
             body: problem_body(
                 422,
-                "idempotency_key_expired",
+                code::IDEMPOTENCY_KEY_EXPIRED,
                 "this Idempotency-Key has expired and cannot be used again; send the request with a new key",
             ),
             location: None,
@@ -138,7 +181,7 @@ fn refusal_status(refusal: Refusal) -> StatusCode {
 pub(super) fn key_mismatch() -> Response {
     problem(
         refusal_status(Refusal::Mismatch),
-        "idempotency_key_mismatch",
+        code::IDEMPOTENCY_KEY_MISMATCH,
         "this Idempotency-Key was already used with a different request",
     )
 }
@@ -148,7 +191,7 @@ pub(super) fn key_in_flight(retry_after_s: u32) -> Response {
     with_retry_after(
         problem(
             refusal_status(Refusal::InFlight),
-            "idempotency_key_in_flight",
+            code::IDEMPOTENCY_KEY_IN_FLIGHT,
             "a request with this Idempotency-Key is still being processed",
         ),
         retry_after_s,
@@ -161,13 +204,13 @@ pub(super) fn engine_error(e: &EngineError, retry_after_s: u32) -> Response {
         EngineError::Unavailable(_) => with_retry_after(
             problem(
                 refusal_status(Refusal::Unavailable),
-                "storage_unavailable",
+                code::STORAGE_UNAVAILABLE,
                 "storage is temporarily unavailable; nothing was stored, retry with the same key",
             ),
             retry_after_s,
         ),
         EngineError::Internal(_) => {
-            problem(refusal_status(Refusal::Internal), "internal_error", "internal error; nothing was stored")
+            problem(refusal_status(Refusal::Internal), code::INTERNAL_ERROR, "internal error; nothing was stored")
         }
     }
 }

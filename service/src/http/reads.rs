@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
 
 use super::extract::authenticate;
-use super::problem::{problem, with_retry_after, ApiError};
+use super::problem::{code, problem, with_retry_after, ApiError};
 use super::state::App;
 use crate::domain::ledger::LedgerLine;
 use crate::idempotency::expiry::KeyState;
@@ -26,7 +26,7 @@ pub(super) async fn read_entity(
         Ok(t) => t,
         Err(e) => return e.into_response(),
     };
-    let not_found = || problem(StatusCode::NOT_FOUND, "not_found", &format!("no such {kind}"));
+    let not_found = || problem(StatusCode::NOT_FOUND, code::NOT_FOUND, &format!("no such {kind}"));
     let Ok(id) = Uuid::parse_str(&id) else {
         return not_found();
     };
@@ -43,7 +43,7 @@ pub(super) async fn read_ledger(State(app): State<App>, headers: HeaderMap, Path
         Ok(t) => t,
         Err(e) => return e.into_response(),
     };
-    let not_found = || problem(StatusCode::NOT_FOUND, "not_found", "no such record");
+    let not_found = || problem(StatusCode::NOT_FOUND, code::NOT_FOUND, "no such record");
     let Ok(source_id) = Uuid::parse_str(&source_id) else {
         return not_found();
     };
@@ -71,7 +71,7 @@ pub(super) async fn read_period(State(app): State<App>, headers: HeaderMap, Path
         Err(e) => return e.into_response(),
     };
     let Some(period) = crate::domain::time::Period::parse(&period) else {
-        return problem(StatusCode::NOT_FOUND, "not_found", "a period is a calendar month YYYY-MM");
+        return problem(StatusCode::NOT_FOUND, code::NOT_FOUND, "a period is a calendar month YYYY-MM");
     };
     match app.store.get_entity(tenant.id, ops::closed_period_id(tenant.id, period)).await {
         Ok(Some(e)) if e.kind == ops::CLOSED_PERIOD_KIND => json(e.body),
@@ -88,7 +88,7 @@ fn json(body: String) -> Response {
 
 fn unavailable(app: &App) -> Response {
     with_retry_after(
-        problem(StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable", "storage is temporarily unavailable"),
+        problem(StatusCode::SERVICE_UNAVAILABLE, code::STORAGE_UNAVAILABLE, "storage is temporarily unavailable"),
         app.http.retry_after_s,
     )
 }
@@ -100,10 +100,10 @@ pub(super) async fn read_key(State(app): State<App>, headers: HeaderMap, Path(ke
         Ok(t) => t,
         Err(e) => return e.into_response(),
     };
-    let not_found = || problem(StatusCode::NOT_FOUND, "not_found", "no such idempotency key");
+    let not_found = || problem(StatusCode::NOT_FOUND, code::NOT_FOUND, "no such idempotency key");
     let Ok(key) = IdempotencyKey::parse(&key) else { return not_found() };
     let unavailable = || {
-        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable", "storage is temporarily unavailable")
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, code::STORAGE_UNAVAILABLE, "storage is temporarily unavailable")
             .retry_after(app.http.retry_after_s)
             .into_response()
     };
@@ -132,14 +132,14 @@ pub(super) async fn read_key(State(app): State<App>, headers: HeaderMap, Path(ke
 pub(super) async fn openapi(doc: Arc<std::sync::OnceLock<String>>) -> Response {
     match doc.get() {
         Some(d) => json(d.clone()),
-        None => problem(StatusCode::SERVICE_UNAVAILABLE, "not_ready", "the API document is not built yet"),
+        None => problem(StatusCode::SERVICE_UNAVAILABLE, code::NOT_READY, "the API document is not built yet"),
     }
 }
 
 pub(super) async fn readyz(State(app): State<App>) -> Response {
     match app.store.ping().await {
         Ok(()) => (StatusCode::OK, "ready").into_response(),
-        Err(_) => problem(StatusCode::SERVICE_UNAVAILABLE, "not_ready", "storage unreachable"),
+        Err(_) => problem(StatusCode::SERVICE_UNAVAILABLE, code::NOT_READY, "storage unreachable"),
     }
 }
 

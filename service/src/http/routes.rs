@@ -17,6 +17,7 @@ use axum::routing::{get, on, MethodFilter};
 use axum::Router;
 
 use super::contract::{self, RouteTable};
+use super::problem::code;
 use super::problem::problem;
 use super::state::App;
 use super::{mutation, reads};
@@ -79,9 +80,13 @@ impl RouteBuilder {
     /// path with another method a problem+json 405).
     pub fn into_router(self) -> Router<App> {
         self.router
-            .fallback(|| async { problem(StatusCode::NOT_FOUND, "not_found", "no such route") })
+            .fallback(|| async { problem(StatusCode::NOT_FOUND, code::NOT_FOUND, "no such route") })
             .method_not_allowed_fallback(|| async {
-                problem(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this route does not take that method")
+                problem(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    code::METHOD_NOT_ALLOWED,
+                    "this route does not take that method",
+                )
             })
     }
 

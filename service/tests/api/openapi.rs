@@ -152,7 +152,14 @@ fn every_listed_code_is_sent_somewhere() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut source = String::new();
     read_tree(&root, &mut source);
-    let unsent: Vec<&String> = listed.iter().filter(|c| !source.contains(&format!("\"{c}\""))).collect();
+    // The adapter's codes are constants (`http::problem::code`): their
+    // definitions do not count as sending them, a use does.
+    let start = source.find("pub mod code {").expect("the code constants");
+    let end = start + source[start..].find("\n}\n").expect("their end");
+    source.replace_range(start..end, "");
+    let sent =
+        |c: &str| source.contains(&format!("\"{c}\"")) || source.contains(&format!("code::{}", c.to_uppercase()));
+    let unsent: Vec<&String> = listed.iter().filter(|c| !sent(c)).collect();
     assert!(unsent.is_empty(), "listed in the document but sent by nothing: {unsent:?}");
 }
 
