@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Nightly: a long simulation sweep (≥ 100,000 seeds over every scenario,
-# 10,000 per scenario by default), then a chaos stress run of the real
+# 10,000 per scenario by default, starting from a seed derived from the
+# date), then a chaos stress run of the real
 # service: 3 replicas on a private Postgres cluster, Postgres restarts,
 # replica SIGKILLs and cut connections under load, verified afterwards.
 # Logs are kept only for failing seeds: each failure prints its reproduce
@@ -9,7 +10,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 per_scenario=${NIGHTLY_SEEDS_PER_SCENARIO:-10000}
-start=${NIGHTLY_FIRST_SEED:-1000000}
+# Each night explores new seeds: the first is derived from the date (UTC),
+# so consecutive nights never overlap (days since the epoch × 10^7, far
+# above the per-scenario range). A failing seed's printed command
+# reproduces it on any day; NIGHTLY_FIRST_SEED reruns a night's range.
+day=$(( $(date -u +%s) / 86400 ))
+start=${NIGHTLY_FIRST_SEED:-$(( day * 10000000 ))}
+echo "nightly: seeds $start..$((start + per_scenario - 1)) of every scenario (day $day; rerun with NIGHTLY_FIRST_SEED=$start)"
 jobs=${NIGHTLY_JOBS:-$(nproc)}
 sweep=0
 ci/sim-sweep.sh sweep --scenario all --seeds "$start..$((start + per_scenario - 1))" --jobs "$jobs" --keep-going || sweep=$?
