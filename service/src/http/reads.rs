@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
 
 use super::extract::authenticate;
-use super::problem::{code, problem, with_retry_after, ApiError};
+use super::problem::{code, problem, with_retry_after};
 use super::state::App;
 use crate::domain::ledger::LedgerLine;
 use crate::idempotency::expiry::KeyState;
@@ -102,17 +102,12 @@ pub(super) async fn read_key(State(app): State<App>, headers: HeaderMap, Path(ke
     };
     let not_found = || problem(StatusCode::NOT_FOUND, code::NOT_FOUND, "no such idempotency key");
     let Ok(key) = IdempotencyKey::parse(&key) else { return not_found() };
-    let unavailable = || {
-        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, code::STORAGE_UNAVAILABLE, "storage is temporarily unavailable")
-            .retry_after(app.http.retry_after_s)
-            .into_response()
-    };
     let record = match app.store.get_key(tenant.id, key.as_str()).await {
         Ok(Some(r)) => r,
         Ok(None) => return not_found(),
-        Err(_) => return unavailable(),
+        Err(_) => return unavailable(&app),
     };
-    let Ok(meta) = app.store.key_meta(tenant.id, key.as_str()).await else { return unavailable() };
+    let Ok(meta) = app.store.key_meta(tenant.id, key.as_str()).await else { return unavailable(&app) };
     let created = meta.as_ref().and_then(|m| crate::domain::time::parse_utc(&m.created_at));
     let state = meta.map_or(KeyState::Active, |m| m.state);
     let ttl = app.http.key_ttl.as_secs() as i64;
@@ -125,7 +120,7 @@ pub(super) async fn read_key(State(app): State<App>, headers: HeaderMap, Path(ke
         "created_at": created.map(|(s, ms)| crate::domain::time::rfc3339(s, ms)),
         "expires_at": created.map(|(s, ms)| crate::domain::time::rfc3339(s + ttl, ms)),
     });
-    ([(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+    json(body.to_string())
 }
 
 /// `GET /openapi.json`: the document generated from the route table.

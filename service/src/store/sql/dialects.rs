@@ -1,0 +1,101 @@
+//! `sql_store_impl!` instantiated for each dialect, with what each does
+//! its own way: SQLite's replay reads on an inline reader, Postgres's
+//! one-statement write set, lock-then-get and direct-connection replay.
+
+use super::*;
+
+mod sqlite_impl {
+    use super::*;
+    sql_store_impl!(Sqlite, SqliteStore, classify_sqlite, "sqlite", {
+        async fn replay_completed(
+            &self,
+            request: &KeyRecord,
+            audit: &AuditRecord,
+        ) -> Result<Option<StoredResponse>, StoreError> {
+            // A reader finds the record; only the audit row takes the
+            // writer. A record reaped between the two was valid when read.
+            let stored = match self.readers.key(request.tenant_id, &request.idempotency_key) {
+                Ok(stored) => stored,
+                Err(_) => {
+                    let row = sqlx::query(SELECT_KEY)
+                        .bind(request.tenant_id.0.to_string())
+                        .bind(request.idempotency_key.clone())
+                        .fetch_optional(self.read_pool())
+                        .await
+                        .map_err(classify_sqlite)?;
+                    row.as_ref().map(key_from_row).transpose()?
+                }
+            };
+            let Some(stored) = stored.filter(|k| replays(k, request)) else {
+                return Ok(None);
+            };
+            let response = stored.response.expect("replays() checked the response");
+            self.append_audit(&AuditRecord { http_status: response.status, ..audit.clone() }).await?;
+            Ok(Some(response))
+        }
+    });
+}
+
+mod pg_impl {
+    use super::*;
+    sql_store_impl!(
+        Postgres,
+        PgStore,
+        PgTx,
+        classify_pg,
+        "SELECT id, tenant_id, kind, parent_id, body, version FROM entities WHERE id = $1 AND tenant_id = $2 FOR UPDATE",
+        "SELECT name FROM named_locks WHERE tenant_id = $1 AND name = $2 FOR SHARE",
+        "SELECT name FROM named_locks WHERE tenant_id = $1 AND name = $2 FOR UPDATE",
+        |f| count_matching_sql(true, f),
+        "postgres",
+        {
+            async fn write_all(&mut self, w: &WriteSet<'_>) -> Result<(), StoreError> {
+                pg_write_all(self, w).await
+            }
+
+            async fn lock_then_get(
+                &mut self,
+                tenant: TenantId,
+                name: &str,
+                mode: LockMode,
+                id: Uuid,
+            ) -> Result<Option<Entity>, StoreError> {
+                let sql = match mode {
+                    LockMode::Shared => PG_LOCK_SHARED_THEN_GET,
+                    LockMode::Exclusive => PG_LOCK_EXCLUSIVE_THEN_GET,
+                };
+                let row = sqlx::query(sql)
+                    .bind(tenant.0.to_string())
+                    .bind(name.to_owned())
+                    .bind(id.to_string())
+                    .fetch_optional(&mut *self.tx)
+                    .await
+                    .map_err(classify_pg)?;
+                match row {
+                    // The lock's row did not exist yet: the two steps.
+                    None => {
+                        self.lock(tenant, name, mode).await?;
+                        self.get_entity(tenant, id, false).await
+                    }
+                    Some(row) if row.try_get::<Option<String>, _>("id").map_err(classify_pg)?.is_none() => Ok(None),
+                    Some(row) => entity_from_row(&row).map(Some),
+                }
+            }
+        },
+        {
+            async fn replay_completed(
+                &self,
+                request: &KeyRecord,
+                audit: &AuditRecord,
+            ) -> Result<Option<StoredResponse>, StoreError> {
+                // It writes (the audit row): a failure is not retried here;
+                // the engine's transactional path decides instead.
+                let Some(direct) = &self.direct else { return pg_replay_completed(&self.pool, request, audit).await };
+                let mut conn = direct.acquire().await?;
+                let replayed = pg_replay_completed(&mut *conn, request, audit).await?;
+                conn.release();
+                Ok(replayed)
+            }
+        }
+    );
+}
