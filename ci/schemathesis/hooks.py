@@ -21,6 +21,19 @@ Two things the generic fuzzer cannot know about this API:
    `schema_valid_request_refused_for_shape` instead: it fails only when a request
    generated as schema-valid is refused for its shape, i.e. the OpenAPI document
    admitted something the server rejects as malformed.
+
+3. A generator that knows only the document draws references at random (a
+   payment's `invoice_id`, the invoice a void names) and repeats its favourite
+   values (the same email, account code or period in every case), so most
+   schema-valid writes would stop at a 404 or at a uniqueness rule and never
+   reach the deeper paths. For cases generated as schema-valid, `before_call`
+   therefore points three of every four references at records this run created
+   (learnt from the 201 answers in `after_call`; an action such as a void or an
+   approval takes a record no earlier action took), and gives a value that must
+   be unique and was already sent a fresh one that keeps its schema. The fourth
+   reference keeps its generated value, so missing references are still
+   exercised. Every edit keeps the case schema-valid (schemathesis revalidates
+   it), and no edit touches a case that tests invalid data.
 """
 
 from __future__ import annotations
@@ -29,6 +42,7 @@ import itertools
 import json
 import os
 import re
+from collections import defaultdict
 
 import schemathesis
 from schemathesis.core.parameters import ParameterLocation
@@ -86,9 +100,156 @@ def before_call(context, case, kwargs):
     if name is None:
         # Absent: either the operation takes no key or this case tests its absence.
         return
-    if _tests_the_key_header(case):
+    if not _tests_the_key_header(case):
+        headers[name] = _fresh_key(headers[name], _key_schema(case))
+    if _generated_as_valid(case):
+        _deepen(case)
+
+
+@schemathesis.hook
+def after_call(context, case, response):
+    if response.status_code != 201:
         return
-    headers[name] = _fresh_key(headers[name], _key_schema(case))
+    try:
+        body = json.loads(response.content)
+    except (ValueError, TypeError):
+        return
+    if isinstance(body, dict) and isinstance(body.get("id"), str) and isinstance(body.get("object"), str):
+        _created[body["object"]].append(body["id"])
+
+
+# --- 3. references that exist, unique values still free -----------------------
+
+# The records each 201 created, by their `object`, in creation order.
+_created: dict[str, list[str]] = defaultdict(list)
+# Per kind, the records an action (void, delete, approve) already named.
+_acted_on: dict[str, set[str]] = defaultdict(set)
+# Values sent so far for each field that must be unique.
+_sent: dict[str, set[str]] = defaultdict(set)
+_reference_counter = itertools.count(1)
+_unique_counter = itertools.count(1)
+
+# Body members that name a record, and the record's `object`.
+BODY_REFERENCES = {
+    "customer_id": "customer",
+    "vendor_id": "vendor",
+    "invoice_id": "invoice",
+    "payment_id": "payment",
+    "account_id": "account",
+}
+# Path ids: the record's `object`, and whether the operation is a one-time
+# action on it (a second void of one invoice is a business-rule refusal).
+PATH_REFERENCES = {
+    ("POST", "/v1/invoices/{id}/void"): ("invoice", True),
+    ("DELETE", "/v1/customers/{id}"): ("customer", True),
+    ("POST", "/v1/payroll-runs/{id}/approve"): ("payroll_run", True),
+    ("PUT", "/v1/users/{id}/role"): ("user", False),
+    ("PUT", "/v1/bank-accounts/{id}"): ("bank_account", False),
+}
+# Body members that must be unique per tenant (or are one-time, as a period
+# close is), by operation.
+UNIQUE_BODY_MEMBERS = {("POST", "/v1/users"): "email", ("POST", "/v1/accounts"): "code"}
+UNIQUE_PATH_PARAMETERS = {("POST", "/v1/periods/{period}/close"): "period"}
+
+
+def _existing(kind: str, generated, one_time: bool):
+    """An id of a record of `kind` to send instead of `generated`, or None to keep it."""
+    known = _created.get(kind) or []
+    if generated in known:
+        return None
+    # Every fourth reference keeps its generated value: 404s stay exercised.
+    if next(_reference_counter) % 4 == 0:
+        return None
+    candidates = [i for i in reversed(known) if not (one_time and i in _acted_on[kind])]
+    if not candidates:
+        return None
+    chosen = candidates[0]
+    if one_time:
+        _acted_on[kind].add(chosen)
+    return chosen
+
+
+def _unique(generated, schema: dict, field: str, scope: str):
+    """`generated` if this field never carried it; else a fresh value its schema admits."""
+    sent = _sent[scope]
+    if not isinstance(generated, str) or generated not in sent:
+        if isinstance(generated, str):
+            sent.add(generated)
+        return generated
+    if field == "period":
+        # YYYY-MM: the next month from 1900-01 on that was not closed yet.
+        for n in itertools.count(next(_unique_counter)):
+            candidate = f"{1900 + n // 12:04d}-{n % 12 + 1:02d}"
+            if candidate not in sent:
+                sent.add(candidate)
+                return candidate
+    tag = f"u{next(_unique_counter)}"
+    if field == "email":
+        local, _, domain = generated.partition("@")
+        candidate = f"{tag}.{local}@{domain}"
+        if len(candidate) > schema.get("maxLength", 254):
+            candidate = f"{tag}@{domain[: schema.get('maxLength', 254) - len(tag) - 1]}"
+    else:
+        room = schema.get("maxLength", 20)
+        candidate = (generated[: max(room - len(tag) - 1, 0)] + "." + tag)[-room:]
+    if _admitted(candidate, schema):
+        sent.add(candidate)
+        return candidate
+    return generated
+
+
+def _property_schema(case, member: str) -> dict:
+    """The schema of one request-body member, read from the document itself."""
+    try:
+        document = case.operation.schema.raw_schema
+        operation = document["paths"][case.operation.path][case.operation.method.lower()]
+        schema = operation["requestBody"]["content"]["application/json"]["schema"]
+        if "$ref" in schema:
+            schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+        found = schema["properties"][member]
+    except (AttributeError, KeyError, TypeError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def _path_schema(case, name: str) -> dict:
+    for parameter in case.operation.path_parameters:
+        if parameter.name == name:
+            schema = parameter.definition.get("schema")
+            return schema if isinstance(schema, dict) else {}
+    return {}
+
+
+def _deepen(case) -> None:
+    route = (case.operation.method.upper(), case.operation.path)
+    if route in PATH_REFERENCES and isinstance(case.path_parameters, dict) and "id" in case.path_parameters:
+        kind, one_time = PATH_REFERENCES[route]
+        existing = _existing(kind, case.path_parameters["id"], one_time)
+        if existing is not None:
+            case.path_parameters["id"] = existing
+    if route in UNIQUE_PATH_PARAMETERS and isinstance(case.path_parameters, dict):
+        name = UNIQUE_PATH_PARAMETERS[route]
+        if name in case.path_parameters:
+            case.path_parameters[name] = _unique(
+                case.path_parameters[name], _path_schema(case, name), name, f"{route}:{name}"
+            )
+    body = case.body
+    if not isinstance(body, dict):
+        return
+    for member, kind in BODY_REFERENCES.items():
+        if member in body:
+            existing = _existing(kind, body[member], False)
+            if existing is not None:
+                body[member] = existing
+    for line in body.get("lines") or []:
+        if isinstance(line, dict) and "account_id" in line:
+            existing = _existing("account", line["account_id"], False)
+            if existing is not None:
+                line["account_id"] = existing
+    if route in UNIQUE_BODY_MEMBERS:
+        member = UNIQUE_BODY_MEMBERS[route]
+        if member in body:
+            body[member] = _unique(body[member], _property_schema(case, member), member, f"{route}:{member}")
 
 
 def _key_schema(case) -> dict:

@@ -1,6 +1,6 @@
 """Summarise one schemathesis run from its NDJSON event stream.
 
-Usage: report.py EVENTS.ndjson STORE [MIN_CASES]
+Usage: report.py EVENTS.ndjson STORE [MIN_CASES] [MIN_EXECUTED_SHARE]
 
 Prints, for the store:
 - how many requests were sent and how many distinct test cases they came from;
@@ -13,7 +13,9 @@ Prints, for the store:
   with a count and one example request.
 
 Exits 1 if fewer than MIN_CASES test cases were run (default 0), so the
-script's case budget is checked rather than assumed.
+script's case budget is checked rather than assumed, or if fewer than
+MIN_EXECUTED_SHARE (default 0) of the schema-valid writes executed, so a
+fuzzer that stops at the first refusal is noticed rather than reported green.
 """
 
 from __future__ import annotations
@@ -77,6 +79,7 @@ def shorten(text: str, limit: int) -> str:
 def main() -> int:
     path, store = sys.argv[1], sys.argv[2]
     min_cases = int(sys.argv[3]) if len(sys.argv) > 3 else 0
+    min_executed_share = float(sys.argv[4]) if len(sys.argv) > 4 else 0.0
 
     interactions: dict[str, dict] = {}
     modes: dict[str, str] = {}
@@ -156,8 +159,10 @@ def main() -> int:
     executed = positive_writes.get("201", 0)
     replayed = positive_writes.get("200", 0)
     refused = sum(count for result, count in positive_writes.items() if result not in ("201", "200"))
-    print(f"  schema-valid (positive) writes: {sum(positive_writes.values())}: "
-          f"{executed} executed (201), {replayed} replayed (200), {refused} refused")
+    schema_valid = sum(positive_writes.values())
+    executed_share = executed / schema_valid if schema_valid else 0.0
+    print(f"  schema-valid (positive) writes: {schema_valid}: "
+          f"{executed} executed (201, {executed_share:.0%}), {replayed} replayed (200), {refused} refused")
     for result, count in positive_writes.most_common():
         if result not in ("201", "200"):
             print(f"    {count:6d}  {result}")
@@ -190,6 +195,10 @@ def main() -> int:
 
     if cases < min_cases:
         print(f"\n  FAIL: only {cases} test cases ran on {store}; at least {min_cases} are required", file=sys.stderr)
+        return 1
+    if executed_share < min_executed_share:
+        print(f"\n  FAIL: {executed} of {schema_valid} schema-valid writes executed on {store} "
+              f"({executed_share:.0%}); at least {min_executed_share:.0%} are required", file=sys.stderr)
         return 1
     return 0
 
