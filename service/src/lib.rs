@@ -9,6 +9,7 @@
 pub mod app;
 pub mod domain;
 pub mod engine;
+pub mod fault;
 pub mod http;
 pub mod idempotency;
 pub mod jobs;

@@ -3,31 +3,50 @@
 //! checked by the same code as simulated ones.
 //!
 //! What must hold, whatever faults happened:
-//! - per (tenant, operation, key): at most one `new` audit row, one entity,
-//!   and exactly the operation's outbox rows;
+//! - executions: at most one `new` audit row per (tenant, operation, key);
+//!   exactly one, a completed key record and the entity for every key a
+//!   client saw succeed; every `new` row's entity exists;
+//! - the outbox, per execution: one row per workflow of the operation,
+//!   with the deterministic workflow id; no row without an execution;
 //! - every acknowledged (2xx) write is present, in its own tenant;
-//! - every success for a key carries the same body and entity id, and that
-//!   id is the deterministic id;
-//! - a key reused with another payload never executed, and the same
-//!   payload is never refused as a mismatch (stable fingerprints);
+//! - answers: the first execution answers 201 and every replay 200 marked
+//!   `Idempotent-Replayed`; one key never gets two first executions; every
+//!   success for a key carries the same body and the deterministic id; a
+//!   stored refusal replays with its status and bytes and never turns into
+//!   a success (or the other way round); a refusal that depends on state
+//!   (a missing reference) is never replayed; a key never first answers
+//!   `idempotency_key_expired`;
+//! - the key record keeps the first payload's fingerprint and exactly the
+//!   response that was acknowledged;
+//! - a key reused with another payload is answered 422
+//!   `idempotency_key_mismatch` and never executes; the same payload is
+//!   never refused as a mismatch (stable fingerprints);
 //! - indeterminate attempts resolve to 0 or 1 effects, never 2;
 //! - no internal errors (500), and every request finished (liveness);
-//! - invoices are paid exactly by the sum of their payments.
+//! - the books: the ledger balances per tenant and currency and per posting
+//!   (the service's own verifier), invoices are paid exactly by their
+//!   payments, refunds never exceed their payment.
+//!
+//! Ids and hashes are recomputed by `oracle` from their specification, not
+//! by the service's functions.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use accubooks_service::domain::ids::TenantId;
-use accubooks_service::idempotency::deterministic_id;
-use accubooks_service::idempotency::key::IdempotencyKey;
-use accubooks_service::ops::REGISTRY;
+use accubooks_service::domain::ledger;
+use accubooks_service::ops::{OpSpec, REGISTRY};
 use accubooks_service::store::mem::MemState;
 use accubooks_service::store::{AuditRecord, AuditStatus, Entity, KeyRecord, WorkflowInstance};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::history::{fnv1a, HistoryData, Intent, Outcome, Request, FNV_OFFSET};
+use crate::history::{fnv1a, hash_bytes, HistoryData, Intent, Outcome, Request, FNV_OFFSET};
+use crate::oracle;
 pub use crate::violation::{KeyRef, Violation};
 use crate::workload::MISMATCH_CODE;
+
+/// The refusal of a replay after the key's TTL (financial keys are kept as
+/// tombstones that answer it).
+pub const EXPIRED_CODE: &str = "idempotency_key_expired";
 
 /// The committed state the checker reads.
 #[derive(Debug, Clone, Default)]
@@ -132,31 +151,8 @@ pub fn check(history: &HistoryData, state: &FinalState) -> CheckReport {
     }
 
     let entities: BTreeMap<Uuid, &Entity> = state.entities.iter().map(|e| (e.id, e)).collect();
-
-    // Outbox rows per operation must match executions × workflows.
-    let mut wf_per_op: BTreeMap<&str, u64> = BTreeMap::new();
-    for w in &state.workflows {
-        *wf_per_op.entry(w.operation_name.as_str()).or_default() += 1;
-    }
-    for spec in REGISTRY {
-        let executed: u64 = new_rows.iter().filter(|(k, _)| k.1 == spec.name).map(|(_, n)| n).sum();
-        let want = executed * spec.workflows.len() as u64;
-        let got = wf_per_op.get(spec.name).copied().unwrap_or(0);
-        if got != want {
-            v.push(Violation::OutboxRowCount {
-                operation: spec.name.to_owned(),
-                rows: got,
-                executions: executed,
-                workflows: spec.workflows.len() as u64,
-            });
-        }
-    }
-    let mut wf_ids = BTreeSet::new();
-    for w in &state.workflows {
-        if !wf_ids.insert((w.trigger_entity_id, w.workflow_name.clone())) {
-            v.push(Violation::OutboxTriggeredTwice { workflow: w.workflow_name.clone(), entity: w.trigger_entity_id });
-        }
-    }
+    v.extend(execution_effects(state, &entities));
+    v.extend(outbox_violations(state));
 
     // Per-key view of the history.
     let mut per_key: BTreeMap<(Uuid, String), Vec<(&Request, &Outcome)>> = BTreeMap::new();
@@ -186,6 +182,14 @@ pub fn check(history: &HistoryData, state: &FinalState) -> CheckReport {
         per_key.entry((q.tenant, q.key.clone())).or_default().push((q, &a.outcome));
     }
 
+    let keys: BTreeMap<(Uuid, String), &KeyRecord> =
+        state.keys.iter().map(|k| ((k.tenant_id.0, k.idempotency_key.clone()), k)).collect();
+    let audit_new: BTreeSet<(Uuid, &str, &str)> = state
+        .audit
+        .iter()
+        .filter(|a| a.status == AuditStatus::New)
+        .map(|a| (a.company_id.0, a.operation_name.as_str(), a.idempotency_key_hash.as_str()))
+        .collect();
     for ((tenant, key), attempts) in &per_key {
         let mut first_ok: Option<(u64, Option<Uuid>)> = None;
         for (q, o) in attempts {
@@ -203,10 +207,9 @@ pub fn check(history: &HistoryData, state: &FinalState) -> CheckReport {
                         _ => {}
                     }
                     if let Some(id) = entity_id {
-                        let want =
-                            IdempotencyKey::parse(key).map(|k| deterministic_id(TenantId(*tenant), &q.operation, &k));
-                        if want.as_ref().ok() != Some(id) {
-                            v.push(Violation::WrongDeterministicId { key: at(), id: *id, expected: want.ok() });
+                        let want = oracle::entity_id(*tenant, &q.operation, key);
+                        if *id != want {
+                            v.push(Violation::WrongDeterministicId { key: at(), id: *id, expected: Some(want) });
                         }
                         match entities.get(id) {
                             None => {
@@ -220,8 +223,10 @@ pub fn check(history: &HistoryData, state: &FinalState) -> CheckReport {
                         }
                     }
                 }
-                Outcome::Rejected { code, .. } if q.intent == Intent::Mismatch && code != MISMATCH_CODE => {
-                    v.push(Violation::MismatchNotRefused { key: at(), code: code.clone() });
+                Outcome::Rejected { status, code, .. }
+                    if q.intent == Intent::Mismatch && (code != MISMATCH_CODE || *status != 422) =>
+                {
+                    v.push(Violation::MismatchNotRefused { key: at(), code: format!("{status} {code}") });
                 }
                 // The same payload must fingerprint the same way every time.
                 Outcome::Rejected { code, .. } if q.intent != Intent::Mismatch && code == MISMATCH_CODE => {
@@ -230,6 +235,8 @@ pub fn check(history: &HistoryData, state: &FinalState) -> CheckReport {
                 _ => {}
             }
         }
+        v.extend(answer_violations(attempts));
+        v.extend(key_record_violations(*tenant, key, attempts, keys.get(&(*tenant, key.clone())).copied(), &audit_new));
     }
 
     for k in &state.keys {
@@ -259,8 +266,217 @@ pub fn check(history: &HistoryData, state: &FinalState) -> CheckReport {
     }
 
     v.extend(ledger_violations(&state.entities));
+    v.extend(books_violations(&state.entities));
     r.violations = v;
     r
+}
+
+fn spec(operation: &str) -> Option<&'static OpSpec> {
+    REGISTRY.iter().copied().find(|s| s.name == operation)
+}
+
+/// Every `new` audit row is an execution: its entity (the deterministic id
+/// the row names) was committed with it.
+fn execution_effects(state: &FinalState, entities: &BTreeMap<Uuid, &Entity>) -> Vec<Violation> {
+    state
+        .audit
+        .iter()
+        .filter(|a| a.status == AuditStatus::New && !entities.contains_key(&a.deterministic_id))
+        .map(|a| Violation::ExecutionWithoutEntity {
+            tenant: a.company_id.0,
+            operation: a.operation_name.clone(),
+            entity: a.deterministic_id,
+        })
+        .collect()
+}
+
+/// Per execution, the operation's workflows, each once, with its
+/// deterministic id; nothing for what never executed.
+fn outbox_violations(state: &FinalState) -> Vec<Violation> {
+    let mut v = Vec::new();
+    let executions: BTreeMap<Uuid, &str> = state
+        .audit
+        .iter()
+        .filter(|a| a.status == AuditStatus::New)
+        .map(|a| (a.deterministic_id, a.operation_name.as_str()))
+        .collect();
+    let mut rows: BTreeMap<(Uuid, &str), Vec<&WorkflowInstance>> = BTreeMap::new();
+    for w in &state.workflows {
+        rows.entry((w.trigger_entity_id, w.workflow_name.as_str())).or_default().push(w);
+    }
+    for (entity, operation) in &executions {
+        for workflow in spec(operation).map_or(&[][..], |s| s.workflows) {
+            if !rows.contains_key(&(*entity, *workflow)) {
+                v.push(Violation::OutboxMissing {
+                    operation: (*operation).to_owned(),
+                    entity: *entity,
+                    workflow: (*workflow).to_owned(),
+                });
+            }
+        }
+    }
+    for ((entity, workflow), found) in &rows {
+        if found.len() > 1 {
+            v.push(Violation::OutboxTriggeredTwice { workflow: (*workflow).to_owned(), entity: *entity });
+        }
+        let expected = oracle::workflow_id(*entity, workflow);
+        for w in found {
+            let wanted = executions.get(entity).and_then(|op| spec(op)).is_some_and(|s| s.workflows.contains(workflow));
+            if !wanted {
+                v.push(Violation::OutboxWithoutExecution { workflow: (*workflow).to_owned(), entity: *entity });
+            }
+            if w.id != expected {
+                v.push(Violation::WrongWorkflowId {
+                    workflow: (*workflow).to_owned(),
+                    entity: *entity,
+                    id: w.id,
+                    expected,
+                });
+            }
+        }
+    }
+    v
+}
+
+/// What a definitive answer says about the key's stored outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Stored {
+    Success(u64),
+    Refusal { status: u16, code: String, body_hash: u64 },
+}
+
+impl std::fmt::Display for Stored {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Success(h) => write!(f, "success (body {h:016x})"),
+            Self::Refusal { status, code, body_hash } => write!(f, "{status} {code} (body {body_hash:016x})"),
+        }
+    }
+}
+
+/// The answers one key got for its own payload (not the mismatching ones):
+/// one first execution at most, answered 201, replays answered 200 and
+/// marked; one stored outcome (a success or a rule refusal) however often
+/// it is asked; a refusal that depends on state is never replayed; no key
+/// first answers that it expired.
+fn answer_violations(attempts: &[(&Request, &Outcome)]) -> Vec<Violation> {
+    let mut v = Vec::new();
+    let mut executed = 0u32;
+    let mut stored: Option<Stored> = None;
+    let mut definitive_seen = false;
+    for (q, o) in attempts.iter().filter(|(q, _)| q.intent != Intent::Mismatch) {
+        let at = || key_ref(q);
+        let rules = spec(&q.operation).map_or(&[][..], |s| s.rules);
+        let not_found = spec(&q.operation).map_or(&[][..], |s| s.not_found);
+        let this = match o {
+            Outcome::Info { .. } => continue,
+            Outcome::Ok { status, replayed, body_hash, .. } => {
+                let wanted = if *replayed { 200 } else { 201 };
+                if *status != wanted {
+                    v.push(Violation::WrongSuccessStatus { key: at(), status: *status, replayed: *replayed });
+                }
+                if !*replayed {
+                    executed += 1;
+                    if executed == 2 {
+                        v.push(Violation::SecondFirstAnswer { key: at() });
+                    }
+                }
+                Some(Stored::Success(*body_hash))
+            }
+            Outcome::Rejected { status, replayed, code, body_hash } => {
+                if *replayed && not_found.contains(&code.as_str()) {
+                    v.push(Violation::TransientRefusalReplayed { key: at(), code: code.clone() });
+                }
+                if code == EXPIRED_CODE && !definitive_seen {
+                    v.push(Violation::ExpiredFreshKey { key: at() });
+                }
+                rules.contains(&code.as_str()).then(|| Stored::Refusal {
+                    status: *status,
+                    code: code.clone(),
+                    body_hash: *body_hash,
+                })
+            }
+        };
+        definitive_seen = true;
+        let Some(this) = this else { continue };
+        match &stored {
+            None => stored = Some(this),
+            // Two successes with other bodies are `DifferentBodies`, reported above.
+            Some(Stored::Success(_)) if matches!(this, Stored::Success(_)) => {}
+            Some(first) if *first != this => {
+                v.push(Violation::AnswerChanged { key: at(), first: first.to_string(), other: this.to_string() });
+            }
+            Some(_) => {}
+        }
+    }
+    v
+}
+
+/// An executed key (a client saw it succeed) has exactly one `new` audit
+/// row and a completed key record; the record holds the first payload's
+/// fingerprint and exactly the answer that was acknowledged.
+fn key_record_violations(
+    tenant: Uuid,
+    key: &str,
+    attempts: &[(&Request, &Outcome)],
+    record: Option<&KeyRecord>,
+    audit_new: &BTreeSet<(Uuid, &str, &str)>,
+) -> Vec<Violation> {
+    let mut v = Vec::new();
+    let own = || attempts.iter().filter(|(q, _)| q.intent != Intent::Mismatch);
+    let acknowledged = own().find_map(|(q, o)| match o {
+        Outcome::Ok { body_hash, .. } => Some((*q, *body_hash)),
+        _ => None,
+    });
+    if let Some((q, body_hash)) = acknowledged {
+        let hash = oracle::key_hash(key);
+        if !audit_new.contains(&(tenant, q.operation.as_str(), hash.as_str())) {
+            v.push(Violation::ExecutionNotAudited { key: key_ref(q) });
+        }
+        match record.and_then(|r| r.response.as_ref().map(|resp| (r, resp))) {
+            None => v.push(Violation::KeyRecordMissing { key: key_ref(q) }),
+            Some((_, resp)) if !resp.body.contains(EXPIRED_CODE) && hash_bytes(resp.body.as_bytes()) != body_hash => {
+                v.push(Violation::StoredResponseDiffers { key: key_ref(q), status: resp.status })
+            }
+            Some(_) => {}
+        }
+    }
+    if let (Some(first), Some(record)) = (own().map(|(q, _)| *q).next(), record) {
+        if record.fingerprint != first.fingerprint {
+            v.push(Violation::StoredFingerprintNotFirst { key: key_ref(first) });
+        }
+    }
+    v
+}
+
+/// The books: the service's ledger verifier over every stored line, and
+/// refunds within their payment (their sum is what the payment records).
+fn books_violations(entities: &[Entity]) -> Vec<Violation> {
+    let mut v = Vec::new();
+    let report = ledger::verify(entities);
+    if !report.is_balanced() {
+        v.push(Violation::LedgerUnbalanced {
+            unbalanced_balances: report.balances.iter().filter(|b| !b.balanced()).count() as u64,
+            unbalanced_postings: report.unbalanced_postings.len() as u64,
+            malformed: report.malformed.len() as u64,
+        });
+    }
+    let mut refunded: BTreeMap<Uuid, i64> = BTreeMap::new();
+    for e in entities.iter().filter(|e| e.kind == "refund") {
+        let body: serde_json::Value = serde_json::from_str(&e.body).unwrap_or_default();
+        let payment = body["payment_id"].as_str().and_then(|p| p.parse::<Uuid>().ok()).unwrap_or_default();
+        *refunded.entry(payment).or_default() += body["amount_cents"].as_i64().unwrap_or(0);
+    }
+    for e in entities.iter().filter(|e| e.kind == "payment") {
+        let body: serde_json::Value = serde_json::from_str(&e.body).unwrap_or_default();
+        let amount = body["amount_cents"].as_i64().unwrap_or(-1);
+        let recorded = body["amount_refunded_cents"].as_i64().unwrap_or(0);
+        let sum = refunded.get(&e.id).copied().unwrap_or(0);
+        if sum != recorded || sum > amount {
+            v.push(Violation::RefundsExceedPayment { payment: e.id, amount, recorded, refunds_sum: sum });
+        }
+    }
+    v
 }
 
 /// Domain invariant: an invoice's `amount_paid_cents` is the sum of its
@@ -292,3 +508,6 @@ fn ledger_violations(entities: &[Entity]) -> Vec<Violation> {
 pub fn key_ref(q: &Request) -> KeyRef {
     KeyRef { tenant: q.tenant, operation: q.operation.clone(), key: q.key.clone() }
 }
+
+#[cfg(test)]
+mod tests;

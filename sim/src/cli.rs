@@ -6,7 +6,7 @@ use std::sync::mpsc;
 use std::time::Instant;
 
 use accubooks_sim::runner::{repro_command, run_seed, SeedOutcome};
-use accubooks_sim::scenario::Scenario;
+use accubooks_sim::scenario::{Scenario, StoreKind};
 use accubooks_sim::world::RunResult;
 use clap::{Parser, Subcommand};
 
@@ -25,6 +25,10 @@ enum Command {
         scenario: String,
         #[arg(long)]
         seed: u64,
+        /// The topology: `memory` (a database node, several service nodes)
+        /// or `sqlite` (one service node with the embedded store).
+        #[arg(long, value_parser = StoreKind::parse, default_value = "memory")]
+        store: StoreKind,
         /// Print the full result as JSON instead.
         #[arg(long)]
         json: bool,
@@ -43,6 +47,9 @@ enum Command {
         /// Continue after a failing seed (default: stop at the first).
         #[arg(long)]
         keep_going: bool,
+        /// The topology; scenarios that do not run on it are skipped (and named).
+        #[arg(long, value_parser = StoreKind::parse, default_value = "memory")]
+        store: StoreKind,
     },
     /// Run one seed twice and compare the trace hashes.
     CheckDeterminism {
@@ -50,6 +57,8 @@ enum Command {
         scenario: String,
         #[arg(long)]
         seed: u64,
+        #[arg(long, value_parser = StoreKind::parse, default_value = "memory")]
+        store: StoreKind,
     },
     /// List the built-in scenarios.
     List,
@@ -91,14 +100,21 @@ fn run(cli: Cli) -> Result<bool, String> {
     match cli.command {
         Command::List => {
             for s in Scenario::all() {
-                println!("{:<26} ci_seeds={:<4} {}", s.name, s.ci_seeds, s.description);
+                let stores: Vec<&str> = s.stores.iter().map(|k| k.as_str()).collect();
+                println!("{:<26} ci_seeds={:<4} stores={:<14} {}", s.name, s.ci_seeds, stores.join(","), s.description);
             }
             Ok(true)
         }
-        Command::Run { scenario, seed, json } => {
+        Command::Run { scenario, seed, store, json } => {
+            // The service's own log lines (e.g. ACCUBOOKS_SIM_LOG=warn), on stderr.
+            if let Ok(filter) = std::env::var("ACCUBOOKS_SIM_LOG") {
+                let filter = tracing_subscriber::EnvFilter::try_new(&filter).map_err(|e| e.to_string())?;
+                tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+            }
             let s = Scenario::load(&scenario).map_err(|e| e.to_string())?;
+            supported(&s, store)?;
             let started = Instant::now();
-            let out = run_seed(&s, seed);
+            let out = run_seed(&s, seed, store);
             let wall = started.elapsed();
             match &out {
                 SeedOutcome::Finished(r) if json => {
@@ -108,24 +124,30 @@ fn run(cli: Cli) -> Result<bool, String> {
                 SeedOutcome::Panicked(p) => println!("seed {seed} panicked: {p}"),
             }
             if !out.passed() {
-                println!("FAILED — reproduce with: {}", repro_command(&s.name, seed));
+                println!("FAILED — reproduce with: {}", repro_command(&s.name, seed, store));
             }
             Ok(out.passed())
         }
-        Command::CheckDeterminism { scenario, seed } => {
+        Command::CheckDeterminism { scenario, seed, store } => {
             let s = Scenario::load(&scenario).map_err(|e| e.to_string())?;
-            let a = run_seed(&s, seed);
-            let b = run_seed(&s, seed);
+            supported(&s, store)?;
+            let a = run_seed(&s, seed, store);
+            let b = run_seed(&s, seed, store);
             let (ha, hb) = (a.trace_hash().unwrap_or("panicked"), b.trace_hash().unwrap_or("panicked"));
-            println!("{} seed {seed}: trace hash {ha} / {hb}", s.name);
+            println!("{} seed {seed} ({store}): trace hash {ha} / {hb}", s.name);
             let same = ha == hb && a.trace_hash().is_some();
             println!("{}", if same { "deterministic" } else { "NOT DETERMINISTIC" });
             Ok(same)
         }
-        Command::Sweep { scenario, seeds, ci, jobs, keep_going } => {
+        Command::Sweep { scenario, seeds, ci, jobs, keep_going, store } => {
             let list = scenarios(&scenario)?;
             let mut work = Vec::new();
             for s in &list {
+                if !s.supports(store) {
+                    let stores: Vec<&str> = s.stores.iter().map(|k| k.as_str()).collect();
+                    println!("skipped on {store}: {} (runs on {})", s.name, stores.join(", "));
+                    continue;
+                }
                 let (a, b) = match (seeds, ci) {
                     (Some(r), _) => r,
                     (None, true) => (1, 1 + u64::from(s.ci_seeds)),
@@ -133,9 +155,18 @@ fn run(cli: Cli) -> Result<bool, String> {
                 };
                 work.extend((a..b).map(|seed| (s.clone(), seed)));
             }
-            Ok(sweep(work, jobs.max(1), keep_going))
+            println!("store: {store}");
+            Ok(sweep(work, jobs.max(1), keep_going, store))
         }
     }
+}
+
+fn supported(s: &Scenario, store: StoreKind) -> Result<(), String> {
+    if s.supports(store) {
+        return Ok(());
+    }
+    let stores: Vec<&str> = s.stores.iter().map(|k| k.as_str()).collect();
+    Err(format!("scenario {} does not run on {store} (it runs on {})", s.name, stores.join(", ")))
 }
 
 fn print_run(r: &RunResult, wall: std::time::Duration) {
@@ -190,7 +221,7 @@ struct Totals {
     slowest_ms: BTreeMap<String, u128>,
 }
 
-fn sweep(work: Vec<(Scenario, u64)>, jobs: usize, keep_going: bool) -> bool {
+fn sweep(work: Vec<(Scenario, u64)>, jobs: usize, keep_going: bool, store: StoreKind) -> bool {
     let total = work.len();
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
@@ -208,7 +239,7 @@ fn sweep(work: Vec<(Scenario, u64)>, jobs: usize, keep_going: bool) -> bool {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some((s, seed)) = work.get(i) else { return };
                 let t0 = Instant::now();
-                let out = run_seed(s, *seed);
+                let out = run_seed(s, *seed, store);
                 if tx.send((s.name.clone(), *seed, out, t0.elapsed().as_millis())).is_err() {
                     return;
                 }
@@ -244,7 +275,7 @@ fn sweep(work: Vec<(Scenario, u64)>, jobs: usize, keep_going: bool) -> bool {
                     }
                     SeedOutcome::Panicked(p) => format!("panicked: {p}"),
                 };
-                eprintln!("\nFAILED {name} seed {seed}: {why}\n  reproduce: {}", repro_command(&name, seed));
+                eprintln!("\nFAILED {name} seed {seed}: {why}\n  reproduce: {}", repro_command(&name, seed, store));
                 failures.push((name, seed));
                 if !keep_going {
                     stop.store(true, Ordering::Relaxed);
@@ -284,7 +315,7 @@ fn sweep(work: Vec<(Scenario, u64)>, jobs: usize, keep_going: bool) -> bool {
     );
     println!("slowest seed wall time per scenario (ms): {:?}", t.slowest_ms);
     for (name, seed) in &failures {
-        println!("failing seed: {name} {seed}: {}", repro_command(name, *seed));
+        println!("failing seed: {name} {seed}: {}", repro_command(name, *seed, store));
     }
     failures.is_empty()
 }

@@ -17,7 +17,8 @@ use crate::world::{SimDraw, Timeline};
 pub(crate) struct Faults {
     pub(crate) handle: Handle,
     pub(crate) tl: Arc<Timeline>,
-    pub(crate) db: NodeHandle,
+    /// The database node (memory topology only).
+    pub(crate) db: Option<NodeHandle>,
     pub(crate) services: Vec<NodeHandle>,
     pub(crate) control: DbControl,
 }
@@ -109,9 +110,10 @@ impl Faults {
                 Heal::Restart(self.services[i as usize].id(), format!("service-{i}"))
             }
             Event::RestartDb => {
-                self.handle.kill(self.db.id());
+                let db = self.db.as_ref().expect("database restarts are drawn only with a database node");
+                self.handle.kill(db.id());
                 self.tl.fault("db_restart", "kill db (open transactions abort; committed data stays)");
-                Heal::Restart(self.db.id(), "db".into())
+                Heal::Restart(db.id(), "db".into())
             }
             Event::PartitionClientService(i) => {
                 let s = self.services[i as usize].id();
@@ -126,14 +128,15 @@ impl Faults {
                 Heal::UnclogNode(s, format!("service-{i}"))
             }
             Event::PartitionServiceDb(i) => {
+                let db = self.db.as_ref().expect("service↔db partitions are drawn only with a database node").id();
                 let s = self.services[i as usize].id();
-                net.clog_link(s, self.db.id());
+                net.clog_link(s, db);
                 if !one_way {
-                    net.clog_link(self.db.id(), s);
+                    net.clog_link(db, s);
                 }
                 let dir = if one_way { "service→db" } else { "both ways" };
                 self.tl.fault("partition_service_db", format!("partition: service-{i} ↮ db ({dir})"));
-                Heal::UnclogLink(s, self.db.id(), format!("service-{i}"))
+                Heal::UnclogLink(s, db, format!("service-{i}"))
             }
         }
     }

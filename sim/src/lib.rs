@@ -11,6 +11,7 @@ pub mod checker;
 pub mod client;
 pub mod db;
 pub mod history;
+pub mod oracle;
 pub mod scenario;
 mod violation;
 pub mod workload;

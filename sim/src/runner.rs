@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use madsim::runtime::Runtime;
 
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, StoreKind};
 use crate::world::{run, RunResult};
 
 /// What one seed produced: a result, or the panic that ended it.
@@ -30,12 +30,13 @@ impl SeedOutcome {
 
 /// Runs one seed. A seed's virtual time is bounded, so a retry storm fails
 /// the seed instead of running forever.
-pub fn run_seed(scenario: &Scenario, seed: u64) -> SeedOutcome {
+pub fn run_seed(scenario: &Scenario, seed: u64, store: StoreKind) -> SeedOutcome {
     let mut rt = Runtime::with_seed_and_config(seed, madsim::Config::default());
     let limit = scenario.fault_phase_ms + scenario.liveness_ms + 60_000;
     rt.set_time_limit(Duration::from_millis(limit));
     let scenario = scenario.clone();
-    let result = std::panic::catch_unwind(AssertUnwindSafe(|| rt.block_on(async move { run(&scenario, seed).await })));
+    let result =
+        std::panic::catch_unwind(AssertUnwindSafe(|| rt.block_on(async move { run(&scenario, seed, store).await })));
     match result {
         Ok(r) => SeedOutcome::Finished(Box::new(r)),
         Err(p) => SeedOutcome::Panicked(
@@ -47,9 +48,17 @@ pub fn run_seed(scenario: &Scenario, seed: u64) -> SeedOutcome {
     }
 }
 
-/// The one command that reproduces `seed` of `scenario`.
-pub fn repro_command(scenario: &str, seed: u64) -> String {
-    // A run of the deliberately broken engine must be rebuilt with it.
-    let features = if cfg!(feature = "broken-engine") { "SIM_FEATURES=broken-engine " } else { "" };
-    format!("{features}ci/sim-sweep.sh run --scenario {scenario} --seed {seed}")
+/// The one command that reproduces `seed` of `scenario` on `store`.
+pub fn repro_command(scenario: &str, seed: u64, store: StoreKind) -> String {
+    // A run of a deliberately broken build must be rebuilt with it.
+    let planted: Vec<&str> = [
+        ("broken-engine", cfg!(feature = "broken-engine")),
+        ("planted-group-ack", cfg!(feature = "planted-group-ack")),
+    ]
+    .into_iter()
+    .filter_map(|(f, on)| on.then_some(f))
+    .collect();
+    let features = if planted.is_empty() { String::new() } else { format!("SIM_FEATURES={} ", planted.join(",")) };
+    let store = if store == StoreKind::Memory { String::new() } else { format!(" --store {store}") };
+    format!("{features}ci/sim-sweep.sh run --scenario {scenario} --seed {seed}{store}")
 }

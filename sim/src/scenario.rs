@@ -21,6 +21,44 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("mixed-chaos", include_str!("../../scenarios/mixed-chaos.toml")),
 ];
 
+/// Where the simulated service keeps its data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StoreKind {
+    /// A database node serving the in-memory store over the simulated
+    /// network to several service nodes (the replicated topology; its
+    /// faults: database restarts, service↔database partitions, lost
+    /// commit acknowledgements, slow replies).
+    Memory,
+    /// One service node running the production SQLite store in its own
+    /// process on a file, as `accubooks serve` does by default (the
+    /// embedded topology: killing the node kills the database connection).
+    Sqlite,
+}
+
+impl StoreKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Memory => "memory",
+            Self::Sqlite => "sqlite",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, String> {
+        match s {
+            "memory" => Ok(Self::Memory),
+            "sqlite" => Ok(Self::Sqlite),
+            other => Err(format!("unknown store {other:?} (memory, sqlite)")),
+        }
+    }
+}
+
+impl fmt::Display for StoreKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RetryPolicy {
@@ -94,10 +132,27 @@ pub struct Scenario {
     /// key reaper) from the composition root, as `accubooks serve` does.
     #[serde(default)]
     pub background_jobs: bool,
+    /// The topologies the scenario runs on (`memory` by default). A
+    /// scenario whose faults need a database node of its own (database
+    /// restarts, service↔database partitions, lost commit acknowledgements)
+    /// has no SQLite form: there the database lives and dies with the
+    /// service process.
+    #[serde(default = "default_stores")]
+    pub stores: Vec<StoreKind>,
+    /// With `sqlite`: WAL frames beyond which the checkpointer restarts the
+    /// WAL (small, so every seed runs the restart path).
+    #[serde(default = "default_sqlite_restart_frames")]
+    pub sqlite_restart_frames: i64,
 }
 
 fn default_service_nodes() -> u32 {
     3
+}
+fn default_stores() -> Vec<StoreKind> {
+    vec![StoreKind::Memory]
+}
+fn default_sqlite_restart_frames() -> i64 {
+    64
 }
 fn default_tenants() -> u32 {
     2
@@ -143,6 +198,10 @@ impl Scenario {
         BUILTIN.iter().map(|(_, t)| Self::parse(t).expect("built-in scenarios parse")).collect()
     }
 
+    pub fn supports(&self, store: StoreKind) -> bool {
+        self.stores.contains(&store)
+    }
+
     fn validate(&self) -> Result<(), ScenarioError> {
         let bad = |m: &str| Err(ScenarioError(format!("scenario {}: {m}", self.name)));
         if !(1..=16).contains(&self.service_nodes) {
@@ -169,6 +228,12 @@ impl Scenario {
         }
         if !(1..=1000).contains(&self.attempts_max) {
             return bad("attempts_max must be 1 to 1000");
+        }
+        if self.stores.is_empty() {
+            return bad("stores needs at least one of memory, sqlite");
+        }
+        if !(1..=1_000_000).contains(&self.sqlite_restart_frames) {
+            return bad("sqlite_restart_frames must be 1 to 1000000");
         }
         Ok(())
     }
@@ -204,6 +269,7 @@ pub trait Draw {
 #[derive(Debug, Clone, Serialize)]
 pub struct Resolved {
     pub name: String,
+    pub store: StoreKind,
     pub service_nodes: u32,
     pub clients: u32,
     pub client_nodes: u32,
@@ -230,10 +296,27 @@ pub struct Resolved {
     pub slow_db: f64,
     pub slow_db_ms: [u64; 2],
     pub buggify: bool,
+    pub sqlite_restart_frames: i64,
 }
 
 impl Scenario {
-    pub fn resolve(&self, d: &mut impl Draw) -> Resolved {
+    /// The run's knobs on `store`. The embedded topology has one service
+    /// node, and none of the database node's faults (the draws are made all
+    /// the same, so the other knobs match the memory run of the seed).
+    pub fn resolve(&self, d: &mut impl Draw, store: StoreKind) -> Resolved {
+        let mut r = self.resolve_knobs(d);
+        r.store = store;
+        if store == StoreKind::Sqlite {
+            r.service_nodes = 1;
+            r.db_restarts = 0;
+            r.partitions_service_db = 0;
+            r.ambiguous_commit = 0.0;
+            r.slow_db = 0.0;
+        }
+        r
+    }
+
+    fn resolve_knobs(&self, d: &mut impl Draw) -> Resolved {
         let f = &self.faults;
         let ratio = |d: &mut dyn FnMut() -> f64, v: Option<f64>, max: f64| v.unwrap_or_else(|| d() * max);
         let mut unit = || d.unit();
@@ -249,6 +332,7 @@ impl Scenario {
         let latency_lo = d.range(0, 2);
         Resolved {
             name: self.name.clone(),
+            store: StoreKind::Memory,
             service_nodes: self.service_nodes,
             clients: self.clients,
             client_nodes: self.client_nodes.unwrap_or(self.clients.min(10)).clamp(1, self.clients),
@@ -275,6 +359,7 @@ impl Scenario {
             slow_db: f.slow_db.unwrap_or_else(|| if d.chance(0.3) { d.unit() * 0.2 } else { 0.0 }),
             slow_db_ms: f.slow_db_ms.unwrap_or([50, 50 + d.range(0, 1500)]),
             buggify: f.buggify.unwrap_or_else(|| d.chance(0.5)),
+            sqlite_restart_frames: self.sqlite_restart_frames,
         }
     }
 }
@@ -312,8 +397,27 @@ mod tests {
     #[test]
     fn resolution_is_a_function_of_the_draws() {
         let s = Scenario::load("mixed-chaos").unwrap();
-        let a = serde_json::to_string(&s.resolve(&mut Counter(7))).unwrap();
-        let b = serde_json::to_string(&s.resolve(&mut Counter(7))).unwrap();
+        let a = serde_json::to_string(&s.resolve(&mut Counter(7), StoreKind::Memory)).unwrap();
+        let b = serde_json::to_string(&s.resolve(&mut Counter(7), StoreKind::Memory)).unwrap();
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn the_embedded_topology_has_one_node_and_no_database_node_faults() {
+        let s = Scenario::load("mixed-chaos").unwrap();
+        assert!(s.supports(StoreKind::Sqlite));
+        let memory = s.resolve(&mut Counter(3), StoreKind::Memory);
+        let sqlite = s.resolve(&mut Counter(3), StoreKind::Sqlite);
+        assert_eq!((sqlite.store, sqlite.service_nodes), (StoreKind::Sqlite, 1));
+        assert_eq!((sqlite.db_restarts, sqlite.partitions_service_db), (0, 0));
+        assert_eq!((sqlite.ambiguous_commit, sqlite.slow_db), (0.0, 0.0));
+        // Everything else is the memory run's draw.
+        assert_eq!(
+            (sqlite.clients, sqlite.retry, sqlite.service_kills),
+            (memory.clients, memory.retry, memory.service_kills)
+        );
+        for name in ["db-crash-restart", "partition-service-db", "ambiguous-commit"] {
+            assert!(!Scenario::load(name).unwrap().supports(StoreKind::Sqlite), "{name} needs a database node");
+        }
     }
 }

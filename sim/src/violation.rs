@@ -23,8 +23,14 @@ pub enum Violation {
     /// More than one `new` audit row for one key. The audit log stores the
     /// key's hash only.
     DuplicateExecution { tenant: Uuid, operation: String, key_hash: String, new_rows: u64 },
-    /// An operation's outbox rows are not its executions × its workflows.
-    OutboxRowCount { operation: String, rows: u64, executions: u64, workflows: u64 },
+    /// A `new` audit row whose entity (its deterministic id) was not committed.
+    ExecutionWithoutEntity { tenant: Uuid, operation: String, entity: Uuid },
+    /// An execution without one of its operation's workflows in the outbox.
+    OutboxMissing { operation: String, entity: Uuid, workflow: String },
+    /// An outbox row no execution of an operation with that workflow explains.
+    OutboxWithoutExecution { workflow: String, entity: Uuid },
+    /// An outbox row whose id is not the workflow's deterministic id.
+    WrongWorkflowId { workflow: String, entity: Uuid, id: Uuid, expected: Uuid },
     /// One entity triggered one workflow twice.
     OutboxTriggeredTwice { workflow: String, entity: Uuid },
     /// The history holds an attempt of a request it never invoked.
@@ -45,6 +51,27 @@ pub enum Violation {
     MismatchNotRefused { key: KeyRef, code: String },
     /// The same payload was refused as a mismatch (unstable fingerprint).
     SamePayloadRefused { key: KeyRef },
+    /// A success answered with another status than 201 (first execution) or
+    /// 200 (a replay, marked `Idempotent-Replayed: true`).
+    WrongSuccessStatus { key: KeyRef, status: u16, replayed: bool },
+    /// Two answers for one key each claimed to be its first execution.
+    SecondFirstAnswer { key: KeyRef },
+    /// One key's stored outcome answered differently: a success and a
+    /// refusal, or refusals with other statuses, codes or bytes.
+    AnswerChanged { key: KeyRef, first: String, other: String },
+    /// A refusal that depends on state (a missing reference) was stored and
+    /// replayed: the retry after the reference exists must execute.
+    TransientRefusalReplayed { key: KeyRef, code: String },
+    /// A key's first definitive answer was `idempotency_key_expired`.
+    ExpiredFreshKey { key: KeyRef },
+    /// A key a client saw succeed has no `new` audit row.
+    ExecutionNotAudited { key: KeyRef },
+    /// A key a client saw succeed has no completed key record.
+    KeyRecordMissing { key: KeyRef },
+    /// The key record's stored response is not the acknowledged one.
+    StoredResponseDiffers { key: KeyRef, status: u16 },
+    /// The key record's fingerprint is not the first payload's.
+    StoredFingerprintNotFirst { key: KeyRef },
     /// A success carried no entity id, so the write cannot be looked up.
     AcknowledgedWithoutId { key: KeyRef },
     /// A key record committed without its response: the key is stuck.
@@ -55,6 +82,11 @@ pub enum Violation {
     PaymentUnreadable { payment: Uuid },
     /// An invoice's paid amount is not the sum of its payments, or exceeds its total.
     InvoicePaidWrongly { invoice: Uuid, recorded: i64, payments_sum: i64, total: i64 },
+    /// The service's ledger verifier found an unbalanced tenant-currency, an
+    /// unbalanced posting or a malformed line.
+    LedgerUnbalanced { unbalanced_balances: u64, unbalanced_postings: u64, malformed: u64 },
+    /// A payment's refunds exceed it, or do not sum to what it records.
+    RefundsExceedPayment { payment: Uuid, amount: i64, recorded: i64, refunds_sum: i64 },
 }
 
 impl Violation {
@@ -62,7 +94,10 @@ impl Violation {
     pub fn property(&self) -> &'static str {
         match self {
             Self::DuplicateExecution { .. } => "duplicate_execution",
-            Self::OutboxRowCount { .. } => "outbox_row_count",
+            Self::ExecutionWithoutEntity { .. } => "execution_without_entity",
+            Self::OutboxMissing { .. } => "outbox_missing",
+            Self::OutboxWithoutExecution { .. } => "outbox_without_execution",
+            Self::WrongWorkflowId { .. } => "wrong_workflow_id",
             Self::OutboxTriggeredTwice { .. } => "outbox_triggered_twice",
             Self::UnknownRequest { .. } => "unknown_request",
             Self::InternalError { .. } => "internal_error",
@@ -73,11 +108,22 @@ impl Violation {
             Self::MismatchExecuted { .. } => "mismatch_executed",
             Self::MismatchNotRefused { .. } => "mismatch_not_refused",
             Self::SamePayloadRefused { .. } => "same_payload_refused",
+            Self::WrongSuccessStatus { .. } => "wrong_success_status",
+            Self::SecondFirstAnswer { .. } => "second_first_answer",
+            Self::AnswerChanged { .. } => "answer_changed",
+            Self::TransientRefusalReplayed { .. } => "transient_refusal_replayed",
+            Self::ExpiredFreshKey { .. } => "expired_fresh_key",
+            Self::ExecutionNotAudited { .. } => "execution_not_audited",
+            Self::KeyRecordMissing { .. } => "key_record_missing",
+            Self::StoredResponseDiffers { .. } => "stored_response_differs",
+            Self::StoredFingerprintNotFirst { .. } => "stored_fingerprint_not_first",
             Self::AcknowledgedWithoutId { .. } => "acknowledged_without_id",
             Self::StuckKey { .. } => "stuck_key",
             Self::Abandoned { .. } => "abandoned",
             Self::PaymentUnreadable { .. } => "payment_unreadable",
             Self::InvoicePaidWrongly { .. } => "invoice_paid_wrongly",
+            Self::LedgerUnbalanced { .. } => "ledger_unbalanced",
+            Self::RefundsExceedPayment { .. } => "refunds_exceed_payment",
         }
     }
 }
@@ -90,8 +136,17 @@ impl fmt::Display for Violation {
                 "duplicate execution: {new_rows} `new` audit rows for tenant {tenant} operation {operation} key sha256:{}",
                 key_hash.get(..12).unwrap_or(key_hash)
             ),
-            Self::OutboxRowCount { operation, rows, executions, workflows } => {
-                write!(f, "outbox: {rows} workflow rows for {operation} but {executions} executions × {workflows} workflows")
+            Self::ExecutionWithoutEntity { operation, entity, .. } => {
+                write!(f, "{operation} executed (a `new` audit row) but its entity {entity} was not committed")
+            }
+            Self::OutboxMissing { operation, entity, workflow } => {
+                write!(f, "outbox: {operation} {entity} executed without its {workflow} workflow")
+            }
+            Self::OutboxWithoutExecution { workflow, entity } => {
+                write!(f, "outbox: {workflow} for {entity}, which no execution triggers")
+            }
+            Self::WrongWorkflowId { workflow, entity, id, expected } => {
+                write!(f, "outbox: {workflow} for {entity} has id {id}, not the deterministic {expected}")
             }
             Self::OutboxTriggeredTwice { workflow, entity } => {
                 write!(f, "outbox: workflow {workflow} triggered twice by {entity}")
@@ -119,6 +174,33 @@ impl fmt::Display for Violation {
                 write!(f, "key {} reused with another payload was answered {code}, not a mismatch", key.key)
             }
             Self::SamePayloadRefused { key } => write!(f, "key {}: the same payload was refused as a mismatch", key.key),
+            Self::WrongSuccessStatus { key, status, replayed } => write!(
+                f,
+                "key {}: a success answered {status} (replayed: {replayed}); first executions answer 201, replays 200",
+                key.key
+            ),
+            Self::SecondFirstAnswer { key } => {
+                write!(f, "key {}: two answers each claimed to be the first execution", key.key)
+            }
+            Self::AnswerChanged { key, first, other } => {
+                write!(f, "key {}: answered {first}, later {other}", key.key)
+            }
+            Self::TransientRefusalReplayed { key, code } => {
+                write!(f, "key {}: the state-dependent refusal {code} was stored and replayed", key.key)
+            }
+            Self::ExpiredFreshKey { key } => write!(f, "key {}: first answered idempotency_key_expired", key.key),
+            Self::ExecutionNotAudited { key } => {
+                write!(f, "{} key {}: acknowledged without a `new` audit row", key.operation, key.key)
+            }
+            Self::KeyRecordMissing { key } => {
+                write!(f, "{} key {}: acknowledged without a completed key record", key.operation, key.key)
+            }
+            Self::StoredResponseDiffers { key, status } => {
+                write!(f, "key {}: the stored response ({status}) is not the acknowledged one", key.key)
+            }
+            Self::StoredFingerprintNotFirst { key } => {
+                write!(f, "key {}: the stored fingerprint is not the first payload's", key.key)
+            }
             Self::AcknowledgedWithoutId { key } => {
                 write!(f, "{} key {}: acknowledged without an entity id", key.operation, key.key)
             }
@@ -135,6 +217,14 @@ impl fmt::Display for Violation {
             Self::InvoicePaidWrongly { invoice, recorded, payments_sum, total } => write!(
                 f,
                 "invoice {invoice}: amount_paid_cents {recorded} but payments sum to {payments_sum} (total {total})"
+            ),
+            Self::LedgerUnbalanced { unbalanced_balances, unbalanced_postings, malformed } => write!(
+                f,
+                "ledger: {unbalanced_balances} unbalanced tenant-currencies, {unbalanced_postings} unbalanced postings, {malformed} malformed lines"
+            ),
+            Self::RefundsExceedPayment { payment, amount, recorded, refunds_sum } => write!(
+                f,
+                "payment {payment} of {amount} cents records {recorded} refunded but its refunds sum to {refunds_sum}"
             ),
         }
     }

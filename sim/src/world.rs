@@ -1,7 +1,11 @@
 //! The simulated world: service nodes running the real Router, engine and
-//! accept loop; a database node serving the in-memory store; client nodes
-//! that retry; a fault scheduler driven by the seed; then healing, a
-//! liveness phase and the checker. Only built with `--cfg madsim`.
+//! accept loop, built by the composition root; the data either on a
+//! database node serving the in-memory store (`memory`: several service
+//! nodes share it over the network) or in the production SQLite store on a
+//! file, opened by the one service node itself (`sqlite`: as `accubooks
+//! serve` runs by default); client nodes that retry; a fault scheduler
+//! driven by the seed; then healing, a liveness phase and the checker. Only
+//! built with `--cfg madsim`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -12,12 +16,12 @@ use std::time::Duration;
 use accubooks_service::app::{Jobs, JobsConfig, Service, ServiceConfig};
 use accubooks_service::domain::ids::{token_from_seed, TenantId};
 use accubooks_service::engine::EngineConfig;
-use accubooks_service::idempotency::fingerprint::fingerprint;
 use accubooks_service::jobs::outbox::{DispatchConfig, LogSink};
 use accubooks_service::serve::ServeConfig;
 use accubooks_service::store::mem::DeliveryStatus;
 use accubooks_service::store::mem::MemStore;
-use accubooks_service::store::{Admin, Tenant};
+use accubooks_service::store::sql::{Database, SqlLimits, SqliteOptions};
+use accubooks_service::store::{Store, Tenant};
 use madsim::net::NetSim;
 use madsim::rand::Rng;
 use madsim::runtime::{Handle, NodeHandle};
@@ -31,7 +35,7 @@ use crate::client::{post_json, send_json, ClientError, Response};
 use crate::db::{serve_db, DbControl, DbFired, RemoteStore};
 use crate::faults::Faults;
 use crate::history::{fnv1a, Attempt, History, Intent, Outcome, Request, FNV_OFFSET};
-use crate::scenario::{Draw, Resolved, RetryPolicy, Scenario};
+use crate::scenario::{Draw, Resolved, RetryPolicy, Scenario, StoreKind};
 use crate::workload::{self, classify, Answer, DestructivePools, OpGen, Payload, Refs, SetupPlan};
 
 /// madsim's seeded RNG as a `Draw`.
@@ -111,10 +115,34 @@ struct TenantCtx {
     refs: Refs,
 }
 
-/// Runs one seed of `scenario` inside the current madsim runtime.
-pub async fn run(scenario: &Scenario, seed: u64) -> RunResult {
+/// Where the run's data lives.
+enum Backend {
+    /// The database node and its in-memory store (state kept out here, so
+    /// it survives the node's restarts).
+    Memory { store: MemStore, control: DbControl, db: NodeHandle },
+    /// The SQLite file the service node opens (in a directory of the seed's
+    /// own, removed when the run ends).
+    Sqlite { url: String, dir: std::path::PathBuf, options: SqliteOptions },
+}
+
+impl Backend {
+    /// Tenants and tokens, written before any service node starts.
+    async fn admin(&self) -> Arc<dyn Store> {
+        match self {
+            Self::Memory { store, .. } => Arc::new(store.clone()),
+            Self::Sqlite { url, options, .. } => open_sqlite(url, *options).await.store(),
+        }
+    }
+}
+
+async fn open_sqlite(url: &str, options: SqliteOptions) -> Database {
+    Database::open_with(url, SqlLimits::default(), options).await.expect("the SQLite file opens")
+}
+
+/// Runs one seed of `scenario` on `store` inside the current madsim runtime.
+pub async fn run(scenario: &Scenario, seed: u64, store_kind: StoreKind) -> RunResult {
     let handle = Handle::current();
-    let cfg = scenario.resolve(&mut SimDraw);
+    let cfg = scenario.resolve(&mut SimDraw, store_kind);
     let tl = Arc::new(Timeline {
         start: Instant::now(),
         lines: Mutex::new(Vec::new()),
@@ -122,36 +150,57 @@ pub async fn run(scenario: &Scenario, seed: u64) -> RunResult {
     });
     tl.log(format!("scenario {} seed {seed}", cfg.name));
 
-    // The database node. Its committed state lives out here, so it survives restarts.
-    let store = MemStore::new(INFLIGHT_WAIT);
-    let control = DbControl::default();
-    let db = {
-        let (store, control) = (store.clone(), control.clone());
-        handle
-            .create_node()
-            .name("db")
-            .ip(DB_ADDR.ip())
-            .init(move || {
+    let backend = match store_kind {
+        StoreKind::Memory => {
+            // The database node. Its committed state lives out here, so it survives restarts.
+            let store = MemStore::new(INFLIGHT_WAIT);
+            let control = DbControl::default();
+            let db = {
                 let (store, control) = (store.clone(), control.clone());
-                async move {
-                    let listener = bind(DB_ADDR).await;
-                    let rand = Arc::new(|| madsim::rand::thread_rng().gen::<f64>());
-                    serve_db(listener, store, control, rand, DB_IDLE_TX).await;
-                }
-            })
-            .build()
+                handle
+                    .create_node()
+                    .name("db")
+                    .ip(DB_ADDR.ip())
+                    .init(move || {
+                        let (store, control) = (store.clone(), control.clone());
+                        async move {
+                            let listener = bind(DB_ADDR).await;
+                            let rand = Arc::new(|| madsim::rand::thread_rng().gen::<f64>());
+                            serve_db(listener, store, control, rand, DB_IDLE_TX).await;
+                        }
+                    })
+                    .build()
+            };
+            Backend::Memory { store, control, db }
+        }
+        StoreKind::Sqlite => {
+            let dir = std::env::temp_dir().join(format!("accubooks-sim-{}-{}-{seed}", std::process::id(), cfg.name));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).expect("the seed's directory");
+            let url = format!("sqlite://{}/accubooks.db", dir.display());
+            let options =
+                SqliteOptions { restart_frames: Some(cfg.sqlite_restart_frames), checkpoint_interval: Some(JOBS_POLL) };
+            tl.log(format!("sqlite: {url} (WAL restart past {} frames)", cfg.sqlite_restart_frames));
+            Backend::Sqlite { url, dir, options }
+        }
     };
 
     let mut tenants = Vec::new();
-    for t in 0..cfg.tenants {
-        let token = token_from_seed(u128::from(seed) << 16 | u128::from(t));
-        let id = TenantId(Uuid::from_u128(u128::from(seed) << 16 | u128::from(t) | 1 << 100));
-        store.create_tenant(&Tenant { id, name: format!("tenant-{t}") }, &token.hash_hex()).await.expect("tenant");
-        tenants.push(TenantCtx { id, token: token.expose().to_owned(), refs: Refs::default() });
+    {
+        let admin = backend.admin().await;
+        for t in 0..cfg.tenants {
+            let token = token_from_seed(u128::from(seed) << 16 | u128::from(t));
+            let id = TenantId(Uuid::from_u128(u128::from(seed) << 16 | u128::from(t) | 1 << 100));
+            admin.create_tenant(&Tenant { id, name: format!("tenant-{t}") }, &token.hash_hex()).await.expect("tenant");
+            tenants.push(TenantCtx { id, token: token.expose().to_owned(), refs: Refs::default() });
+        }
     }
 
     let jobs = scenario.background_jobs;
-    let services: Vec<NodeHandle> = (0..cfg.service_nodes).map(|i| service_node(&handle, i, jobs)).collect();
+    let services: Vec<NodeHandle> = match &backend {
+        Backend::Memory { .. } => (0..cfg.service_nodes).map(|i| service_node(&handle, i, jobs)).collect(),
+        Backend::Sqlite { url, options, .. } => vec![sqlite_service_node(&handle, url.clone(), *options, jobs)],
+    };
     sleep(Duration::from_millis(20)).await;
 
     // Reference data, before any fault.
@@ -168,13 +217,12 @@ pub async fn run(scenario: &Scenario, seed: u64) -> RunResult {
     let healed = Arc::new(AtomicBool::new(false));
     let clients = spawn_clients(&handle, &cfg, tenants.clone(), history.clone(), tl.start, healed.clone());
 
-    let faults = Faults {
-        handle: handle.clone(),
-        tl: tl.clone(),
-        db: db.clone(),
-        services: services.clone(),
-        control: control.clone(),
+    let (db, control) = match &backend {
+        Backend::Memory { db, control, .. } => (Some(db.clone()), control.clone()),
+        Backend::Sqlite { .. } => (None, DbControl::default()),
     };
+    let faults =
+        Faults { handle: handle.clone(), tl: tl.clone(), db, services: services.clone(), control: control.clone() };
     faults.run(&cfg).await;
     tl.log("healed: faults off, every node up, links restored");
     healed.store(true, Ordering::Relaxed);
@@ -205,10 +253,19 @@ pub async fn run(scenario: &Scenario, seed: u64) -> RunResult {
         // The dispatchers' last round: everything committed is due by now.
         sleep(JOBS_SETTLE).await;
     }
-    let snapshot = store.snapshot();
-    let workflows_delivered = snapshot.deliveries.values().filter(|d| d.status == DeliveryStatus::Done).count() as u64;
-    let workflows_committed = snapshot.workflows.len() as u64;
-    let state = FinalState::from(snapshot);
+    let (state, workflows_delivered) = match &backend {
+        Backend::Memory { store, .. } => {
+            let snapshot = store.snapshot();
+            let delivered = snapshot.deliveries.values().filter(|d| d.status == DeliveryStatus::Done).count() as u64;
+            (FinalState::from(snapshot), delivered)
+        }
+        Backend::Sqlite { url, dir, options } => {
+            let state = sqlite_state(url, *options).await;
+            let delivered = sqlite_delivered(&dir.join("accubooks.db"));
+            (state, delivered)
+        }
+    };
+    let workflows_committed = state.workflows.len() as u64;
     let report = check(&data, &state);
 
     let fired: DbFired = control.fired();
@@ -224,6 +281,9 @@ pub async fn run(scenario: &Scenario, seed: u64) -> RunResult {
     h = fnv1a(&virtual_ms.to_be_bytes(), h);
     h = fnv1a(&messages.to_be_bytes(), h);
     let timeline = tl.lines.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    if let Backend::Sqlite { dir, .. } = &backend {
+        let _ = std::fs::remove_dir_all(dir);
+    }
     RunResult {
         seed,
         scenario: cfg,
@@ -251,6 +311,49 @@ fn service_node(handle: &Handle, i: u32, jobs: bool) -> NodeHandle {
             service.run(listener, jobs, std::future::pending()).await;
         })
         .build()
+}
+
+/// The embedded topology's one service node: it opens the SQLite file
+/// through the composition root, as `accubooks serve` does; killed, its
+/// connections die with it, and the restarted node opens the file again.
+fn sqlite_service_node(handle: &Handle, url: String, options: SqliteOptions, jobs: bool) -> NodeHandle {
+    handle
+        .create_node()
+        .name("service-0")
+        .ip(service_addr(0).ip())
+        .init(move || {
+            let url = url.clone();
+            async move {
+                let db = open_sqlite(&url, options).await;
+                let service = Service::build(db.store(), service_config());
+                let jobs = if jobs { Jobs::start(db.jobs_store(), jobs_config()) } else { Jobs::none() };
+                let listener = bind(service_addr(0)).await;
+                service.run(listener, jobs, std::future::pending()).await;
+            }
+        })
+        .build()
+}
+
+/// Everything the SQLite file holds, read through a connection of the
+/// checker's own (what survived: committed data only).
+async fn sqlite_state(url: &str, options: SqliteOptions) -> FinalState {
+    let store = open_sqlite(url, options).await.store();
+    FinalState {
+        keys: store.keys(None).await.expect("keys"),
+        entities: store.entities(None).await.expect("entities"),
+        workflows: store.workflows(None).await.expect("workflows"),
+        audit: store.audit_rows(None).await.expect("audit rows"),
+    }
+}
+
+/// Outbox rows the dispatcher marked delivered.
+fn sqlite_delivered(file: &std::path::Path) -> u64 {
+    let conn = rusqlite::Connection::open_with_flags(file, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .expect("the SQLite file opens read-only");
+    let n: i64 = conn
+        .query_row("SELECT COUNT(*) FROM workflow_instances WHERE status = 'done'", [], |r| r.get(0))
+        .expect("delivered workflows");
+    n as u64
 }
 
 /// A simulated node's configuration: production defaults except the
@@ -469,7 +572,6 @@ impl Client {
         let n = self.cfg.service_nodes;
         let method = op.method();
         let (method, path, body) = (method.as_str(), req.path.as_str(), &req.body);
-        let params: Vec<&str> = req.path_params.iter().map(String::as_str).collect();
         let op = op.name();
         let id = self.history.invoke(Request {
             id: 0,
@@ -477,8 +579,9 @@ impl Client {
             tenant: tenant.id.0,
             operation: op.to_owned(),
             key: key.to_owned(),
-            // A client-side digest of the payload (method, path, body).
-            fingerprint: fingerprint(&format!("{op} {method}"), &params, body),
+            // What the key record must store for this payload, derived from
+            // the specification (the checker compares the two).
+            fingerprint: req.fingerprint(op),
             intent,
         });
         let timeout = Duration::from_millis(self.cfg.attempt_timeout_ms);

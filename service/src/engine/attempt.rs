@@ -5,7 +5,7 @@
 
 use tokio::time::Instant;
 
-use super::{buggify_delay, Decision, Engine, Refusal, WriteOutcome, WriteRequest};
+use super::{Decision, Engine, Refusal, WriteOutcome, WriteRequest};
 use crate::domain::ids::workflow_id;
 use crate::domain::time::rfc3339_now;
 use crate::idempotency::deterministic_id;
@@ -109,7 +109,7 @@ impl<'a, O: Operation> Attempt<'a, O> {
                 tx.commit().await?;
                 // The acknowledgement may be lost from here on: the
                 // client's retry must replay, never re-execute.
-                buggify_delay("after_commit_before_response").await;
+                crate::fault::stall("after_commit_before_response").await;
                 Ok(decided)
             }
             Ok((decided, TxEnd::Rollback)) => {
@@ -140,7 +140,7 @@ impl<'a, O: Operation> Attempt<'a, O> {
             }
             Decision::Execute => {
                 // Another same-key request now waits on this claim.
-                buggify_delay("between_claim_and_execute").await;
+                crate::fault::stall("between_claim_and_execute").await;
                 self.execute_claimed(tx).await
             }
         }

@@ -7,7 +7,7 @@
 use uuid::Uuid;
 
 use super::attempt::{workflow_rows, Attempt};
-use super::{buggify_delay, Engine, EngineError, WriteOutcome, WriteRequest};
+use super::{Engine, EngineError, WriteOutcome, WriteRequest};
 use crate::ops::{ExecCtx, Operation};
 use crate::store::{AuditStatus, Claim, KeyClaim, StoreError, WriteSet};
 
@@ -26,7 +26,7 @@ pub(super) async fn execute<O: Operation>(
         }
         return Ok(rec.response.map(WriteOutcome::Replayed).unwrap_or(WriteOutcome::InFlight));
     }
-    buggify_delay("broken_between_check_and_act").await;
+    crate::fault::stall("broken_between_check_and_act").await;
     let ctx = ExecCtx { entity_id: Uuid::new_v4(), ..attempt.ctx.clone() };
     let run = async {
         let mut tx = engine.store.begin().await?;
@@ -53,7 +53,7 @@ pub(super) async fn execute<O: Operation>(
         };
         tx.write_all(&writes).await?;
         tx.commit().await?;
-        buggify_delay("broken_between_commits").await;
+        crate::fault::stall("broken_between_commits").await;
         let mut tx = engine.store.begin().await?;
         let record = crate::store::KeyRecord { entity_id: ctx.entity_id, ..attempt.claim.record.clone() };
         match tx.claim_key(&KeyClaim { record, wait: engine.config.inflight_wait }).await? {

@@ -305,18 +305,3 @@ impl Engine {
         err
     }
 }
-
-/// A fault point for the simulator at a dangerous place: with buggify on,
-/// sometimes stalls here so races and crashes land exactly here. Compiled
-/// to nothing outside `--cfg madsim`.
-async fn buggify_delay(point: &'static str) {
-    #[cfg(madsim)]
-    if madsim::buggify::buggify_with_prob(0.05) {
-        use madsim::rand::Rng;
-        let ms = madsim::rand::thread_rng().gen_range(1..1500u64);
-        tracing::debug!(point, ms, "buggify: stalling");
-        tokio::time::sleep(Duration::from_millis(ms)).await;
-    }
-    #[cfg(not(madsim))]
-    let _ = point;
-}

@@ -1,17 +1,21 @@
 //! Compliance and audit-log lifecycle, straight SQL on the two dialects:
 //! the rollout plan's queries (duplicates, workflow accuracy, replay rate,
-//! failures), archiving, and monthly partitions on Postgres. Compiled out
-//! under `--cfg madsim`.
+//! failures), archiving, and monthly partitions on Postgres. Postgres's run
+//! on sqlx, SQLite's on the store's own connections (rusqlite). Compiled
+//! out under `--cfg madsim`.
 
 use serde::Serialize;
 use sqlx::{Acquire, Row};
 
 use crate::store::sql::{Database, JobsPool, SqlLimits};
+use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ComplianceError {
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
+    #[error("database: {0}")]
+    Store(#[from] StoreError),
     #[error("{0}")]
     Other(String),
 }
@@ -77,17 +81,34 @@ macro_rules! sqlite_since {
     };
 }
 
+/// A Postgres row read by column position, as a rusqlite row is.
+struct PgColumns<'r>(&'r sqlx::postgres::PgRow);
+
+impl PgColumns<'_> {
+    fn get<T>(&self, i: usize) -> Result<T, sqlx::Error>
+    where
+        T: for<'v> sqlx::Decode<'v, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
+    {
+        self.0.try_get(i)
+    }
+}
+
+/// One query in both dialects: Postgres's rows through sqlx, SQLite's
+/// through the store, each mapped by column position.
 macro_rules! dialect {
-    ($db:expr, $pg:expr, $lite:expr, |$pool:ident, $sql:ident| $body:expr) => {
+    ($db:expr, $days:expr, $pg:expr, $lite:expr, |$r:ident| $row:expr) => {
         match $db {
-            Db::Postgres($pool) => {
-                let $sql: &'static str = $pg;
-                $body
+            Db::Postgres(pool) => {
+                let rows = sqlx::query($pg).bind($days as i32).fetch_all(pool).await?;
+                rows.iter()
+                    .map(|row| {
+                        let $r = PgColumns(row);
+                        Ok($row)
+                    })
+                    .collect::<Result<Vec<_>, sqlx::Error>>()
+                    .map_err(ComplianceError::from)
             }
-            Db::Sqlite($pool) => {
-                let $sql: &'static str = $lite;
-                $body
-            }
+            Db::Sqlite(store) => Ok(store.select($lite, i64::from($days), |$r| Ok($row)).await?),
         }
     };
 }
@@ -101,6 +122,7 @@ impl Db {
     pub async fn duplicates(&self, days: u32) -> Result<Vec<Duplicate>, ComplianceError> {
         dialect!(
             self,
+            days,
             concat!(
                 "SELECT deterministic_id, COUNT(*) AS execution_count FROM idempotent_write_audit_log \
                  WHERE status = 'new' AND ",
@@ -113,12 +135,7 @@ impl Db {
                 sqlite_since!(),
                 " GROUP BY deterministic_id HAVING COUNT(*) > 1 ORDER BY deterministic_id"
             ),
-            |pool, sql| {
-                let rows = sqlx::query(sql).bind(days as i32).fetch_all(pool).await?;
-                rows.iter()
-                    .map(|r| Ok(Duplicate { deterministic_id: r.try_get(0)?, execution_count: r.try_get(1)? }))
-                    .collect()
-            }
+            |r| Duplicate { deterministic_id: r.get(0)?, execution_count: r.get(1)? }
         )
     }
 
@@ -127,6 +144,7 @@ impl Db {
     pub async fn workflow_mismatches(&self, days: u32) -> Result<Vec<WorkflowMismatch>, ComplianceError> {
         dialect!(
             self,
+            days,
             concat!("SELECT a.deterministic_id, a.workflows_triggered::bigint, COUNT(w.id) AS actual_workflows \
                  FROM idempotent_write_audit_log a LEFT JOIN workflow_instances w ON w.trigger_entity_id = a.deterministic_id \
                  WHERE a.status = 'new' AND a.", pg_since!(), " GROUP BY a.deterministic_id, a.workflows_triggered \
@@ -135,17 +153,10 @@ impl Db {
                  FROM idempotent_write_audit_log a LEFT JOIN workflow_instances w ON w.trigger_entity_id = a.deterministic_id \
                  WHERE a.status = 'new' AND a.", sqlite_since!(), " GROUP BY a.deterministic_id, a.workflows_triggered \
                  HAVING a.workflows_triggered != COUNT(w.id) ORDER BY a.deterministic_id"),
-            |pool, sql| {
-                let rows = sqlx::query(sql).bind(days as i32).fetch_all(pool).await?;
-                rows.iter()
-                    .map(|r| {
-                        Ok(WorkflowMismatch {
-                            deterministic_id: r.try_get(0)?,
-                            workflows_triggered: r.try_get(1)?,
-                            actual_workflows: r.try_get(2)?,
-                        })
-                    })
-                    .collect()
+            |r| WorkflowMismatch {
+                deterministic_id: r.get(0)?,
+                workflows_triggered: r.get(1)?,
+                actual_workflows: r.get(2)?,
             }
         )
     }
@@ -154,6 +165,7 @@ impl Db {
     pub async fn replay_rate(&self, days: u32) -> Result<Vec<ReplayRate>, ComplianceError> {
         dialect!(
             self,
+            days,
             concat!(
                 "SELECT operation_name, COUNT(*) FILTER (WHERE status = 'new') AS new_count, \
                  COUNT(*) FILTER (WHERE status = 'replayed') AS replay_count, \
@@ -170,18 +182,11 @@ impl Db {
                 sqlite_since!(),
                 " GROUP BY operation_name ORDER BY replay_rate_pct DESC, operation_name"
             ),
-            |pool, sql| {
-                let rows = sqlx::query(sql).bind(days as i32).fetch_all(pool).await?;
-                rows.iter()
-                    .map(|r| {
-                        Ok(ReplayRate {
-                            operation_name: r.try_get(0)?,
-                            new_count: r.try_get(1)?,
-                            replay_count: r.try_get(2)?,
-                            replay_rate_pct: r.try_get(3)?,
-                        })
-                    })
-                    .collect()
+            |r| ReplayRate {
+                operation_name: r.get(0)?,
+                new_count: r.get(1)?,
+                replay_count: r.get(2)?,
+                replay_rate_pct: r.get(3)?,
             }
         )
     }
@@ -190,6 +195,7 @@ impl Db {
     pub async fn failures(&self, days: u32) -> Result<Vec<Failure>, ComplianceError> {
         dialect!(
             self,
+            days,
             concat!(
                 "SELECT operation_name, error_message, COUNT(*) AS failure_count FROM idempotent_write_audit_log \
                  WHERE status = 'failed' AND ",
@@ -202,62 +208,95 @@ impl Db {
                 sqlite_since!(),
                 " GROUP BY operation_name, error_message ORDER BY failure_count DESC, operation_name"
             ),
-            |pool, sql| {
-                let rows = sqlx::query(sql).bind(days as i32).fetch_all(pool).await?;
-                rows.iter()
-                    .map(|r| {
-                        Ok(Failure {
-                            operation_name: r.try_get(0)?,
-                            error_message: r.try_get(1)?,
-                            failure_count: r.try_get(2)?,
-                        })
-                    })
-                    .collect()
-            }
+            |r| Failure { operation_name: r.get(0)?, error_message: r.get(1)?, failure_count: r.get(2)? }
         )
     }
 
     /// Moves audit rows older than `days` into the archive table in one
     /// transaction, and commits only if every moved row is in the archive.
     pub async fn archive(&self, days: u32) -> Result<Archived, ComplianceError> {
-        macro_rules! run {
-            ($pool:expr, $cutoff:literal) => {{
-                let mut conn = $pool.acquire().await?;
-                let mut tx = conn.begin().await?;
-                let expected: i64 = sqlx::query_scalar(concat!("SELECT COUNT(*) FROM idempotent_write_audit_log WHERE timestamp < ", $cutoff))
-                .bind(days as i32)
-                .fetch_one(&mut *tx)
-                .await?;
-                let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM idempotent_write_audit_log_archive")
-                    .fetch_one(&mut *tx)
-                    .await?;
-                let inserted = sqlx::query(concat!("INSERT INTO idempotent_write_audit_log_archive SELECT * FROM idempotent_write_audit_log WHERE timestamp < ", $cutoff))
-                .bind(days as i32)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                let deleted = sqlx::query(concat!("DELETE FROM idempotent_write_audit_log WHERE timestamp < ", $cutoff))
-                .bind(days as i32)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                let after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM idempotent_write_audit_log_archive")
-                    .fetch_one(&mut *tx)
-                    .await?;
-                let verified = (after - before) as u64;
-                if inserted != expected as u64 || deleted != inserted || verified != inserted {
-                    tx.rollback().await?;
-                    return Err(ComplianceError::Other(format!(
-                        "archive aborted, nothing moved: {expected} rows to move, {inserted} copied, {deleted} deleted, {verified} in the archive"
-                    )));
-                }
-                tx.commit().await?;
-                Ok(Archived { moved: deleted, verified, cutoff_days: days })
-            }};
+        /// The counts of one archive run: (to move, archive before, copied, deleted, archive after).
+        fn verdict(
+            days: u32,
+            (expected, before, inserted, deleted, after): (i64, i64, u64, u64, i64),
+        ) -> Result<Archived, String> {
+            let verified = (after - before) as u64;
+            if inserted != expected as u64 || deleted != inserted || verified != inserted {
+                return Err(format!(
+                    "archive aborted, nothing moved: {expected} rows to move, {inserted} copied, {deleted} deleted, {verified} in the archive"
+                ));
+            }
+            Ok(Archived { moved: deleted, verified, cutoff_days: days })
         }
+        macro_rules! sql {
+            (count_old, $cutoff:literal) => { concat!("SELECT COUNT(*) FROM idempotent_write_audit_log WHERE timestamp < ", $cutoff) };
+            (copy, $cutoff:literal) => { concat!("INSERT INTO idempotent_write_audit_log_archive SELECT * FROM idempotent_write_audit_log WHERE timestamp < ", $cutoff) };
+            (delete, $cutoff:literal) => { concat!("DELETE FROM idempotent_write_audit_log WHERE timestamp < ", $cutoff) };
+        }
+        const COUNT_ARCHIVE: &str = "SELECT COUNT(*) FROM idempotent_write_audit_log_archive";
         match self {
-            Db::Postgres(pool) => run!(pool, "now() - make_interval(days => $1)"),
-            Db::Sqlite(pool) => run!(pool, "strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || $1 || ' days')"),
+            Db::Postgres(pool) => {
+                let mut conn = pool.acquire().await?;
+                let mut tx = conn.begin().await?;
+                let cutoff_days = days as i32;
+                let expected: i64 = sqlx::query_scalar(sql!(count_old, "now() - make_interval(days => $1)"))
+                    .bind(cutoff_days)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let before: i64 = sqlx::query_scalar(COUNT_ARCHIVE).fetch_one(&mut *tx).await?;
+                let inserted = sqlx::query(sql!(copy, "now() - make_interval(days => $1)"))
+                    .bind(cutoff_days)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                let deleted = sqlx::query(sql!(delete, "now() - make_interval(days => $1)"))
+                    .bind(cutoff_days)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                let after: i64 = sqlx::query_scalar(COUNT_ARCHIVE).fetch_one(&mut *tx).await?;
+                match verdict(days, (expected, before, inserted, deleted, after)) {
+                    Ok(archived) => {
+                        tx.commit().await?;
+                        Ok(archived)
+                    }
+                    Err(m) => {
+                        tx.rollback().await?;
+                        Err(ComplianceError::Other(m))
+                    }
+                }
+            }
+            Db::Sqlite(store) => {
+                let days_param = i64::from(days);
+                let outcome = store
+                    .write(|conn| {
+                        let db = |e: rusqlite::Error| StoreError::Other(e.to_string());
+                        let cutoff = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || ?1 || ' days')";
+                        let count = |sql: &str, bind: bool| -> Result<i64, StoreError> {
+                            if bind {
+                                conn.query_row(sql, [days_param], |r| r.get(0)).map_err(db)
+                            } else {
+                                conn.query_row(sql, [], |r| r.get(0)).map_err(db)
+                            }
+                        };
+                        let expected = count(&format!("SELECT COUNT(*) FROM idempotent_write_audit_log WHERE timestamp < {cutoff}"), true)?;
+                        let before = count(COUNT_ARCHIVE, false)?;
+                        let inserted = conn
+                            .execute(&format!("INSERT INTO idempotent_write_audit_log_archive SELECT * FROM idempotent_write_audit_log WHERE timestamp < {cutoff}"), [days_param])
+                            .map_err(db)? as u64;
+                        let deleted = conn
+                            .execute(&format!("DELETE FROM idempotent_write_audit_log WHERE timestamp < {cutoff}"), [days_param])
+                            .map_err(db)? as u64;
+                        let after = count(COUNT_ARCHIVE, false)?;
+                        // An Err here rolls the whole move back.
+                        verdict(days, (expected, before, inserted, deleted, after)).map_err(StoreError::Other)
+                    })
+                    .await;
+                outcome.map_err(|e| match e {
+                    StoreError::Other(m) if m.starts_with("archive aborted") => ComplianceError::Other(m),
+                    e => ComplianceError::Store(e),
+                })
+            }
         }
     }
 

@@ -15,7 +15,6 @@ pub mod faulty;
 mod jobs;
 pub mod mem;
 mod records;
-#[cfg(not(madsim))]
 pub mod sql;
 
 pub use error::StoreError;

@@ -28,3 +28,4 @@ mod prometheus;
 mod rules;
 mod secrets;
 mod sql_safety;
+mod sqlite_store;

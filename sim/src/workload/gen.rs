@@ -3,7 +3,6 @@
 //! function and one table row here (plus its reference pool in `refs.rs` if
 //! it needs one); the test below fails while a registered operation has none.
 
-use accubooks_service::idempotency::fingerprint::fingerprint;
 use accubooks_service::ops::{self, Method, OpSpec, Operation, REGISTRY};
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -28,10 +27,12 @@ impl Payload {
         Self { path, path_params: vec![param], body }
     }
 
-    /// The service's fingerprint of this request (the same function).
+    /// The fingerprint the service must store for this request, derived
+    /// from its specification (`oracle::fingerprint`); the body is in the
+    /// canonical form already (see the test below).
     pub fn fingerprint(&self, operation: &str) -> String {
         let params: Vec<&str> = self.path_params.iter().map(String::as_str).collect();
-        fingerprint(operation, &params, &self.body)
+        crate::oracle::fingerprint(operation, &params, &self.body)
     }
 }
 

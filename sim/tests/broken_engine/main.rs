@@ -5,7 +5,7 @@
 
 use accubooks_sim::checker::Violation;
 use accubooks_sim::runner::{repro_command, run_seed, SeedOutcome};
-use accubooks_sim::scenario::Scenario;
+use accubooks_sim::scenario::{Scenario, StoreKind};
 
 /// Seeds tried per scenario before declaring the bug undetected.
 const SEEDS_MAX: u64 = 50;
@@ -13,7 +13,7 @@ const SEEDS_MAX: u64 = 50;
 fn first_failure(name: &str) -> (u64, String, Vec<Violation>) {
     let s = Scenario::load(name).unwrap();
     for seed in 1..=SEEDS_MAX {
-        match run_seed(&s, seed) {
+        match run_seed(&s, seed, StoreKind::Memory) {
             SeedOutcome::Finished(r) if !r.passed() => {
                 return (seed, r.trace_hash.clone(), r.report.violations.clone())
             }
@@ -29,7 +29,7 @@ fn sweeps_catch_the_broken_engine_and_the_printed_seed_reproduces_it() {
     for name in ["concurrent-same-key-500", "retry-storm", "service-crash-mid-write", "mixed-chaos"] {
         let (seed, hash, violations) = first_failure(name);
         println!("{name}: caught at seed {seed} ({} seeds to detection): {}", seed, violations[0]);
-        println!("  reproduce: {}", repro_command(name, seed));
+        println!("  reproduce: {}", repro_command(name, seed, StoreKind::Memory));
         assert!(
             violations
                 .iter()
@@ -37,7 +37,7 @@ fn sweeps_catch_the_broken_engine_and_the_printed_seed_reproduces_it() {
             "{name}: expected a duplicate, got {violations:?}"
         );
         // The printed command reruns the same seed: same failure, same trace.
-        match run_seed(&Scenario::load(name).unwrap(), seed) {
+        match run_seed(&Scenario::load(name).unwrap(), seed, StoreKind::Memory) {
             SeedOutcome::Finished(r) => {
                 assert!(!r.passed(), "{name} seed {seed} passed on rerun");
                 assert_eq!(r.trace_hash, hash, "{name} seed {seed}: rerun has another trace hash");

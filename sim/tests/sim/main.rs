@@ -13,6 +13,7 @@ use accubooks_service::serve::ServeConfig;
 use accubooks_service::store::mem::MemStore;
 use accubooks_service::store::{Admin, Tenant};
 use accubooks_sim::client::post_json;
+use accubooks_sim::scenario::StoreKind;
 use madsim::runtime::Handle;
 use trace::fnv1a;
 
@@ -106,17 +107,28 @@ async fn same_key_500_concurrent_requests_execute_once() {
 /// with `background_jobs` on, every service node's dispatcher delivers the
 /// outbox rows its writes committed (the baseline scenario has no faults,
 /// so every one is delivered by the end of the run).
-#[madsim::test]
-async fn background_jobs_deliver_every_committed_workflow() {
+async fn every_committed_workflow_is_delivered(store: StoreKind) {
     let seed = Handle::current().seed();
     println!("seed: {seed} (rerun: MADSIM_TEST_SEED={seed} ci/sim-test.sh)");
     let scenario = accubooks_sim::scenario::Scenario::load("baseline").expect("built-in scenario");
     assert!(scenario.background_jobs, "the baseline scenario runs the background jobs");
-    let result = accubooks_sim::world::run(&scenario, seed).await;
-    assert!(result.passed(), "seed {seed}: {:?}", result.report);
+    let result = accubooks_sim::world::run(&scenario, seed, store).await;
+    assert!(result.passed(), "seed {seed} ({store}): {:?}", result.report);
     assert!(result.workflows_committed > 0, "seed {seed}: the mix commits workflows");
     assert_eq!(
         result.workflows_delivered, result.workflows_committed,
-        "seed {seed}: every committed workflow delivered by the nodes' dispatchers"
+        "seed {seed} ({store}): every committed workflow delivered by the nodes' dispatchers"
     );
+}
+
+#[madsim::test]
+async fn background_jobs_deliver_every_committed_workflow() {
+    every_committed_workflow_is_delivered(StoreKind::Memory).await;
+}
+
+/// The same on the embedded topology: the production SQLite store, its
+/// group commit and checkpointer, and the jobs on its writer.
+#[madsim::test]
+async fn background_jobs_deliver_every_committed_workflow_on_sqlite() {
+    every_committed_workflow_is_delivered(StoreKind::Sqlite).await;
 }

@@ -1,6 +1,7 @@
 //! Turning sqlx errors into the engine's classes: retryable (serialization
-//! failure, deadlock), unavailable (connection, timeouts, exhausted pool,
-//! busy database), duplicate key, or anything else.
+//! failure, deadlock), unavailable (connection, timeouts, exhausted pool),
+//! duplicate key, or anything else. Postgres only: SQLite's are in
+//! `sqlite/rows.rs`.
 
 use crate::store::StoreError;
 
@@ -51,21 +52,6 @@ where
             Err(e) if tries > 1 && stale_connection(&e) => tries -= 1,
             done => return done,
         }
-    }
-}
-
-pub(super) fn classify_sqlite(e: sqlx::Error) -> StoreError {
-    match &e {
-        sqlx::Error::Database(db) => match db.code().as_deref() {
-            // SQLITE_BUSY, SQLITE_LOCKED and their extended codes.
-            Some(c) if c == "5" || c == "6" || c.parse::<i32>().is_ok_and(|n| n & 0xff == 5 || n & 0xff == 6) => {
-                StoreError::Unavailable(format!("database busy: {}", db.message()))
-            }
-            // SQLITE_CONSTRAINT_PRIMARYKEY, SQLITE_CONSTRAINT_UNIQUE.
-            Some("1555") | Some("2067") => StoreError::Duplicate(db.message().to_owned()),
-            _ => StoreError::Other(db.message().to_owned()),
-        },
-        _ => classify_common(e),
     }
 }
 

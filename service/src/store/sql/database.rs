@@ -1,31 +1,39 @@
 //! The one database opener: a URL names a dialect; opening it connects,
 //! migrates once and builds everything the process uses on it — the
-//! request path's store and the small pool the background and
-//! administrative jobs share (so `serve` opens its database once).
+//! request path's store and what the background and administrative jobs
+//! run on (so `serve` opens its database once). Under `--cfg madsim` only
+//! SQLite exists.
 
-use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use async_trait::async_trait;
+#[cfg(not(madsim))]
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 
-use super::{PgStore, SqlLimits, SqliteStore};
-use crate::store::{JobStore, Store, StoreError};
+#[cfg(not(madsim))]
+use super::{jobs, PgStore};
+use super::{SqlLimits, SqliteOptions, SqliteStore};
+use crate::store::{Delivery, JobStore, Reaped, Store, StoreError, StoredResponse};
 
-/// How long a job waits for its pool or, on SQLite, for the writer's lock.
-/// Jobs are not latency-bound: they may wait behind a burst of requests.
+/// How long a Postgres job waits for its pool. Jobs are not latency-bound:
+/// they may wait behind a burst of requests.
+#[cfg(not(madsim))]
 const JOBS_WAIT: Duration = Duration::from_secs(30);
 
 /// Connections of the jobs' pool on Postgres (dispatcher, reaper and the
-/// compliance queries at once). SQLite has one writer: one connection.
+/// compliance queries at once).
+#[cfg(not(madsim))]
 const JOBS_PG_CONNECTIONS_MAX: u32 = 3;
 
-/// The connections the jobs share, apart from the request path's pools so
-/// a burst of requests never starves them (nor they the requests).
+/// What the jobs run on: on Postgres a small pool apart from the request
+/// path's, so a burst of requests never starves them (nor they the
+/// requests); on SQLite the store itself, whose one writer queues the jobs'
+/// transactions FIFO with the requests'.
 #[derive(Clone)]
 pub enum JobsPool {
-    Sqlite(SqlitePool),
+    Sqlite(Arc<SqliteStore>),
+    #[cfg(not(madsim))]
     Postgres(PgPool),
 }
 
@@ -39,38 +47,33 @@ pub struct Database {
 impl Database {
     /// Opens the database named by `sqlite://…` or `postgres://…`.
     pub async fn open(url: &str, limits: SqlLimits) -> Result<Self, StoreError> {
-        let bad = |e: sqlx::Error| StoreError::Other(format!("bad database url: {e}"));
-        let pool_err = |e: sqlx::Error| StoreError::Unavailable(format!("jobs pool: {e}"));
+        Self::open_with(url, limits, SqliteOptions::default()).await
+    }
+
+    /// `open`, with SQLite's checkpoint settings (the simulation's).
+    pub async fn open_with(url: &str, limits: SqlLimits, sqlite: SqliteOptions) -> Result<Self, StoreError> {
         if url.starts_with("sqlite:") {
-            let store = SqliteStore::connect(url, limits).await?;
-            // Checkpoints are the store's checkpoint thread's alone.
-            let opts = SqliteConnectOptions::from_str(url)
-                .map_err(bad)?
-                .busy_timeout(JOBS_WAIT)
-                .pragma("wal_autocheckpoint", "0");
-            let jobs = SqlitePoolOptions::new()
-                .max_connections(1)
-                .acquire_timeout(JOBS_WAIT)
-                .connect_with(opts)
-                .await
-                .map_err(pool_err)?;
-            Ok(Self { store: Arc::new(store), jobs: JobsPool::Sqlite(jobs) })
-        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let store = Arc::new(SqliteStore::open(url, limits, sqlite).await?);
+            return Ok(Self { store: store.clone(), jobs: JobsPool::Sqlite(store) });
+        }
+        #[cfg(not(madsim))]
+        if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            use std::str::FromStr;
             let store = PgStore::connect(url, limits).await?;
-            let opts = PgConnectOptions::from_str(url).map_err(bad)?;
+            let opts =
+                PgConnectOptions::from_str(url).map_err(|e| StoreError::Other(format!("bad database url: {e}")))?;
             let jobs = PgPoolOptions::new()
                 .max_connections(JOBS_PG_CONNECTIONS_MAX)
                 .acquire_timeout(JOBS_WAIT)
                 .connect_with(opts)
                 .await
-                .map_err(pool_err)?;
-            Ok(Self { store: Arc::new(store), jobs: JobsPool::Postgres(jobs) })
-        } else {
-            Err(StoreError::Other(format!(
-                "unsupported database URL scheme (expected sqlite:// or postgres://): {}",
-                url.split(':').next().unwrap_or("")
-            )))
+                .map_err(|e| StoreError::Unavailable(format!("jobs pool: {e}")))?;
+            return Ok(Self { store: Arc::new(store), jobs: JobsPool::Postgres(jobs) });
         }
+        Err(StoreError::Other(format!(
+            "unsupported database URL scheme (expected sqlite:// or postgres://): {}",
+            url.split(':').next().unwrap_or("")
+        )))
     }
 
     /// The request path's store.
@@ -78,17 +81,63 @@ impl Database {
         self.store.clone()
     }
 
-    /// The jobs' connections.
+    /// What the jobs run on.
     pub fn jobs_pool(&self) -> &JobsPool {
         &self.jobs
     }
 
-    /// The jobs' side of the store, on the jobs' connections.
+    /// The jobs' side of the store.
     pub fn jobs_store(&self) -> Arc<dyn JobStore> {
         Arc::new(self.jobs.clone())
     }
 
     pub fn is_postgres(&self) -> bool {
-        matches!(self.jobs, JobsPool::Postgres(_))
+        !matches!(self.jobs, JobsPool::Sqlite(_))
+    }
+}
+
+#[async_trait]
+impl JobStore for JobsPool {
+    async fn claim_workflows(&self, batch: u32, lease: Duration) -> Result<Vec<Delivery>, StoreError> {
+        match self {
+            Self::Sqlite(s) => s.claim_workflows(batch, lease).await,
+            #[cfg(not(madsim))]
+            Self::Postgres(p) => jobs::claim(p, batch, lease).await,
+        }
+    }
+
+    async fn mark_delivered(&self, ids: &[String]) -> Result<(), StoreError> {
+        match self {
+            Self::Sqlite(s) => s.mark_delivered(ids).await,
+            #[cfg(not(madsim))]
+            Self::Postgres(p) => jobs::mark_delivered(p, ids).await,
+        }
+    }
+
+    async fn schedule_retry(
+        &self,
+        id: &str,
+        backoff: Duration,
+        attempts_max: i32,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        match self {
+            Self::Sqlite(s) => s.schedule_retry(id, backoff, attempts_max, error).await,
+            #[cfg(not(madsim))]
+            Self::Postgres(p) => jobs::schedule_retry(p, id, backoff, attempts_max, error).await,
+        }
+    }
+
+    async fn expire_keys(
+        &self,
+        ttl: Duration,
+        high_risk: &[&str],
+        tombstone: &StoredResponse,
+    ) -> Result<Reaped, StoreError> {
+        match self {
+            Self::Sqlite(s) => s.expire_keys(ttl, high_risk, tombstone).await,
+            #[cfg(not(madsim))]
+            Self::Postgres(p) => jobs::expire_keys(p, ttl, high_risk, tombstone).await,
+        }
     }
 }

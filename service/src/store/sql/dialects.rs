@@ -1,40 +1,8 @@
-//! `sql_store_impl!` instantiated for each dialect, with what each does
-//! its own way: SQLite's replay reads on an inline reader, Postgres's
-//! one-statement write set, lock-then-get and direct-connection replay.
+//! `sql_store_impl!` instantiated for Postgres, with what it does its own
+//! way: the one-statement write set, lock-then-get and the direct-connection
+//! replay.
 
 use super::*;
-
-mod sqlite_impl {
-    use super::*;
-    sql_store_impl!(Sqlite, SqliteStore, classify_sqlite, "sqlite", {
-        async fn replay_completed(
-            &self,
-            request: &KeyRecord,
-            audit: &AuditRecord,
-        ) -> Result<Option<StoredResponse>, StoreError> {
-            // A reader finds the record; only the audit row takes the
-            // writer. A record reaped between the two was valid when read.
-            let stored = match self.readers.key(request.tenant_id, &request.idempotency_key) {
-                Ok(stored) => stored,
-                Err(_) => {
-                    let row = sqlx::query(SELECT_KEY)
-                        .bind(request.tenant_id.0.to_string())
-                        .bind(request.idempotency_key.clone())
-                        .fetch_optional(self.read_pool())
-                        .await
-                        .map_err(classify_sqlite)?;
-                    row.as_ref().map(key_from_row).transpose()?
-                }
-            };
-            let Some(stored) = stored.filter(|k| replays(k, request)) else {
-                return Ok(None);
-            };
-            let response = stored.response.expect("replays() checked the response");
-            self.append_audit(&AuditRecord { http_status: response.status, ..audit.clone() }).await?;
-            Ok(Some(response))
-        }
-    });
-}
 
 mod pg_impl {
     use super::*;

@@ -1,15 +1,14 @@
-//! The jobs' statements (`JobStore`) on the jobs' own pool: outbox claims
-//! under a lease (`FOR UPDATE SKIP LOCKED` on Postgres; SQLite serialises
-//! writers), their outcomes, and key expiry.
+//! The jobs' statements (`JobStore`) on Postgres, on the jobs' own pool:
+//! outbox claims under a lease (`FOR UPDATE SKIP LOCKED`), their outcomes,
+//! and key expiry. SQLite's are in `sqlite/jobs.rs`.
 
 use std::time::Duration;
 
-use async_trait::async_trait;
+use sqlx::postgres::PgPool;
 use sqlx::Row;
 
-use super::classify::{classify_pg, classify_sqlite};
-use super::JobsPool;
-use crate::store::{Delivery, JobStore, Reaped, StoreError, StoredResponse};
+use super::classify::classify_pg;
+use crate::store::{Delivery, Reaped, StoreError, StoredResponse};
 
 const PG_CLAIM: &str = "UPDATE workflow_instances SET status = 'delivering', attempts = attempts + 1, \
      locked_until = now() + make_interval(secs => $2) \
@@ -19,27 +18,13 @@ const PG_CLAIM: &str = "UPDATE workflow_instances SET status = 'delivering', att
            OR (status = 'delivering' AND locked_until < now())) \
         ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED) \
      RETURNING id, tenant_id, workflow_name, trigger_entity_id, operation_name, payload, attempts";
-const SQLITE_CLAIM: &str = "UPDATE workflow_instances SET status = 'delivering', attempts = attempts + 1, \
-     locked_until = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+' || $2 || ' seconds') \
-     WHERE id IN (SELECT id FROM workflow_instances \
-        WHERE status IN ('pending', 'delivering') \
-          AND ((status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))) \
-           OR (status = 'delivering' AND locked_until < strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))) \
-        ORDER BY created_at, id LIMIT $1) \
-     RETURNING id, tenant_id, workflow_name, trigger_entity_id, operation_name, payload, attempts";
 /// A round's delivered rows are marked in one statement (one commit per
 /// round, not per workflow); $1 is a JSON array of their ids.
 const PG_DONE: &str = "UPDATE workflow_instances SET status = 'done', delivered_at = now(), locked_until = NULL, \
      last_error = NULL WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb)) AND status = 'delivering'";
-const SQLITE_DONE: &str = "UPDATE workflow_instances SET status = 'done', \
-     delivered_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), locked_until = NULL, last_error = NULL \
-     WHERE id IN (SELECT value FROM json_each($1)) AND status = 'delivering'";
 const PG_RETRY: &str =
     "UPDATE workflow_instances SET status = CASE WHEN attempts >= $3 THEN 'failed' ELSE 'pending' END, \
      next_attempt_at = now() + make_interval(secs => $2), locked_until = NULL, last_error = $4 \
-     WHERE id = $1 AND status = 'delivering'";
-const SQLITE_RETRY: &str = "UPDATE workflow_instances SET status = CASE WHEN attempts >= $3 THEN 'failed' ELSE 'pending' END, \
-     next_attempt_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+' || $2 || ' seconds'), locked_until = NULL, last_error = $4 \
      WHERE id = $1 AND status = 'delivering'";
 
 /// Key expiry's statements per dialect: $4 (tombstones) and $1 (deletions)
@@ -97,80 +82,46 @@ where
     })
 }
 
-#[async_trait]
-impl JobStore for JobsPool {
-    async fn claim_workflows(&self, batch: u32, lease: Duration) -> Result<Vec<Delivery>, StoreError> {
-        let (batch, lease) = (i64::from(batch), lease.as_secs_f64());
-        match self {
-            Self::Postgres(p) => {
-                let rows = sqlx::query(PG_CLAIM).bind(batch).bind(lease).fetch_all(p).await.map_err(classify_pg)?;
-                rows.iter().map(delivery).collect::<Result<_, _>>().map_err(classify_pg)
-            }
-            Self::Sqlite(p) => {
-                let rows =
-                    sqlx::query(SQLITE_CLAIM).bind(batch).bind(lease).fetch_all(p).await.map_err(classify_sqlite)?;
-                rows.iter().map(delivery).collect::<Result<_, _>>().map_err(classify_sqlite)
-            }
-        }
-    }
+/// The jobs' statements on Postgres (`JobsPool` dispatches to these).
+pub(super) async fn claim(p: &PgPool, batch: u32, lease: Duration) -> Result<Vec<Delivery>, StoreError> {
+    let (batch, lease) = (i64::from(batch), lease.as_secs_f64());
+    let rows = sqlx::query(PG_CLAIM).bind(batch).bind(lease).fetch_all(p).await.map_err(classify_pg)?;
+    rows.iter().map(delivery).collect::<Result<_, _>>().map_err(classify_pg)
+}
 
-    async fn mark_delivered(&self, ids: &[String]) -> Result<(), StoreError> {
-        if ids.is_empty() {
-            return Ok(());
-        }
-        let ids = serde_json::to_string(ids).expect("strings serialise");
-        match self {
-            Self::Postgres(p) => sqlx::query(PG_DONE).bind(ids).execute(p).await.map(|_| ()).map_err(classify_pg),
-            Self::Sqlite(p) => sqlx::query(SQLITE_DONE).bind(ids).execute(p).await.map(|_| ()).map_err(classify_sqlite),
-        }
+pub(super) async fn mark_delivered(p: &PgPool, ids: &[String]) -> Result<(), StoreError> {
+    if ids.is_empty() {
+        return Ok(());
     }
+    let ids = serde_json::to_string(ids).expect("strings serialise");
+    sqlx::query(PG_DONE).bind(ids).execute(p).await.map(|_| ()).map_err(classify_pg)
+}
 
-    async fn schedule_retry(
-        &self,
-        id: &str,
-        backoff: Duration,
-        attempts_max: i32,
-        error: &str,
-    ) -> Result<(), StoreError> {
-        let backoff = backoff.as_secs_f64();
-        match self {
-            Self::Postgres(p) => {
-                let q = sqlx::query(PG_RETRY).bind(id).bind(backoff).bind(attempts_max).bind(error);
-                q.execute(p).await.map(|_| ()).map_err(classify_pg)
-            }
-            Self::Sqlite(p) => {
-                let q = sqlx::query(SQLITE_RETRY).bind(id).bind(backoff).bind(attempts_max).bind(error);
-                q.execute(p).await.map(|_| ()).map_err(classify_sqlite)
-            }
-        }
-    }
+pub(super) async fn schedule_retry(
+    p: &PgPool,
+    id: &str,
+    backoff: Duration,
+    attempts_max: i32,
+    error: &str,
+) -> Result<(), StoreError> {
+    let q = sqlx::query(PG_RETRY).bind(id).bind(backoff.as_secs_f64()).bind(attempts_max).bind(error);
+    q.execute(p).await.map(|_| ()).map_err(classify_pg)
+}
 
-    async fn expire_keys(
-        &self,
-        ttl: Duration,
-        high_risk: &[&str],
-        tombstone: &StoredResponse,
-    ) -> Result<Reaped, StoreError> {
-        let secs = ttl.as_secs_f64();
-        match self {
-            Self::Postgres(p) => expire_keys!(
-                p,
-                classify_pg,
-                "created_at < now() - make_interval(secs => $4)",
-                "created_at < now() - make_interval(secs => $1)",
-                secs,
-                high_risk,
-                tombstone
-            ),
-            Self::Sqlite(p) => expire_keys!(
-                p,
-                classify_sqlite,
-                "created_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || $4 || ' seconds')",
-                "created_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-' || $1 || ' seconds')",
-                secs,
-                high_risk,
-                tombstone
-            ),
-        }
-    }
+pub(super) async fn expire_keys(
+    p: &PgPool,
+    ttl: Duration,
+    high_risk: &[&str],
+    tombstone: &StoredResponse,
+) -> Result<Reaped, StoreError> {
+    let secs = ttl.as_secs_f64();
+    expire_keys!(
+        p,
+        classify_pg,
+        "created_at < now() - make_interval(secs => $4)",
+        "created_at < now() - make_interval(secs => $1)",
+        secs,
+        high_risk,
+        tombstone
+    )
 }

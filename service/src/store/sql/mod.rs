@@ -1,31 +1,37 @@
-//! SQLite and Postgres adapters. Compiled out under `--cfg madsim`.
+//! SQLite and Postgres adapters.
 //!
 //! Both dialects accept `$N` placeholders and the same row types, so the
-//! statements are written once (the constants below) and the sqlx code is
-//! written once (`sql_store_impl!`) and instantiated for each driver; only
-//! connection set-up, `BEGIN`, row locking (`FOR UPDATE`, `FOR SHARE`) and
-//! error classification differ. The one exception is SQLite's write
-//! transaction: it runs the same statements inline on a rusqlite connection
-//! (`sql/sqlite_writer.rs`), because sqlx's SQLite driver costs a thread
-//! hand-off per statement and writes are serialised anyway. The store
-//! types are in `sql/sqlite_store.rs` and `sql/pg_store.rs`.
+//! statements are written once (`statements.rs`). SQLite runs them on
+//! rusqlite alone (`sqlite/`): one inline writer with group commit, inline
+//! readers, its own migrator; it compiles in both builds, so the simulation
+//! runs the embedded store that ships. Postgres runs them on sqlx
+//! (`postgres/`, and the `Store`/`Tx` code written once in
+//! `sql_store_impl!`); sqlx does not run under `--cfg madsim`, so the
+//! Postgres half is compiled out there.
 
 use std::time::Duration;
 
+#[cfg(not(madsim))]
 use async_trait::async_trait;
+#[cfg(not(madsim))]
 use sqlx::postgres::Postgres;
-use sqlx::sqlite::Sqlite;
+#[cfg(not(madsim))]
 use sqlx::Row;
 use uuid::Uuid;
 
 use super::*;
+#[cfg(not(madsim))]
 use crate::idempotency::expiry::KeyState;
 
+#[cfg(not(madsim))]
 mod classify;
 mod database;
+#[cfg(not(madsim))]
 mod jobs;
-use classify::{classify_pg, classify_sqlite};
+#[cfg(not(madsim))]
+use classify::classify_pg;
 pub use database::{Database, JobsPool};
+#[cfg(not(madsim))]
 use postgres::batch::{pg_replay_completed, pg_write_all, PG_LOCK_EXCLUSIVE_THEN_GET, PG_LOCK_SHARED_THEN_GET};
 
 /// Bounds every SQL store is built with.
@@ -71,27 +77,25 @@ fn opt_uuid(s: Option<String>) -> Result<Option<Uuid>, StoreError> {
     s.as_deref().map(parse_uuid).transpose()
 }
 
+#[cfg(not(madsim))]
 mod postgres;
 mod sqlite;
+#[cfg(not(madsim))]
 pub use postgres::{PgStore, PgTx};
-pub use sqlite::SqliteStore;
+pub use sqlite::{SqliteOptions, SqliteStore};
 
 /// A tenant as the token lookup reads it: (id, name).
+#[cfg(not(madsim))]
 type TenantRow = (String, String);
 
 mod statements;
 pub use statements::count_matching_sql;
 use statements::*;
 
-/// The `Store` on sqlx for one dialect and, for Postgres, the `Tx` too
-/// (SQLite's is `sqlite_writer::SqliteTx`).
+/// The Postgres `Store` and `Tx` on sqlx (one instantiation, in
+/// `dialects.rs`).
+#[cfg(not(madsim))]
 macro_rules! sql_store_impl {
-    // SQLite: the Store only; `SqliteStore` runs `begin_tx` and
-    // `append_audit_row` on its writer.
-    ($db:ty, $store:ty, $classify:path, $kind:expr, { $($store_extra:tt)* }) => {
-        sql_store_impl!(@rows $db, $classify);
-        sql_store_impl!(@store $store, $classify, $kind, { $($store_extra)* });
-    };
     // Postgres: the Store, its Tx, and audit rows of their own on the pool.
     (
         $db:ty,
@@ -486,10 +490,7 @@ macro_rules! sql_store_impl {
             async fn key_meta(&self, tenant: TenantId, key: &str) -> Result<Option<KeyMeta>, StoreError> {
                 // Postgres sessions run in UTC (set at connect), so both
                 // dialects give UTC text here.
-                let row: Option<(String, String)> = sqlx::query_as(
-                    "SELECT CAST(created_at AS TEXT), state FROM idempotency_keys \
-                     WHERE tenant_id = $1 AND idempotency_key = $2",
-                )
+                let row: Option<(String, String)> = sqlx::query_as(SELECT_KEY_META)
                 .bind(tenant.0.to_string())
                 .bind(key.to_owned())
                 .fetch_optional(self.read_pool())
@@ -545,10 +546,7 @@ macro_rules! sql_store_impl {
             }
 
             async fn workflows(&self, tenant: Option<TenantId>) -> Result<Vec<WorkflowInstance>, StoreError> {
-                let rows = sqlx::query(
-                    "SELECT id, tenant_id, workflow_name, trigger_entity_id, operation_name, payload \
-                     FROM workflow_instances WHERE ($1 IS NULL OR tenant_id = $1) ORDER BY id",
-                )
+                let rows = sqlx::query(SELECT_WORKFLOWS)
                 .bind(tenant.map(|t| t.0.to_string()))
                 .fetch_all(self.read_pool())
                 .await
@@ -569,10 +567,7 @@ macro_rules! sql_store_impl {
             }
 
             async fn entities(&self, tenant: Option<TenantId>) -> Result<Vec<Entity>, StoreError> {
-                let rows = sqlx::query(
-                    "SELECT id, tenant_id, kind, parent_id, body, version FROM entities \
-                     WHERE ($1 IS NULL OR tenant_id = $1) ORDER BY id",
-                )
+                let rows = sqlx::query(SELECT_ENTITIES)
                 .bind(tenant.map(|t| t.0.to_string()))
                 .fetch_all(self.read_pool())
                 .await
@@ -581,13 +576,7 @@ macro_rules! sql_store_impl {
             }
 
             async fn counts(&self) -> Result<Counts, StoreError> {
-                let row = sqlx::query(
-                    "SELECT (SELECT COUNT(*) FROM idempotency_keys) AS keys, \
-                     (SELECT COUNT(*) FROM entities) AS entities, \
-                     (SELECT COUNT(*) FROM workflow_instances) AS workflows, \
-                     (SELECT COUNT(*) FROM idempotent_write_audit_log) AS audit_rows, \
-                     (SELECT COUNT(*) FROM idempotent_write_audit_log WHERE status = 'new') AS audit_new",
-                )
+                let row = sqlx::query(SELECT_COUNTS)
                 .fetch_one(self.read_pool())
                 .await
                 .map_err($classify)?;
@@ -608,4 +597,5 @@ macro_rules! sql_store_impl {
 pub use sqlite::writer::SqliteTx;
 
 // Declared after the macro, so that it is in scope there.
+#[cfg(not(madsim))]
 mod dialects;

@@ -11,6 +11,19 @@ pub(super) const SELECT_KEY: &str = "SELECT tenant_id, idempotency_key, operatio
 pub(super) const SELECT_KEYS: &str = "SELECT tenant_id, idempotency_key, operation, fingerprint, fingerprint_version, \
      entity_id, response_status, response_body, response_location \
      FROM idempotency_keys WHERE ($1 IS NULL OR tenant_id = $1) ORDER BY tenant_id, idempotency_key";
+/// When a key was first used (UTC text in both dialects: Postgres sessions
+/// run in UTC) and its state.
+pub(super) const SELECT_KEY_META: &str =
+    "SELECT CAST(created_at AS TEXT), state FROM idempotency_keys WHERE tenant_id = $1 AND idempotency_key = $2";
+pub(super) const SELECT_WORKFLOWS: &str = "SELECT id, tenant_id, workflow_name, trigger_entity_id, operation_name, \
+     payload FROM workflow_instances WHERE ($1 IS NULL OR tenant_id = $1) ORDER BY id";
+pub(super) const SELECT_ENTITIES: &str = "SELECT id, tenant_id, kind, parent_id, body, version FROM entities \
+     WHERE ($1 IS NULL OR tenant_id = $1) ORDER BY id";
+pub(super) const SELECT_COUNTS: &str = "SELECT (SELECT COUNT(*) FROM idempotency_keys) AS keys, \
+     (SELECT COUNT(*) FROM entities) AS entities, \
+     (SELECT COUNT(*) FROM workflow_instances) AS workflows, \
+     (SELECT COUNT(*) FROM idempotent_write_audit_log) AS audit_rows, \
+     (SELECT COUNT(*) FROM idempotent_write_audit_log WHERE status = 'new') AS audit_new";
 pub(super) const SELECT_ENTITY: &str =
     "SELECT id, tenant_id, kind, parent_id, body, version FROM entities WHERE id = $1 AND tenant_id = $2";
 pub(super) const LIST_ENTITIES: &str = "SELECT id, tenant_id, kind, parent_id, body, version FROM entities \

@@ -1,4 +1,5 @@
-//! SQLite's WAL checkpoints, on a thread of their own.
+//! SQLite's WAL checkpoints, on a thread of their own (a task of the node
+//! under simulation, where threads do not exist).
 //!
 //! By default SQLite checkpoints inside the `COMMIT` that takes the WAL past
 //! 1,000 pages: that commit copies the pages into the database file and
@@ -21,8 +22,14 @@
 //!
 //! The thread ends when its `Checkpointer` drops; the last connection to
 //! close checkpoints what is left, as SQLite always does.
+//!
+//! Under `--cfg madsim` the same rounds run on a task: it sleeps between
+//! rounds, and for a RESTART it queues for the writer's lock as the thread
+//! does (then, with buggify on, may stall while holding it), so the
+//! simulation pauses writers around checkpoints as production does.
 
 use std::path::Path;
+#[cfg(not(madsim))]
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::time::Duration;
@@ -62,11 +69,22 @@ impl Default for CheckpointPolicy {
 }
 
 /// Between the PASSIVE rounds that copy while a RESTART waits for the writer.
+#[cfg(not(madsim))]
 const CATCH_UP_PAUSE: Duration = Duration::from_millis(5);
 
-/// The handle that keeps the checkpoint thread running.
+/// The handle that keeps the checkpoint thread (or task) running.
 pub(in crate::store::sql) struct Checkpointer {
+    #[cfg(not(madsim))]
     _stop: Sender<()>,
+    #[cfg(madsim)]
+    task: tokio::task::JoinHandle<()>,
+}
+
+#[cfg(madsim)]
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
 }
 
 impl Checkpointer {
@@ -79,13 +97,31 @@ impl Checkpointer {
         group: Arc<GroupCommit>,
     ) -> Result<Self, StoreError> {
         let conn = open(path, policy).map_err(|e| StoreError::Other(format!("checkpoint connection: {e}")))?;
-        let (stop, stopped) = mpsc::channel::<()>();
         let file = path.to_owned();
-        std::thread::Builder::new()
-            .name("sqlite-checkpoint".into())
-            .spawn(move || run(conn, &file, policy, (&writer, &group), stopped))
-            .map_err(|e| StoreError::Other(format!("checkpoint thread: {e}")))?;
-        Ok(Self { _stop: stop })
+        #[cfg(not(madsim))]
+        {
+            let (stop, stopped) = mpsc::channel::<()>();
+            std::thread::Builder::new()
+                .name("sqlite-checkpoint".into())
+                .spawn(move || run(conn, &file, policy, (&writer, &group), stopped))
+                .map_err(|e| StoreError::Other(format!("checkpoint thread: {e}")))?;
+            Ok(Self { _stop: stop })
+        }
+        #[cfg(madsim)]
+        {
+            // Only ever locked between awaits: it makes the connection
+            // shareable by the (Send) task without holding it across one.
+            let conn = std::sync::Mutex::new(conn);
+            let task = tokio::spawn(async move {
+                let mut idle_at = None;
+                loop {
+                    tokio::time::sleep(policy.interval).await;
+                    let outcome = round_on_task(&conn, &policy, (&writer, &group), &mut idle_at).await;
+                    report(&file, outcome);
+                }
+            });
+            Ok(Self { task })
+        }
     }
 }
 
@@ -125,23 +161,33 @@ enum Round {
 /// copied WAL does not suffice: SQLite starts over only if no reader is
 /// reading at the moment a write begins, and with reads on every request's
 /// path one nearly always is.)
+/// A PASSIVE checkpoint; the round it was, or None if the WAL must now
+/// be restarted.
+fn passive(conn: &Connection, policy: &CheckpointPolicy, idle_at: &mut Option<i64>) -> rusqlite::Result<Option<Round>> {
+    let (_, frames, copied) = checkpoint(conn, "PASSIVE")?;
+    let settled = copied >= frames && *idle_at == Some(frames);
+    *idle_at = (copied >= frames).then_some(frames);
+    Ok((frames <= policy.restart_frames || settled).then_some(Round::Passive { frames }))
+}
+
+fn restart(conn: &Connection) -> rusqlite::Result<Round> {
+    match checkpoint(conn, "RESTART")? {
+        (false, _, _) => Ok(Round::Restarted),
+        (true, frames, copied) => Ok(Round::RestartIncomplete { frames, copied }),
+    }
+}
+
+#[cfg(not(madsim))]
 fn round(
     conn: &Connection,
     policy: &CheckpointPolicy,
     writer: Option<(&Mutex<Connection>, &GroupCommit)>,
     idle_at: &mut Option<i64>,
 ) -> rusqlite::Result<Round> {
-    let (_, frames, copied) = checkpoint(conn, "PASSIVE")?;
-    let settled = copied >= frames && *idle_at == Some(frames);
-    *idle_at = (copied >= frames).then_some(frames);
-    if frames <= policy.restart_frames || settled {
-        return Ok(Round::Passive { frames });
+    if let Some(round) = passive(conn, policy, idle_at)? {
+        return Ok(round);
     }
-    let restart = || match checkpoint(conn, "RESTART") {
-        Ok((false, _, _)) => Ok(Round::Restarted),
-        Ok((true, frames, copied)) => Ok(Round::RestartIncomplete { frames, copied }),
-        Err(e) => Err(e),
-    };
+    let restart = || restart(conn);
     let Some((writer, group)) = writer else { return restart() };
     // Queue for the writer's lock on a helper thread (behind the requests
     // already waiting), and keep copying meanwhile: the RESTART then has
@@ -168,6 +214,42 @@ fn round(
     })
 }
 
+/// The round on the simulation's task: the writer's lock is awaited
+/// (FIFO behind the requests), held for the RESTART alone.
+#[cfg(madsim)]
+async fn round_on_task(
+    conn: &std::sync::Mutex<Connection>,
+    policy: &CheckpointPolicy,
+    (writer, group): (&Mutex<Connection>, &GroupCommit),
+    idle_at: &mut Option<i64>,
+) -> rusqlite::Result<Round> {
+    let lock = || conn.lock().unwrap_or_else(|p| p.into_inner());
+    let copied = passive(&lock(), policy, idle_at)?;
+    if let Some(round) = copied {
+        return Ok(round);
+    }
+    let paused = writer.lock().await;
+    if !paused.is_autocommit() {
+        // A group transaction waits for its COMMIT (group.rs): it ends now.
+        let _ = group.commit(&paused);
+    }
+    crate::fault::stall("sqlite_checkpoint_restart").await;
+    let outcome = restart(&lock());
+    drop(paused);
+    outcome
+}
+
+fn report(file: &Path, outcome: rusqlite::Result<Round>) {
+    match outcome {
+        Ok(Round::Passive { .. } | Round::Restarted) => {}
+        Ok(Round::RestartIncomplete { frames, copied }) => {
+            tracing::warn!(db = %file.display(), frames, copied, "WAL restart checkpoint did not finish in time")
+        }
+        Err(e) => tracing::warn!(db = %file.display(), error = %e, "WAL checkpoint failed"),
+    }
+}
+
+#[cfg(not(madsim))]
 fn run(
     conn: Connection,
     file: &Path,
@@ -177,17 +259,11 @@ fn run(
 ) {
     let mut idle_at = None;
     while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(policy.interval) {
-        match round(&conn, &policy, Some(writer), &mut idle_at) {
-            Ok(Round::Passive { .. } | Round::Restarted) => {}
-            Ok(Round::RestartIncomplete { frames, copied }) => {
-                tracing::warn!(db = %file.display(), frames, copied, "WAL restart checkpoint did not finish in time")
-            }
-            Err(e) => tracing::warn!(db = %file.display(), error = %e, "WAL checkpoint failed"),
-        }
+        report(file, round(&conn, &policy, Some(writer), &mut idle_at));
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(madsim)))]
 mod tests {
     use super::*;
 

@@ -1,100 +1,168 @@
-//! The SQLite store: one inline writer, inline readers for the hottest
-//! reads, and sqlx pools for the rest (the statements are shared with
-//! Postgres, in `sql.rs`).
+//! The SQLite store, on rusqlite alone: one inline writer, inline readers,
+//! its own migrator. It compiles in both builds: the simulation runs this
+//! store as `accubooks serve` does.
 
-use std::str::FromStr;
+use std::path::PathBuf;
+use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use rusqlite::{Connection, OpenFlags};
 
 pub(in crate::store::sql) mod checkpoint;
 mod group;
+mod jobs;
+mod migrate;
 mod reader;
 mod rows;
+mod store;
 pub(in crate::store::sql) mod writer;
 
-use super::classify::classify_sqlite;
 use super::SqlLimits;
-use super::TenantRow;
-use crate::store::{AuditRecord, StoreError};
+use crate::store::StoreError;
+use checkpoint::CheckpointPolicy;
 use reader::SqliteReaders;
-use writer::{SqliteTx, SqliteWriter};
+use rows::{classify, is_busy_error};
+use writer::SqliteWriter;
 
 /// SQLite in WAL mode. Write transactions (and out-of-transaction audit
-/// rows) run inline on one rusqlite connection, `SqliteWriter`: they queue
-/// for it FIFO (bounded by `pool_acquire_wait`, like a pool) and are
-/// serialised there, as SQLite has one writer anyway; those that queue
-/// share a database transaction and its COMMIT (`sqlite_group.rs`), and
-/// checkpoints run on a thread of their own (`sqlite_checkpoint.rs`). The
-/// token lookup and the replay's key read run inline too, on read-only
-/// connections (`sqlite_reader.rs`); other reads use a sqlx pool;
-/// migrations, tenants and token revocation a one-connection sqlx pool,
-/// which waits for the writer on SQLite's lock (`busy_timeout`).
+/// rows, tenants, the jobs' statements) run inline on one connection,
+/// `SqliteWriter`: they queue for it FIFO (bounded by `pool_acquire_wait`,
+/// like a pool) and are serialised there, as SQLite has one writer anyway;
+/// those that queue share a database transaction and its COMMIT
+/// (`group.rs`), and checkpoints run apart from the commits
+/// (`checkpoint.rs`). Reads run inline on read-only connections
+/// (`reader.rs`), which in WAL mode never wait for the writer.
 pub struct SqliteStore {
-    writer: SqliteWriter,
+    pub(in crate::store::sql) writer: SqliteWriter,
     pub(in crate::store::sql) readers: SqliteReaders,
-    sqlx_writer: SqlitePool,
-    reader: SqlitePool,
+    limits: SqlLimits,
+}
+
+/// How the SQLite store checkpoints (the defaults are production's; the
+/// simulation restarts the WAL far more often, so its checkpoint path runs
+/// in every seed).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SqliteOptions {
+    /// WAL frames beyond which the WAL is restarted; None: the default.
+    pub restart_frames: Option<i64>,
+    /// Between checkpoints; None: the default.
+    pub checkpoint_interval: Option<Duration>,
 }
 
 impl SqliteStore {
-    pub async fn connect(url: &str, limits: SqlLimits) -> Result<Self, StoreError> {
-        let opts = SqliteConnectOptions::from_str(url)
-            .map_err(|e| StoreError::Other(format!("bad sqlite url: {e}")))?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(limits.lock_wait)
-            // The checkpoint thread checkpoints (sql/sqlite_checkpoint.rs):
-            // a commit here would otherwise run one on its own, racing it.
-            .pragma("wal_autocheckpoint", "0");
-        let file = writer::database_file(url, &opts)?;
-        // Connections to a file do not die: no ping before each use (with
-        // SQLite each is a message to the connection's thread and back).
-        let sqlx_writer = SqlitePoolOptions::new()
-            .test_before_acquire(false)
-            .max_connections(1)
-            .acquire_timeout(limits.pool_acquire_wait)
-            .connect_with(opts.clone())
-            .await
-            .map_err(classify_sqlite)?;
-        sqlx::migrate!("./migrations/sqlite")
-            .run(&sqlx_writer)
-            .await
-            .map_err(|e| StoreError::Other(format!("migration failed: {e}")))?;
-        let reader = SqlitePoolOptions::new()
-            .test_before_acquire(false)
-            .max_connections(limits.pool_connections_max.max(1))
-            .acquire_timeout(limits.pool_acquire_wait)
-            .connect_with(opts)
-            .await
-            .map_err(classify_sqlite)?;
-        let readers = SqliteReaders::new(file.clone(), limits.pool_connections_max as usize);
-        let writer = SqliteWriter::open(file, limits)?;
-        Ok(Self { writer, readers, sqlx_writer, reader })
+    /// Opens (creating it if missing) and migrates the database file named
+    /// by `sqlite://PATH` or `sqlite:PATH`.
+    pub async fn open(url: &str, limits: SqlLimits, options: SqliteOptions) -> Result<Self, StoreError> {
+        let path = database_file(url)?;
+        // Another connection may hold the write lock (another process, or
+        // the connections of a process that is still going away): wait with
+        // async pauses, within `lock_wait`, rather than parking the thread.
+        let deadline = tokio::time::Instant::now() + limits.lock_wait;
+        let mut pause = BUSY_PAUSE_MIN;
+        loop {
+            match prepare(&path) {
+                Err(e) if is_busy_error(&e) && tokio::time::Instant::now() + pause <= deadline => {
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(BUSY_PAUSE_MAX);
+                }
+                done => break done?,
+            }
+        }
+        let mut policy = CheckpointPolicy::default();
+        if let Some(frames) = options.restart_frames {
+            policy.restart_frames = frames.max(1);
+        }
+        if let Some(interval) = options.checkpoint_interval {
+            policy.interval = interval.max(Duration::from_millis(1));
+        }
+        let readers = SqliteReaders::new(path.clone(), limits.pool_connections_max as usize);
+        let writer = SqliteWriter::open(path, limits, policy)?;
+        Ok(Self { writer, readers, limits })
     }
 
-    /// The token lookup on an inline reader; None: ask sqlx's pool.
-    pub(in crate::store::sql) async fn tenant_fast(
+    /// A read on an inline reader connection, retried (async pauses,
+    /// within `lock_wait`) while the database is momentarily busy.
+    pub(in crate::store::sql) async fn read<T>(
         &self,
-        token_hash: &str,
-    ) -> Option<Result<Option<TenantRow>, StoreError>> {
-        self.readers.tenant_by_token_hash(token_hash).ok().map(Ok)
+        read: impl Fn(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.readers.read(self.limits.lock_wait, read).await
     }
 
-    pub(in crate::store::sql) async fn begin_tx(&self) -> Result<SqliteTx, StoreError> {
-        self.writer.begin().await
+    /// The rows of a read that binds one integer as `$1`, mapped (the
+    /// compliance queries, `jobs/compliance.rs`).
+    #[cfg(not(madsim))]
+    pub(crate) async fn select<T>(
+        &self,
+        sql: &'static str,
+        param: i64,
+        map: impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>, StoreError> {
+        self.read(|conn| rows::query_all(conn, sql, &[&param], |row| map(row).map_err(classify))).await
     }
 
-    pub(in crate::store::sql) async fn append_audit_row(&self, a: &AuditRecord) -> Result<(), StoreError> {
-        self.writer.append_audit(a).await
+    /// `write` in a write transaction of its own on the writer (committed
+    /// with the group, like any request's): nothing of it stays if it fails.
+    pub(crate) async fn write<T>(
+        &self,
+        write: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        self.writer.write(write).await
     }
+}
 
-    pub(in crate::store::sql) fn read_pool(&self) -> &SqlitePool {
-        &self.reader
+/// Pauses between attempts to open a database whose lock is taken.
+const BUSY_PAUSE_MIN: Duration = Duration::from_millis(1);
+const BUSY_PAUSE_MAX: Duration = Duration::from_millis(32);
+
+/// Creates the file if missing, switches it to WAL and migrates it; fails
+/// at once (busy) if another connection holds the write lock.
+fn prepare(path: &std::path::Path) -> Result<(), StoreError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let mut setup = Connection::open_with_flags(path, flags).map_err(classify)?;
+    setup.busy_timeout(Duration::ZERO).map_err(classify)?;
+    // WAL belongs to the file: set once, every later connection has it.
+    let mode: String = setup.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0)).map_err(classify)?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(StoreError::Other(format!("{} cannot use WAL (journal mode {mode})", path.display())));
     }
+    setup.execute_batch("PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 0;").map_err(classify)?;
+    migrate::run(&mut setup)
+}
 
-    pub(in crate::store::sql) fn write_pool(&self) -> &SqlitePool {
-        &self.sqlx_writer
+/// The file behind a SQLite URL (`sqlite://PATH`, `sqlite:PATH`; a query
+/// such as `?mode=rwc` is ignored). In-memory databases are refused: the
+/// writer, the readers and the checkpointer are separate connections to
+/// one database, which only a file can give them.
+pub(in crate::store::sql) fn database_file(url: &str) -> Result<PathBuf, StoreError> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .ok_or_else(|| StoreError::Other(format!("not a SQLite URL: {url}")))?;
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let in_memory = path == ":memory:" || query.split('&').any(|p| p == "mode=memory");
+    if in_memory || path.is_empty() {
+        return Err(StoreError::Other(format!(
+            "the SQLite store needs a database file, not an in-memory database: {url}"
+        )));
+    }
+    Ok(PathBuf::from(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_name_files_and_in_memory_databases_are_refused() {
+        for url in ["sqlite::memory:", "sqlite://:memory:", "sqlite://x.db?mode=memory", "sqlite://", "postgres://h/d"]
+        {
+            assert!(matches!(database_file(url), Err(StoreError::Other(_))), "{url}");
+        }
+        assert_eq!(
+            database_file("sqlite:///var/lib/accubooks/a.db").unwrap(),
+            PathBuf::from("/var/lib/accubooks/a.db")
+        );
+        assert_eq!(database_file("sqlite://data/a.db?mode=rwc").unwrap(), PathBuf::from("data/a.db"));
+        assert_eq!(database_file("sqlite:a.db").unwrap(), PathBuf::from("a.db"));
     }
 }

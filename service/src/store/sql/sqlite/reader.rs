@@ -1,21 +1,23 @@
-//! Inline reads on SQLite: the token lookup and the replay fast path's key.
+//! Reads on SQLite, inline: read-only connections whose statements run on
+//! the task that asks, as the writer's do.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
-use super::rows::{classify, get, key_from_row, query_first};
-use crate::domain::ids::TenantId;
-use crate::store::sql::{TenantRow, SELECT_KEY, SELECT_TENANT_BY_TOKEN};
-use crate::store::{KeyRecord, StoreError};
+use super::rows::{classify, is_busy_error};
+use crate::store::StoreError;
 
-/// Connections for the two reads on every request's path (the token
-/// lookup, the replay fast path's key), run inline as the writes are: with
-/// sqlx each is a message to a connection's thread and back. In WAL mode a
-/// reader never waits for the writer; the busy timeout is zero, so the rare
-/// SQLITE_BUSY (a WAL restart under way) returns at once and the caller
-/// asks sqlx's pool instead. Idle connections are kept up to `keep`.
+/// Pauses between attempts while the database is busy.
+const BUSY_PAUSE_MIN: Duration = Duration::from_millis(1);
+const BUSY_PAUSE_MAX: Duration = Duration::from_millis(32);
+
+/// Read-only connections, reused. In WAL mode a reader never waits for the
+/// writer; the busy timeout is zero, so the rare SQLITE_BUSY (a WAL restart
+/// or recovery under way) returns at once and the read is tried again
+/// after an async pause, never parking the runtime thread. Idle
+/// connections are kept up to `keep`.
 pub(in crate::store::sql) struct SqliteReaders {
     path: PathBuf,
     idle: std::sync::Mutex<Vec<Connection>>,
@@ -48,19 +50,23 @@ impl SqliteReaders {
         out
     }
 
-    /// The tenant whose unrevoked token hashes to `token_hash`.
-    pub(in crate::store::sql) fn tenant_by_token_hash(
+    /// Runs `read` on a reader; while the database answers busy, again
+    /// after a pause, until `wait` has passed.
+    pub(in crate::store::sql) async fn read<T>(
         &self,
-        token_hash: &str,
-    ) -> Result<Option<TenantRow>, StoreError> {
-        self.with(|conn| {
-            query_first(conn, SELECT_TENANT_BY_TOKEN, &[&token_hash], |row| Ok((get(row, 0)?, get(row, 1)?)))
-        })
-    }
-
-    /// A key's record.
-    pub(in crate::store::sql) fn key(&self, tenant: TenantId, key: &str) -> Result<Option<KeyRecord>, StoreError> {
-        let tenant = tenant.0.to_string();
-        self.with(|conn| query_first(conn, SELECT_KEY, &[&tenant, &key], key_from_row))
+        wait: Duration,
+        read: impl Fn(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let deadline = tokio::time::Instant::now() + wait;
+        let mut pause = BUSY_PAUSE_MIN;
+        loop {
+            match self.with(&read) {
+                Err(e) if is_busy_error(&e) && tokio::time::Instant::now() + pause <= deadline => {
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(BUSY_PAUSE_MAX);
+                }
+                done => return done,
+            }
+        }
     }
 }

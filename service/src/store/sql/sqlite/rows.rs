@@ -1,13 +1,15 @@
 //! Statements on a rusqlite connection: bind `$N` parameters by name, run,
 //! map rows to records, and classify rusqlite's errors in the store's
-//! terms. The writer, the group commit and the inline readers share them.
+//! terms. The writer, the group commit, the readers and the jobs share them.
 
 use rusqlite::types::FromSql;
 use rusqlite::{CachedStatement, Connection, ErrorCode, Row, ToSql};
 
 use crate::domain::ids::TenantId;
 use crate::store::sql::{opt_uuid, parse_uuid};
-use crate::store::{Entity, KeyRecord, StoreError, StoredResponse};
+use crate::store::{
+    AuditRecord, AuditStatus, Delivery, Entity, KeyRecord, StoreError, StoredResponse, WorkflowInstance,
+};
 
 /// Placeholder names, `$1` first: the most any statement here binds.
 const PARAMETERS: [&str; 11] = ["$1", "$2", "$3", "$4", "$5", "$6", "$7", "$8", "$9", "$10", "$11"];
@@ -102,20 +104,71 @@ pub(in crate::store::sql) fn entity_from_row(row: &Row<'_>) -> Result<Entity, St
     })
 }
 
+pub(in crate::store::sql) fn audit_from_row(row: &Row<'_>) -> Result<AuditRecord, StoreError> {
+    let status: String = get(row, "status")?;
+    let http_status: i32 = get(row, "http_status")?;
+    Ok(AuditRecord {
+        company_id: TenantId(parse_uuid(&get::<String>(row, "company_id")?)?),
+        operation_name: get(row, "operation_name")?,
+        idempotency_key_hash: get(row, "idempotency_key_hash")?,
+        deterministic_id: parse_uuid(&get::<String>(row, "deterministic_id")?)?,
+        status: AuditStatus::parse(&status)
+            .ok_or_else(|| StoreError::Other(format!("unknown audit status {status}")))?,
+        error_type: get(row, "error_type")?,
+        error_message: get(row, "error_message")?,
+        http_status: u16::try_from(http_status).map_err(|_| StoreError::Other("bad status".into()))?,
+        workflows_triggered: get(row, "workflows_triggered")?,
+        duration_ms: get(row, "duration_ms")?,
+        request_id: get(row, "request_id")?,
+    })
+}
+
+pub(in crate::store::sql) fn workflow_from_row(row: &Row<'_>) -> Result<WorkflowInstance, StoreError> {
+    Ok(WorkflowInstance {
+        id: parse_uuid(&get::<String>(row, "id")?)?,
+        tenant_id: TenantId(parse_uuid(&get::<String>(row, "tenant_id")?)?),
+        workflow_name: get(row, "workflow_name")?,
+        trigger_entity_id: parse_uuid(&get::<String>(row, "trigger_entity_id")?)?,
+        operation_name: get(row, "operation_name")?,
+        payload: get(row, "payload")?,
+    })
+}
+
+pub(in crate::store::sql) fn delivery_from_row(row: &Row<'_>) -> Result<Delivery, StoreError> {
+    Ok(Delivery {
+        id: get(row, "id")?,
+        tenant_id: get(row, "tenant_id")?,
+        workflow_name: get(row, "workflow_name")?,
+        trigger_entity_id: get(row, "trigger_entity_id")?,
+        operation_name: get(row, "operation_name")?,
+        payload: get(row, "payload")?,
+        attempts: get(row, "attempts")?,
+    })
+}
+
+/// How `classify` starts the message of a busy or locked database.
+const BUSY: &str = "database busy";
+
+/// A busy or locked database, as `classify` reports it: nothing was done,
+/// and the same statement may succeed a moment later.
+pub(in crate::store::sql) fn is_busy_error(e: &StoreError) -> bool {
+    matches!(e, StoreError::Unavailable(m) if m.starts_with(BUSY))
+}
+
 pub(in crate::store::sql) fn is_busy(e: &rusqlite::Error) -> bool {
     matches!(e.sqlite_error_code(), Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked))
 }
 
-/// rusqlite errors in the engine's classes, as `classify_sqlite` does for
-/// sqlx: busy or locked (any extended code) → unavailable, a primary-key or
-/// unique violation → duplicate, anything else → other.
+/// rusqlite errors in the engine's classes: busy or locked (any extended
+/// code) → unavailable, a primary-key or unique violation → duplicate,
+/// anything else → other.
 pub(in crate::store::sql) fn classify(e: rusqlite::Error) -> StoreError {
     use rusqlite::ffi;
     match &e {
         rusqlite::Error::SqliteFailure(err, message) => {
             let message = message.clone().unwrap_or_else(|| err.to_string());
             match err.extended_code {
-                _ if is_busy(&e) => StoreError::Unavailable(format!("database busy: {message}")),
+                _ if is_busy(&e) => StoreError::Unavailable(format!("{BUSY}: {message}")),
                 ffi::SQLITE_CONSTRAINT_PRIMARYKEY | ffi::SQLITE_CONSTRAINT_UNIQUE => StoreError::Duplicate(message),
                 _ => StoreError::Other(message),
             }
