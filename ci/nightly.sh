@@ -20,6 +20,10 @@ echo "nightly: seeds $start..$((start + per_scenario - 1)) of every scenario (da
 jobs=${NIGHTLY_JOBS:-$(nproc)}
 sweep=0
 ci/sim-sweep.sh sweep --scenario all --seeds "$start..$((start + per_scenario - 1))" --jobs "$jobs" --keep-going || sweep=$?
+# The embedded topology (SQLite in the service process) over the same seeds,
+# a tenth as many (a seed costs a few times a memory seed).
+sqlite_seeds=${NIGHTLY_SQLITE_SEEDS_PER_SCENARIO:-$((per_scenario / 10))}
+ci/sim-sweep.sh sweep --scenario all --store sqlite --seeds "$start..$((start + sqlite_seeds - 1))" --jobs "$jobs" --keep-going || sweep=$?
 
 # The chaos run needs initdb/pg_ctl (a private cluster; the system one is never touched).
 ci/ensure-postgres.sh >/dev/null || true

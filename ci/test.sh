@@ -74,14 +74,24 @@ MADSIM_TEST_SEED=${MADSIM_TEST_SEED:-1} MADSIM_TEST_NUM=${MADSIM_TEST_NUM:-20} c
 step "simulation sweep: every scenario over its ci_seeds (release, target/sim)"
 ci/sim-sweep.sh sweep --scenario all --ci --jobs 2
 
-step "simulation determinism: every scenario, seed run twice, same trace hash"
+step "simulation sweep, embedded topology: the SQLite store in the service process, seeds 1..${SIM_SQLITE_SEEDS:-60} of each scenario it runs"
+ci/sim-sweep.sh sweep --scenario all --store sqlite --seeds "1..${SIM_SQLITE_SEEDS:-60}" --jobs 2
+
+step "simulation determinism: every scenario, seed run twice, same trace hash (both stores)"
 for scenario in $(ci/sim-sweep.sh list | awk '{print $1}'); do
     ci/sim-sweep.sh check-determinism --scenario "$scenario" --seed 7
+done
+for scenario in $(ci/sim-sweep.sh list | awk '/stores=[a-z,]*sqlite/ {print $1}'); do
+    ci/sim-sweep.sh check-determinism --scenario "$scenario" --seed 7 --store sqlite
 done
 
 step "simulation self-test: the sweep must catch a deliberately broken engine"
 RUSTFLAGS="--cfg madsim" CARGO_TARGET_DIR=target/sim-broken-engine \
     cargo test --locked -p accubooks-sim --features broken-engine --test broken_engine -- --nocapture
+
+step "simulation self-test: the sqlite sweep must catch a bug planted in SQLite's group commit"
+RUSTFLAGS="--cfg madsim" CARGO_TARGET_DIR=target/sim-planted-group-ack \
+    cargo test --locked -p accubooks-sim --features planted-group-ack --test planted_group_ack -- --nocapture
 
 step "OpenAPI document: the served /openapi.json is valid OpenAPI 3.1"
 # The api test fetches the document from a running app and writes it here.

@@ -107,6 +107,12 @@ pub struct CheckStats {
     /// Requests with an indeterminate attempt that executed only on a later attempt.
     pub indeterminate_resolved_not_executed: u64,
     pub executions: u64,
+    /// Refusals of a missing reference (404, never stored).
+    pub missing_reference_refusals: u64,
+    /// Keys refused for a missing reference that later executed.
+    pub executed_after_missing_reference: u64,
+    /// Key strings sent by more than one tenant.
+    pub keys_shared_across_tenants: u64,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -190,7 +196,17 @@ pub fn check(history: &HistoryData, state: &FinalState) -> CheckReport {
         .filter(|a| a.status == AuditStatus::New)
         .map(|a| (a.company_id.0, a.operation_name.as_str(), a.idempotency_key_hash.as_str()))
         .collect();
+    let mut tenants_per_key: BTreeMap<&str, BTreeSet<Uuid>> = BTreeMap::new();
     for ((tenant, key), attempts) in &per_key {
+        tenants_per_key.entry(key.as_str()).or_default().insert(*tenant);
+        let not_found = |q: &Request, code: &str| spec(&q.operation).is_some_and(|s| s.not_found.contains(&code));
+        let refused_missing =
+            attempts.iter().filter(|(q, o)| matches!(o, Outcome::Rejected { code, .. } if not_found(q, code))).count()
+                as u64;
+        r.stats.missing_reference_refusals += refused_missing;
+        if refused_missing > 0 && attempts.iter().any(|(_, o)| matches!(o, Outcome::Ok { .. })) {
+            r.stats.executed_after_missing_reference += 1;
+        }
         let mut first_ok: Option<(u64, Option<Uuid>)> = None;
         for (q, o) in attempts {
             let at = || key_ref(q);
@@ -238,6 +254,8 @@ pub fn check(history: &HistoryData, state: &FinalState) -> CheckReport {
         v.extend(answer_violations(attempts));
         v.extend(key_record_violations(*tenant, key, attempts, keys.get(&(*tenant, key.clone())).copied(), &audit_new));
     }
+
+    r.stats.keys_shared_across_tenants = tenants_per_key.values().filter(|t| t.len() > 1).count() as u64;
 
     for k in &state.keys {
         if k.response.is_none() {

@@ -186,6 +186,10 @@ fn print_run(r: &RunResult, wall: std::time::Duration) {
         st.indeterminate_resolved_executed_once, st.indeterminate_resolved_not_executed
     );
     println!(
+        "hard cases: {} missing-reference refusals ({} of those keys executed later), {} key strings sent by several tenants",
+        st.missing_reference_refusals, st.executed_after_missing_reference, st.keys_shared_across_tenants
+    );
+    println!(
         "executions: {}, duplicates: {}, lost: {}, messages: {}, virtual time: {} ms, wall: {} ms",
         st.executions,
         r.report.duplicates,
@@ -214,6 +218,9 @@ struct Totals {
     indeterminate: u64,
     resolved_executed: u64,
     resolved_later: u64,
+    missing_reference_refusals: u64,
+    executed_after_missing_reference: u64,
+    keys_shared_across_tenants: u64,
     duplicates: u64,
     lost: u64,
     virtual_ms: u64,
@@ -258,6 +265,9 @@ fn sweep(work: Vec<(Scenario, u64)>, jobs: usize, keep_going: bool, store: Store
                     t.indeterminate += st.indeterminate;
                     t.resolved_executed += st.indeterminate_resolved_executed_once;
                     t.resolved_later += st.indeterminate_resolved_not_executed;
+                    t.missing_reference_refusals += st.missing_reference_refusals;
+                    t.executed_after_missing_reference += st.executed_after_missing_reference;
+                    t.keys_shared_across_tenants += st.keys_shared_across_tenants;
                     t.duplicates += r.report.duplicates;
                     t.lost += r.report.lost;
                     t.virtual_ms += r.virtual_ms;
@@ -305,6 +315,10 @@ fn sweep(work: Vec<(Scenario, u64)>, jobs: usize, keep_going: bool, store: Store
     println!(
         "indeterminate attempts: {} (requests resolved: {} had executed once and replayed, {} executed on a later attempt)",
         t.indeterminate, t.resolved_executed, t.resolved_later
+    );
+    println!(
+        "hard cases: {} missing-reference refusals ({} of those keys executed later), {} key strings sent by several tenants",
+        t.missing_reference_refusals, t.executed_after_missing_reference, t.keys_shared_across_tenants
     );
     println!("duplicates: {}, lost acknowledged writes: {}", t.duplicates, t.lost);
     println!(

@@ -115,6 +115,13 @@ pub struct Scenario {
     pub key_reuse_ratio: Option<f64>,
     pub mismatch_ratio: Option<f64>,
     pub duplicate_delivery_ratio: Option<f64>,
+    /// After a request, the same key string sent by another tenant (a key of
+    /// its own there: the deterministic id must differ).
+    pub twin_tenant_ratio: Option<f64>,
+    /// After a request, a payment sent racing the invoice it names (the
+    /// invoice's id is the one its create's key will get), then resent
+    /// with the same key once the invoice exists.
+    pub dependent_ratio: Option<f64>,
     pub retry: Option<RetryPolicy>,
     pub attempt_timeout_ms: Option<u64>,
     #[serde(default = "default_attempts_max")]
@@ -221,7 +228,14 @@ impl Scenario {
                 return bad(&format!("unknown operation {op} in mix"));
             }
         }
-        for r in [self.key_reuse_ratio, self.mismatch_ratio, self.duplicate_delivery_ratio].into_iter().flatten() {
+        let ratios = [
+            self.key_reuse_ratio,
+            self.mismatch_ratio,
+            self.duplicate_delivery_ratio,
+            self.twin_tenant_ratio,
+            self.dependent_ratio,
+        ];
+        for r in ratios.into_iter().flatten() {
             if !(0.0..=1.0).contains(&r) {
                 return bad("ratios must be within 0..=1");
             }
@@ -280,6 +294,8 @@ pub struct Resolved {
     pub key_reuse_ratio: f64,
     pub mismatch_ratio: f64,
     pub duplicate_delivery_ratio: f64,
+    pub twin_tenant_ratio: f64,
+    pub dependent_ratio: f64,
     pub retry: RetryPolicy,
     pub attempt_timeout_ms: u64,
     pub attempts_max: u32,
@@ -323,6 +339,8 @@ impl Scenario {
         let key_reuse_ratio = ratio(&mut unit, self.key_reuse_ratio, 0.1);
         let mismatch_ratio = ratio(&mut unit, self.mismatch_ratio, 0.05);
         let duplicate_delivery_ratio = ratio(&mut unit, self.duplicate_delivery_ratio, 0.05);
+        let twin_tenant_ratio = ratio(&mut unit, self.twin_tenant_ratio, 0.1);
+        let dependent_ratio = ratio(&mut unit, self.dependent_ratio, 0.1);
         let retry = self.retry.unwrap_or(match d.below(4) {
             0 => RetryPolicy::Immediate,
             1 => RetryPolicy::Backoff,
@@ -343,6 +361,8 @@ impl Scenario {
             key_reuse_ratio,
             mismatch_ratio,
             duplicate_delivery_ratio,
+            twin_tenant_ratio,
+            dependent_ratio,
             retry,
             attempt_timeout_ms: self.attempt_timeout_ms.unwrap_or_else(|| d.range(500, 3000)),
             attempts_max: self.attempts_max,

@@ -555,6 +555,48 @@ impl Client {
                     self.logical(tenant, op, &other, &key, Intent::Mismatch, home).await;
                 }
             }
+            // The same key string in another tenant: a key of its own there,
+            // whose deterministic id must not be this one's.
+            if self.cfg.tenants > 1 && SimDraw.chance(self.cfg.twin_tenant_ratio) {
+                let others = u64::from(self.cfg.tenants - 1);
+                let twin_ix = (tenant_ix + 1 + SimDraw.below(others) as usize) % self.cfg.tenants as usize;
+                let twin = &self.tenants[twin_ix];
+                let twin_req = draw_request(op, &twin.refs, SimDraw.below(DRAWS_MAX));
+                self.logical(twin, op, &twin_req, &key, Intent::Normal, (home + 1) % n).await;
+            }
+            if SimDraw.chance(self.cfg.dependent_ratio) {
+                self.dependent(tenant, r, home).await;
+            }
+        }
+    }
+
+    /// A payment racing the invoice it names: the invoice's id is the one
+    /// its create's key will get, so the payment may arrive first and meet
+    /// a 404 — a refusal that depends on state, never stored — and its
+    /// resend with the same key, once the invoice exists, must execute
+    /// (or replay, if the payment won the race after all).
+    async fn dependent(&self, tenant: &TenantCtx, r: u32, home: u32) {
+        let in_mix = |name: &str| self.cfg.mix.iter().any(|(o, w)| o == name && *w > 0);
+        if !in_mix("create_invoice") || !in_mix("record_payment") {
+            return;
+        }
+        let (invoice_op, payment_op) = (op_gen("create_invoice"), op_gen("record_payment"));
+        let (parent_key, child_key) = (format!("c{}-r{r}-parent", self.id), format!("c{}-r{r}-child", self.id));
+        let invoice = draw_request(invoice_op, &tenant.refs, SimDraw.below(DRAWS_MAX));
+        let invoice_id = crate::oracle::entity_id(tenant.id.0, invoice_op.name(), &parent_key);
+        let mut payment = draw_request(payment_op, &tenant.refs, SimDraw.below(DRAWS_MAX));
+        payment.body["invoice_id"] = Value::String(invoice_id.to_string());
+        payment.body["amount_cents"] = Value::from(1);
+        let n = self.cfg.service_nodes;
+        let head_start = Duration::from_millis(SimDraw.below(50));
+        let child = self.logical(tenant, payment_op, &payment, &child_key, Intent::Normal, home);
+        let parent = async {
+            sleep(head_start).await;
+            self.logical(tenant, invoice_op, &invoice, &parent_key, Intent::Normal, (home + 1) % n).await
+        };
+        let (child_done, parent_done) = tokio::join!(child, parent);
+        if child_done && parent_done {
+            self.logical(tenant, payment_op, &payment, &child_key, Intent::Reuse, home).await;
         }
     }
 
