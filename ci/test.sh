@@ -89,6 +89,10 @@ step "simulation self-test: the sweep must catch a deliberately broken engine"
 RUSTFLAGS="--cfg madsim" CARGO_TARGET_DIR=target/sim-broken-engine \
     cargo test --locked -p accubooks-sim --features broken-engine --test broken_engine -- --nocapture
 
+step "simulation self-test: the sweep must catch a bug planted in the outbox dispatcher"
+RUSTFLAGS="--cfg madsim" CARGO_TARGET_DIR=target/sim-planted-dispatch-early \
+    cargo test --locked -p accubooks-sim --features planted-dispatch-early --test planted_dispatch_early -- --nocapture
+
 step "simulation self-test: the sqlite sweep must catch a bug planted in SQLite's group commit"
 RUSTFLAGS="--cfg madsim" CARGO_TARGET_DIR=target/sim-planted-group-ack \
     cargo test --locked -p accubooks-sim --features planted-group-ack --test planted_group_ack -- --nocapture

@@ -55,6 +55,20 @@ pub struct FinalState {
     pub entities: Vec<Entity>,
     pub workflows: Vec<WorkflowInstance>,
     pub audit: Vec<AuditRecord>,
+    /// What the webhook receiver got, per workflow id, once everything had
+    /// healed and the dispatchers had caught up (None: no receiver ran).
+    pub received: Option<BTreeMap<Uuid, Received>>,
+}
+
+/// One workflow at the webhook receiver.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Received {
+    /// Deliveries that arrived (at least once is the dispatcher's promise).
+    pub deliveries: u32,
+    /// Times its effect was applied: once per distinct `Idempotency-Key`.
+    pub effects: u32,
+    /// Every delivery carried the workflow id as its `Idempotency-Key`.
+    pub keyed_by_id: bool,
 }
 
 impl From<MemState> for FinalState {
@@ -64,6 +78,7 @@ impl From<MemState> for FinalState {
             entities: s.entities.into_values().collect(),
             workflows: s.workflows.into_values().collect(),
             audit: s.audit,
+            received: None,
         }
     }
 }
@@ -86,6 +101,10 @@ impl FinalState {
         for a in &self.audit {
             h = fnv1a(a.status.as_str().as_bytes(), h);
             h = fnv1a(a.deterministic_id.as_bytes(), h);
+        }
+        for (id, r) in self.received.iter().flatten() {
+            h = fnv1a(id.as_bytes(), h);
+            h = fnv1a(&r.deliveries.to_be_bytes(), h);
         }
         h
     }
@@ -159,6 +178,9 @@ pub fn check(history: &HistoryData, state: &FinalState) -> CheckReport {
     let entities: BTreeMap<Uuid, &Entity> = state.entities.iter().map(|e| (e.id, e)).collect();
     v.extend(execution_effects(state, &entities));
     v.extend(outbox_violations(state));
+    if let Some(received) = &state.received {
+        v.extend(delivery_violations(&state.workflows, received));
+    }
 
     // Per-key view of the history.
     let mut per_key: BTreeMap<(Uuid, String), Vec<(&Request, &Outcome)>> = BTreeMap::new();
@@ -352,6 +374,30 @@ fn outbox_violations(state: &FinalState) -> Vec<Violation> {
                 });
             }
         }
+    }
+    v
+}
+
+/// After healing, every committed workflow reached the receiver at least
+/// once, under its own id as `Idempotency-Key`, and took effect exactly
+/// once; nothing arrived that no committed write triggered.
+fn delivery_violations(workflows: &[WorkflowInstance], received: &BTreeMap<Uuid, Received>) -> Vec<Violation> {
+    let mut v = Vec::new();
+    let committed: BTreeMap<Uuid, &WorkflowInstance> = workflows.iter().map(|w| (w.id, w)).collect();
+    for (id, w) in &committed {
+        match received.get(id) {
+            None => v.push(Violation::WorkflowNotDelivered { workflow: w.workflow_name.clone(), id: *id }),
+            Some(r) if r.effects != 1 || !r.keyed_by_id => v.push(Violation::DeliveryEffectNotOnce {
+                workflow: w.workflow_name.clone(),
+                id: *id,
+                effects: r.effects,
+                keyed_by_id: r.keyed_by_id,
+            }),
+            Some(_) => {}
+        }
+    }
+    for id in received.keys().filter(|id| !committed.contains_key(id)) {
+        v.push(Violation::DeliveredWithoutCommit { id: *id });
     }
     v
 }

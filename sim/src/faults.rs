@@ -10,6 +10,7 @@ use madsim::runtime::{Handle, NodeHandle};
 use madsim::time::{sleep, Instant};
 
 use crate::db::{DbControl, DbFaults};
+use crate::receiver::{Receiver, ReceiverFaults};
 use crate::scenario::{Draw, Resolved};
 use crate::world::{SimDraw, Timeline};
 
@@ -21,6 +22,8 @@ pub(crate) struct Faults {
     pub(crate) db: Option<NodeHandle>,
     pub(crate) services: Vec<NodeHandle>,
     pub(crate) control: DbControl,
+    /// The webhook receiver and its node (background jobs on).
+    pub(crate) receiver: Option<(Receiver, NodeHandle)>,
 }
 
 #[derive(Debug, Clone)]
@@ -29,6 +32,8 @@ enum Event {
     RestartDb,
     PartitionClientService(u32),
     PartitionServiceDb(u32),
+    KillReceiver,
+    PartitionReceiver,
 }
 
 impl Faults {
@@ -48,6 +53,25 @@ impl Faults {
         }
         for _ in 0..cfg.partitions_service_db {
             events.push((at(&mut SimDraw), Event::PartitionServiceDb(SimDraw.below(u64::from(n)) as u32)));
+        }
+        if let Some((receiver, _)) = &self.receiver {
+            for _ in 0..cfg.receiver_kills {
+                events.push((at(&mut SimDraw), Event::KillReceiver));
+            }
+            for _ in 0..cfg.receiver_partitions {
+                events.push((at(&mut SimDraw), Event::PartitionReceiver));
+            }
+            if cfg.receiver_error_rate > 0.0 {
+                receiver.set_faults(ReceiverFaults {
+                    error_rate: cfg.receiver_error_rate,
+                    slow: 0.1,
+                    slow_ms: [50, 1500],
+                });
+                self.tl.fault(
+                    "receiver_errors",
+                    format!("receiver: 503 to {:.3} of deliveries, 10 % slow", cfg.receiver_error_rate),
+                );
+            }
         }
         events.sort_by_key(|(t, _)| *t);
 
@@ -99,6 +123,9 @@ impl Faults {
         }
         net.update_config(|c| *c = madsim::net::Config::default());
         self.control.set(DbFaults::default());
+        if let Some((receiver, _)) = &self.receiver {
+            receiver.set_faults(ReceiverFaults::default());
+        }
     }
 
     fn inject(&self, ev: &Event, one_way: bool) -> Heal {
@@ -126,6 +153,18 @@ impl Faults {
                     self.tl.fault("partition_client_service", format!("partition: service-{i} isolated"));
                 }
                 Heal::UnclogNode(s, format!("service-{i}"))
+            }
+            Event::KillReceiver => {
+                let node = self.receiver.as_ref().expect("receiver faults are drawn only with a receiver").1.id();
+                self.handle.kill(node);
+                self.tl.fault("receiver_kill", "kill the webhook receiver (deliveries fail until it is back)");
+                Heal::Restart(node, "receiver".into())
+            }
+            Event::PartitionReceiver => {
+                let node = self.receiver.as_ref().expect("receiver faults are drawn only with a receiver").1.id();
+                net.clog_node(node);
+                self.tl.fault("receiver_partition", "partition: the webhook receiver isolated");
+                Heal::UnclogNode(node, "receiver".into())
             }
             Event::PartitionServiceDb(i) => {
                 let db = self.db.as_ref().expect("service↔db partitions are drawn only with a database node").id();

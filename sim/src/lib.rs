@@ -19,6 +19,8 @@ pub mod workload;
 #[cfg(madsim)]
 mod faults;
 #[cfg(madsim)]
+mod receiver;
+#[cfg(madsim)]
 pub mod runner;
 #[cfg(madsim)]
 pub mod world;

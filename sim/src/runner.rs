@@ -54,6 +54,7 @@ pub fn repro_command(scenario: &str, seed: u64, store: StoreKind) -> String {
     let planted: Vec<&str> = [
         ("broken-engine", cfg!(feature = "broken-engine")),
         ("planted-group-ack", cfg!(feature = "planted-group-ack")),
+        ("planted-dispatch-early", cfg!(feature = "planted-dispatch-early")),
     ]
     .into_iter()
     .filter_map(|(f, on)| on.then_some(f))

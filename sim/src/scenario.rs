@@ -93,6 +93,12 @@ pub struct Faults {
     pub slow_db_ms: Option<[u64; 2]>,
     /// Enables the service's buggify points (stalls at dangerous places).
     pub buggify: Option<bool>,
+    /// Kills (and restarts) of the webhook receiver (background jobs on).
+    pub receiver_kills: Option<u32>,
+    /// Partitions that cut the webhook receiver off.
+    pub receiver_partitions: Option<u32>,
+    /// Probability that the receiver answers a delivery 503.
+    pub receiver_error_rate: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -312,6 +318,9 @@ pub struct Resolved {
     pub slow_db: f64,
     pub slow_db_ms: [u64; 2],
     pub buggify: bool,
+    pub receiver_kills: u32,
+    pub receiver_partitions: u32,
+    pub receiver_error_rate: f64,
     pub sqlite_restart_frames: i64,
 }
 
@@ -379,6 +388,11 @@ impl Scenario {
             slow_db: f.slow_db.unwrap_or_else(|| if d.chance(0.3) { d.unit() * 0.2 } else { 0.0 }),
             slow_db_ms: f.slow_db_ms.unwrap_or([50, 50 + d.range(0, 1500)]),
             buggify: f.buggify.unwrap_or_else(|| d.chance(0.5)),
+            receiver_kills: f.receiver_kills.unwrap_or_else(|| d.range(0, 1) as u32),
+            receiver_partitions: f.receiver_partitions.unwrap_or_else(|| d.range(0, 1) as u32),
+            receiver_error_rate: f
+                .receiver_error_rate
+                .unwrap_or_else(|| if d.chance(0.3) { d.unit() * 0.2 } else { 0.0 }),
             sqlite_restart_frames: self.sqlite_restart_frames,
         }
     }

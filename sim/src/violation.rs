@@ -33,6 +33,13 @@ pub enum Violation {
     WrongWorkflowId { workflow: String, entity: Uuid, id: Uuid, expected: Uuid },
     /// One entity triggered one workflow twice.
     OutboxTriggeredTwice { workflow: String, entity: Uuid },
+    /// A committed workflow never reached the receiver, everything healed.
+    WorkflowNotDelivered { workflow: String, id: Uuid },
+    /// A workflow took effect at the receiver other than once (its
+    /// deliveries did not all carry its id as `Idempotency-Key`).
+    DeliveryEffectNotOnce { workflow: String, id: Uuid, effects: u32, keyed_by_id: bool },
+    /// The receiver got a workflow no committed write triggered.
+    DeliveredWithoutCommit { id: Uuid },
     /// The history holds an attempt of a request it never invoked.
     UnknownRequest { request: u64 },
     /// A 500 answer: the service failed instead of deciding.
@@ -99,6 +106,9 @@ impl Violation {
             Self::OutboxWithoutExecution { .. } => "outbox_without_execution",
             Self::WrongWorkflowId { .. } => "wrong_workflow_id",
             Self::OutboxTriggeredTwice { .. } => "outbox_triggered_twice",
+            Self::WorkflowNotDelivered { .. } => "workflow_not_delivered",
+            Self::DeliveryEffectNotOnce { .. } => "delivery_effect_not_once",
+            Self::DeliveredWithoutCommit { .. } => "delivered_without_commit",
             Self::UnknownRequest { .. } => "unknown_request",
             Self::InternalError { .. } => "internal_error",
             Self::DifferentBodies { .. } => "different_bodies",
@@ -150,6 +160,16 @@ impl fmt::Display for Violation {
             }
             Self::OutboxTriggeredTwice { workflow, entity } => {
                 write!(f, "outbox: workflow {workflow} triggered twice by {entity}")
+            }
+            Self::WorkflowNotDelivered { workflow, id } => {
+                write!(f, "delivery: committed workflow {workflow} {id} never reached the receiver")
+            }
+            Self::DeliveryEffectNotOnce { workflow, id, effects, keyed_by_id } => write!(
+                f,
+                "delivery: workflow {workflow} {id} took effect {effects} times (keyed by its id: {keyed_by_id})"
+            ),
+            Self::DeliveredWithoutCommit { id } => {
+                write!(f, "delivery: the receiver got workflow {id}, which no committed write triggered")
             }
             Self::UnknownRequest { request } => write!(f, "attempt for unknown request {request}"),
             Self::InternalError { request, key } => {

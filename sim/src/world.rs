@@ -16,7 +16,7 @@ use std::time::Duration;
 use accubooks_service::app::{Jobs, JobsConfig, Service, ServiceConfig};
 use accubooks_service::domain::ids::{token_from_seed, TenantId};
 use accubooks_service::engine::EngineConfig;
-use accubooks_service::jobs::outbox::{DispatchConfig, LogSink};
+use accubooks_service::jobs::outbox::{DispatchConfig, WebhookSink};
 use accubooks_service::serve::ServeConfig;
 use accubooks_service::store::mem::DeliveryStatus;
 use accubooks_service::store::mem::MemStore;
@@ -35,6 +35,7 @@ use crate::client::{post_json, send_json, ClientError, Response};
 use crate::db::{serve_db, DbControl, DbFired, RemoteStore};
 use crate::faults::Faults;
 use crate::history::{fnv1a, Attempt, History, Intent, Outcome, Request, FNV_OFFSET};
+use crate::receiver::{Receiver, RECEIVER_ADDR, RECEIVER_PATH};
 use crate::scenario::{Draw, Resolved, RetryPolicy, Scenario, StoreKind};
 use crate::workload::{self, classify, Answer, DestructivePools, OpGen, Payload, Refs, SetupPlan};
 
@@ -58,7 +59,10 @@ const SEED_CUSTOMERS: usize = 4;
 /// Background jobs' polling interval, and how long the world waits after
 /// the clients for the dispatchers' last round.
 const JOBS_POLL: Duration = Duration::from_millis(200);
-const JOBS_SETTLE: Duration = Duration::from_millis(1000);
+/// After healing, how long the dispatchers may take to get every committed
+/// workflow to the receiver (leases of killed nodes expire, failed
+/// deliveries come due again) before the checker calls one undelivered.
+const DELIVERY_SETTLE_MAX: Duration = Duration::from_secs(60);
 const SEED_INVOICES: usize = 8;
 const SEED_SMALL_INVOICES: usize = 2;
 /// Picks and variants are drawn below this (see `workload::gen::Build`).
@@ -197,6 +201,20 @@ pub async fn run(scenario: &Scenario, seed: u64, store_kind: StoreKind) -> RunRe
     }
 
     let jobs = scenario.background_jobs;
+    // The webhook receiver the dispatchers deliver to (with the jobs only).
+    let receiver = jobs.then(Receiver::default);
+    let receiver_node = receiver.as_ref().map(|r| {
+        let r = r.clone();
+        handle
+            .create_node()
+            .name("receiver")
+            .ip(RECEIVER_ADDR.ip())
+            .init(move || {
+                let r = r.clone();
+                async move { r.run(bind(RECEIVER_ADDR).await).await }
+            })
+            .build()
+    });
     let services: Vec<NodeHandle> = match &backend {
         Backend::Memory { .. } => (0..cfg.service_nodes).map(|i| service_node(&handle, i, jobs)).collect(),
         Backend::Sqlite { url, options, .. } => vec![sqlite_service_node(&handle, url.clone(), *options, jobs)],
@@ -221,8 +239,14 @@ pub async fn run(scenario: &Scenario, seed: u64, store_kind: StoreKind) -> RunRe
         Backend::Memory { db, control, .. } => (Some(db.clone()), control.clone()),
         Backend::Sqlite { .. } => (None, DbControl::default()),
     };
-    let faults =
-        Faults { handle: handle.clone(), tl: tl.clone(), db, services: services.clone(), control: control.clone() };
+    let faults = Faults {
+        handle: handle.clone(),
+        tl: tl.clone(),
+        db,
+        services: services.clone(),
+        control: control.clone(),
+        receiver: receiver.clone().zip(receiver_node),
+    };
     faults.run(&cfg).await;
     tl.log("healed: faults off, every node up, links restored");
     healed.store(true, Ordering::Relaxed);
@@ -250,8 +274,18 @@ pub async fn run(scenario: &Scenario, seed: u64, store_kind: StoreKind) -> RunRe
         data.abandoned.extend(open);
     }
     if jobs {
-        // The dispatchers' last round: everything committed is due by now.
-        sleep(JOBS_SETTLE).await;
+        // Every committed workflow must reach the receiver now that
+        // everything has healed: wait for the dispatchers, within a bound.
+        let waited = Instant::now();
+        loop {
+            let committed = committed_workflows(&backend);
+            let got = receiver.as_ref().map(Receiver::snapshot).unwrap_or_default();
+            if committed.iter().all(|id| got.contains_key(id)) || waited.elapsed() >= DELIVERY_SETTLE_MAX {
+                break;
+            }
+            sleep(JOBS_POLL).await;
+        }
+        tl.log(format!("deliveries settled after {} ms", waited.elapsed().as_millis()));
     }
     let (state, workflows_delivered) = match &backend {
         Backend::Memory { store, .. } => {
@@ -265,6 +299,8 @@ pub async fn run(scenario: &Scenario, seed: u64, store_kind: StoreKind) -> RunRe
             (state, delivered)
         }
     };
+    let mut state = state;
+    state.received = receiver.as_ref().map(Receiver::snapshot);
     let workflows_committed = state.workflows.len() as u64;
     let report = check(&data, &state);
 
@@ -343,6 +379,22 @@ async fn sqlite_state(url: &str, options: SqliteOptions) -> FinalState {
         entities: store.entities(None).await.expect("entities"),
         workflows: store.workflows(None).await.expect("workflows"),
         audit: store.audit_rows(None).await.expect("audit rows"),
+        received: None,
+    }
+}
+
+/// The ids of every committed outbox row.
+fn committed_workflows(backend: &Backend) -> BTreeSet<Uuid> {
+    match backend {
+        Backend::Memory { store, .. } => store.snapshot().workflows.values().map(|w| w.id).collect(),
+        Backend::Sqlite { dir, .. } => {
+            let file = dir.join("accubooks.db");
+            let conn = rusqlite::Connection::open_with_flags(file, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .expect("the SQLite file opens read-only");
+            let mut stmt = conn.prepare("SELECT id FROM workflow_instances").expect("statement");
+            let ids = stmt.query_map([], |r| r.get::<_, String>(0)).expect("rows");
+            ids.map(|id| id.expect("row").parse().expect("uuid")).collect()
+        }
     }
 }
 
@@ -368,13 +420,23 @@ pub fn service_config() -> ServiceConfig {
 }
 
 /// The background jobs of a simulated node, when the scenario runs them:
-/// the outbox dispatcher (log sink) and the key reaper, as `serve` runs
-/// them, polling faster so a run's seconds see many rounds.
+/// the outbox dispatcher (delivering to the receiver node) and the key
+/// reaper, as `serve` runs them, polling faster and with shorter bounds so
+/// a run's seconds see many rounds, retries and expired leases.
 fn jobs_config() -> JobsConfig {
+    let mut sink = WebhookSink::new(&format!("http://{RECEIVER_ADDR}{RECEIVER_PATH}")).expect("the receiver's URL");
+    sink.timeout = Duration::from_millis(1000);
+    sink.retries_max = 1;
+    sink.backoff = Duration::from_millis(100);
     JobsConfig {
         dispatcher: Some((
-            Arc::new(LogSink),
-            DispatchConfig { idle_poll: JOBS_POLL, lease: Duration::from_secs(5), ..DispatchConfig::default() },
+            Arc::new(sink),
+            DispatchConfig {
+                idle_poll: JOBS_POLL,
+                lease: Duration::from_secs(5),
+                retry_backoff: Duration::from_millis(200),
+                ..DispatchConfig::default()
+            },
         )),
         key_ttl: Some(Duration::from_secs(24 * 3600)),
         reap_every: JOBS_POLL,

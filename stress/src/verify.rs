@@ -73,6 +73,7 @@ pub async fn final_state(store: &dyn Store, tenant: TenantId) -> Result<FinalSta
         entities: store.entities(Some(tenant)).await?,
         workflows: store.workflows(Some(tenant)).await?,
         audit: store.audit_rows(Some(tenant)).await?,
+        received: None,
     })
 }
 

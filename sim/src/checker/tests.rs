@@ -5,7 +5,7 @@ use accubooks_service::domain::ids::TenantId;
 use accubooks_service::store::{AuditRecord, AuditStatus, Entity, KeyRecord, StoredResponse, WorkflowInstance};
 use uuid::Uuid;
 
-use super::{check, FinalState, Violation, EXPIRED_CODE};
+use super::{check, FinalState, Received, Violation, EXPIRED_CODE};
 use crate::history::{hash_bytes, Attempt, HistoryData, Intent, Outcome, Request};
 use crate::oracle;
 use crate::workload::MISMATCH_CODE;
@@ -136,6 +136,10 @@ fn world() -> World {
             audit("record_payment", PAYMENT_KEY, AuditStatus::Rejected, 422),
             audit("record_payment", PAYMENT_KEY, AuditStatus::Replayed, 422),
         ],
+        received: Some(
+            [(oracle::workflow_id(id, "invoice_email"), Received { deliveries: 2, effects: 1, keyed_by_id: true })]
+                .into(),
+        ),
     };
     World { history, state }
 }
@@ -384,4 +388,27 @@ fn an_invoice_paid_other_than_by_its_payments_is_reported() {
     let mut w = world();
     w.state.entities[0].body = invoice_body().replace(r#""amount_paid_cents":0"#, r#""amount_paid_cents":50"#);
     assert_reports(&w, "invoice_paid_wrongly");
+}
+
+#[test]
+fn a_committed_workflow_never_delivered_is_reported() {
+    let mut w = world();
+    w.state.received.as_mut().unwrap().clear();
+    assert_reports(&w, "workflow_not_delivered");
+}
+
+#[test]
+fn a_workflow_that_took_effect_twice_is_reported() {
+    let mut w = world();
+    let id = oracle::workflow_id(invoice_id(), "invoice_email");
+    w.state.received.as_mut().unwrap().insert(id, Received { deliveries: 2, effects: 2, keyed_by_id: false });
+    assert_reports(&w, "delivery_effect_not_once");
+}
+
+#[test]
+fn a_delivery_no_committed_write_triggered_is_reported() {
+    let mut w = world();
+    let stray = Received { deliveries: 1, effects: 1, keyed_by_id: true };
+    w.state.received.as_mut().unwrap().insert(Uuid::from_u128(5), stray);
+    assert_reports(&w, "delivered_without_commit");
 }
