@@ -93,6 +93,10 @@ step "simulation self-test: the sweep must catch a bug planted in the outbox dis
 RUSTFLAGS="--cfg madsim" CARGO_TARGET_DIR=target/sim-planted-dispatch-early \
     cargo test --locked -p accubooks-sim --features planted-dispatch-early --test planted_dispatch_early -- --nocapture
 
+step "simulation self-test: the sweep must catch a bug planted in the key reaper"
+RUSTFLAGS="--cfg madsim" CARGO_TARGET_DIR=target/sim-planted-reaper-delete \
+    cargo test --locked -p accubooks-sim --features planted-reaper-delete --test planted_reaper_delete -- --nocapture
+
 step "simulation self-test: the sqlite sweep must catch a bug planted in SQLite's group commit"
 RUSTFLAGS="--cfg madsim" CARGO_TARGET_DIR=target/sim-planted-group-ack \
     cargo test --locked -p accubooks-sim --features planted-group-ack --test planted_group_ack -- --nocapture

@@ -33,7 +33,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use accubooks_service::domain::ledger;
-use accubooks_service::ops::{OpSpec, REGISTRY};
+use accubooks_service::ops::{Category, OpSpec, REGISTRY};
 use accubooks_service::store::mem::MemState;
 use accubooks_service::store::{AuditRecord, AuditStatus, Entity, KeyRecord, WorkflowInstance};
 use serde::Serialize;
@@ -150,7 +150,20 @@ impl CheckReport {
 
 type KeyId = (Uuid, String, String); // (tenant, operation, key hash)
 
+/// What the run allows that the checker must know of.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CheckOptions {
+    /// Keys expire within the run (a short TTL): the reaper deletes expired
+    /// keys of operations that are not high-risk, so only high-risk keys
+    /// must keep a record (their tombstone).
+    pub keys_expire: bool,
+}
+
 pub fn check(history: &HistoryData, state: &FinalState) -> CheckReport {
+    check_with(history, state, &CheckOptions::default())
+}
+
+pub fn check_with(history: &HistoryData, state: &FinalState, options: &CheckOptions) -> CheckReport {
     let mut r = CheckReport::default();
     let mut v = Vec::new();
     let requests: BTreeMap<u64, _> = history.requests.iter().map(|q| (q.id, q)).collect();
@@ -262,7 +275,12 @@ pub fn check(history: &HistoryData, state: &FinalState) -> CheckReport {
                     }
                 }
                 Outcome::Rejected { status, code, .. }
-                    if q.intent == Intent::Mismatch && (code != MISMATCH_CODE || *status != 422) =>
+                    if q.intent == Intent::Mismatch
+                        && (code != MISMATCH_CODE || *status != 422)
+                        // A reaped key's first payload is forgotten: its reuse
+                        // is refused by what the request meets (a rule, or the
+                        // taken id: expired), never executed (checked above).
+                        && !may_be_reaped(options, &q.operation) =>
                 {
                     v.push(Violation::MismatchNotRefused { key: at(), code: format!("{status} {code}") });
                 }
@@ -273,8 +291,15 @@ pub fn check(history: &HistoryData, state: &FinalState) -> CheckReport {
                 _ => {}
             }
         }
-        v.extend(answer_violations(attempts));
-        v.extend(key_record_violations(*tenant, key, attempts, keys.get(&(*tenant, key.clone())).copied(), &audit_new));
+        v.extend(answer_violations(attempts, options));
+        v.extend(key_record_violations(
+            *tenant,
+            key,
+            attempts,
+            keys.get(&(*tenant, key.clone())).copied(),
+            &audit_new,
+            options,
+        ));
     }
 
     r.stats.keys_shared_across_tenants = tenants_per_key.values().filter(|t| t.len() > 1).count() as u64;
@@ -313,6 +338,12 @@ pub fn check(history: &HistoryData, state: &FinalState) -> CheckReport {
 
 fn spec(operation: &str) -> Option<&'static OpSpec> {
     REGISTRY.iter().copied().find(|s| s.name == operation)
+}
+
+/// Keys of `operation` may be deleted by the reaper within the run: keys
+/// expire, and the operation is not high-risk (those keep a tombstone).
+fn may_be_reaped(options: &CheckOptions, operation: &str) -> bool {
+    options.keys_expire && spec(operation).is_some_and(|s| s.category != Category::HighRisk)
 }
 
 /// Every `new` audit row is an execution: its entity (the deterministic id
@@ -423,17 +454,27 @@ impl std::fmt::Display for Stored {
 /// marked; one stored outcome (a success or a rule refusal) however often
 /// it is asked; a refusal that depends on state is never replayed; no key
 /// first answers that it expired.
-fn answer_violations(attempts: &[(&Request, &Outcome)]) -> Vec<Violation> {
+fn answer_violations(attempts: &[(&Request, &Outcome)], options: &CheckOptions) -> Vec<Violation> {
     let mut v = Vec::new();
     let mut executed = 0u32;
     let mut stored: Option<Stored> = None;
-    let mut definitive_seen = false;
-    for (q, o) in attempts.iter().filter(|(q, _)| q.intent != Intent::Mismatch) {
+    // An answer already given, or an attempt whose outcome the client
+    // could not know (it may have executed): either makes a later
+    // `idempotency_key_expired` possible.
+    let mut may_have_executed = false;
+    for (q, o) in attempts.iter() {
+        if q.intent == Intent::Mismatch {
+            may_have_executed |= o.is_definitive();
+            continue;
+        }
         let at = || key_ref(q);
         let rules = spec(&q.operation).map_or(&[][..], |s| s.rules);
         let not_found = spec(&q.operation).map_or(&[][..], |s| s.not_found);
         let this = match o {
-            Outcome::Info { .. } => continue,
+            Outcome::Info { .. } => {
+                may_have_executed = true;
+                continue;
+            }
             Outcome::Ok { status, replayed, body_hash, .. } => {
                 let wanted = if *replayed { 200 } else { 201 };
                 if *status != wanted {
@@ -451,7 +492,7 @@ fn answer_violations(attempts: &[(&Request, &Outcome)]) -> Vec<Violation> {
                 if *replayed && not_found.contains(&code.as_str()) {
                     v.push(Violation::TransientRefusalReplayed { key: at(), code: code.clone() });
                 }
-                if code == EXPIRED_CODE && !definitive_seen {
+                if code == EXPIRED_CODE && !may_have_executed {
                     v.push(Violation::ExpiredFreshKey { key: at() });
                 }
                 rules.contains(&code.as_str()).then(|| Stored::Refusal {
@@ -461,8 +502,13 @@ fn answer_violations(attempts: &[(&Request, &Outcome)]) -> Vec<Violation> {
                 })
             }
         };
-        definitive_seen = true;
+        may_have_executed = true;
         let Some(this) = this else { continue };
+        if may_be_reaped(options, &q.operation) {
+            // Reaped, the key is forgotten: a later answer may differ (never
+            // by executing again: one `new` row per key is checked apart).
+            continue;
+        }
         match &stored {
             None => stored = Some(this),
             // Two successes with other bodies are `DifferentBodies`, reported above.
@@ -485,6 +531,7 @@ fn key_record_violations(
     attempts: &[(&Request, &Outcome)],
     record: Option<&KeyRecord>,
     audit_new: &BTreeSet<(Uuid, &str, &str)>,
+    options: &CheckOptions,
 ) -> Vec<Violation> {
     let mut v = Vec::new();
     let own = || attempts.iter().filter(|(q, _)| q.intent != Intent::Mismatch);
@@ -497,6 +544,10 @@ fn key_record_violations(
         if !audit_new.contains(&(tenant, q.operation.as_str(), hash.as_str())) {
             v.push(Violation::ExecutionNotAudited { key: key_ref(q) });
         }
+        if may_be_reaped(options, &q.operation) {
+            // Its record may be gone, or a later reuse's.
+            return v;
+        }
         match record.and_then(|r| r.response.as_ref().map(|resp| (r, resp))) {
             None => v.push(Violation::KeyRecordMissing { key: key_ref(q) }),
             Some((_, resp)) if !resp.body.contains(EXPIRED_CODE) && hash_bytes(resp.body.as_bytes()) != body_hash => {
@@ -506,6 +557,9 @@ fn key_record_violations(
         }
     }
     if let (Some(first), Some(record)) = (own().map(|(q, _)| *q).next(), record) {
+        if may_be_reaped(options, &first.operation) {
+            return v;
+        }
         if record.fingerprint != first.fingerprint {
             v.push(Violation::StoredFingerprintNotFirst { key: key_ref(first) });
         }

@@ -55,6 +55,7 @@ pub fn repro_command(scenario: &str, seed: u64, store: StoreKind) -> String {
         ("broken-engine", cfg!(feature = "broken-engine")),
         ("planted-group-ack", cfg!(feature = "planted-group-ack")),
         ("planted-dispatch-early", cfg!(feature = "planted-dispatch-early")),
+        ("planted-reaper-delete", cfg!(feature = "planted-reaper-delete")),
     ]
     .into_iter()
     .filter_map(|(f, on)| on.then_some(f))

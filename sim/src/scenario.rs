@@ -19,6 +19,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("packet-loss-latency", include_str!("../../scenarios/packet-loss-latency.toml")),
     ("retry-storm", include_str!("../../scenarios/retry-storm.toml")),
     ("mixed-chaos", include_str!("../../scenarios/mixed-chaos.toml")),
+    ("key-expiry", include_str!("../../scenarios/key-expiry.toml")),
 ];
 
 /// Where the simulated service keeps its data.
@@ -152,6 +153,14 @@ pub struct Scenario {
     /// service process.
     #[serde(default = "default_stores")]
     pub stores: Vec<StoreKind>,
+    /// Keys answer replays this long (virtual ms), then the nodes' reapers
+    /// expire them (high-risk keys become tombstones answering
+    /// `idempotency_key_expired`, the rest are deleted); default 24 h.
+    pub key_ttl_ms: Option<u64>,
+    /// A key sent again (`key_reuse_ratio`) waits this long first (virtual
+    /// ms, drawn from the range), so reuses land before and after the TTL.
+    #[serde(default)]
+    pub reuse_delay_ms: [u64; 2],
     /// With `sqlite`: WAL frames beyond which the checkpointer restarts the
     /// WAL (small, so every seed runs the restart path).
     #[serde(default = "default_sqlite_restart_frames")]
@@ -252,6 +261,9 @@ impl Scenario {
         if self.stores.is_empty() {
             return bad("stores needs at least one of memory, sqlite");
         }
+        if self.key_ttl_ms.is_some_and(|t| t < 100) || self.reuse_delay_ms[0] > self.reuse_delay_ms[1] {
+            return bad("key_ttl_ms must be at least 100 and reuse_delay_ms a range [lo, hi]");
+        }
         if !(1..=1_000_000).contains(&self.sqlite_restart_frames) {
             return bad("sqlite_restart_frames must be 1 to 1000000");
         }
@@ -321,6 +333,8 @@ pub struct Resolved {
     pub receiver_kills: u32,
     pub receiver_partitions: u32,
     pub receiver_error_rate: f64,
+    pub key_ttl_ms: Option<u64>,
+    pub reuse_delay_ms: [u64; 2],
     pub sqlite_restart_frames: i64,
 }
 
@@ -393,6 +407,8 @@ impl Scenario {
             receiver_error_rate: f
                 .receiver_error_rate
                 .unwrap_or_else(|| if d.chance(0.3) { d.unit() * 0.2 } else { 0.0 }),
+            key_ttl_ms: self.key_ttl_ms,
+            reuse_delay_ms: self.reuse_delay_ms,
             sqlite_restart_frames: self.sqlite_restart_frames,
         }
     }

@@ -30,7 +30,7 @@ use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::checker::{check, CheckReport, FinalState};
+use crate::checker::{check_with, CheckOptions, CheckReport, FinalState};
 use crate::client::{post_json, send_json, ClientError, Response};
 use crate::db::{serve_db, DbControl, DbFired, RemoteStore};
 use crate::faults::Faults;
@@ -201,6 +201,7 @@ pub async fn run(scenario: &Scenario, seed: u64, store_kind: StoreKind) -> RunRe
     }
 
     let jobs = scenario.background_jobs;
+    let key_ttl = Duration::from_millis(cfg.key_ttl_ms.unwrap_or(24 * 3600 * 1000));
     // The webhook receiver the dispatchers deliver to (with the jobs only).
     let receiver = jobs.then(Receiver::default);
     let receiver_node = receiver.as_ref().map(|r| {
@@ -216,8 +217,10 @@ pub async fn run(scenario: &Scenario, seed: u64, store_kind: StoreKind) -> RunRe
             .build()
     });
     let services: Vec<NodeHandle> = match &backend {
-        Backend::Memory { .. } => (0..cfg.service_nodes).map(|i| service_node(&handle, i, jobs)).collect(),
-        Backend::Sqlite { url, options, .. } => vec![sqlite_service_node(&handle, url.clone(), *options, jobs)],
+        Backend::Memory { .. } => (0..cfg.service_nodes).map(|i| service_node(&handle, i, jobs, key_ttl)).collect(),
+        Backend::Sqlite { url, options, .. } => {
+            vec![sqlite_service_node(&handle, url.clone(), *options, jobs, key_ttl)]
+        }
     };
     sleep(Duration::from_millis(20)).await;
 
@@ -302,7 +305,7 @@ pub async fn run(scenario: &Scenario, seed: u64, store_kind: StoreKind) -> RunRe
     let mut state = state;
     state.received = receiver.as_ref().map(Receiver::snapshot);
     let workflows_committed = state.workflows.len() as u64;
-    let report = check(&data, &state);
+    let report = check_with(&data, &state, &CheckOptions { keys_expire: cfg.key_ttl_ms.is_some() });
 
     let fired: DbFired = control.fired();
     let mut faults_by_type = tl.faults.lock().unwrap_or_else(|p| p.into_inner()).clone();
@@ -334,7 +337,7 @@ pub async fn run(scenario: &Scenario, seed: u64, store_kind: StoreKind) -> RunRe
     }
 }
 
-fn service_node(handle: &Handle, i: u32, jobs: bool) -> NodeHandle {
+fn service_node(handle: &Handle, i: u32, jobs: bool, key_ttl: Duration) -> NodeHandle {
     handle
         .create_node()
         .name(format!("service-{i}"))
@@ -342,7 +345,7 @@ fn service_node(handle: &Handle, i: u32, jobs: bool) -> NodeHandle {
         .init(move || async move {
             let store = Arc::new(RemoteStore::new(DB_ADDR, DB_CALL_TIMEOUT));
             let service = Service::build(store.clone(), service_config());
-            let jobs = if jobs { Jobs::start(store, jobs_config()) } else { Jobs::none() };
+            let jobs = if jobs { Jobs::start(store, jobs_config(key_ttl)) } else { Jobs::none() };
             let listener = bind(service_addr(i)).await;
             service.run(listener, jobs, std::future::pending()).await;
         })
@@ -352,7 +355,13 @@ fn service_node(handle: &Handle, i: u32, jobs: bool) -> NodeHandle {
 /// The embedded topology's one service node: it opens the SQLite file
 /// through the composition root, as `accubooks serve` does; killed, its
 /// connections die with it, and the restarted node opens the file again.
-fn sqlite_service_node(handle: &Handle, url: String, options: SqliteOptions, jobs: bool) -> NodeHandle {
+fn sqlite_service_node(
+    handle: &Handle,
+    url: String,
+    options: SqliteOptions,
+    jobs: bool,
+    key_ttl: Duration,
+) -> NodeHandle {
     handle
         .create_node()
         .name("service-0")
@@ -362,7 +371,7 @@ fn sqlite_service_node(handle: &Handle, url: String, options: SqliteOptions, job
             async move {
                 let db = open_sqlite(&url, options).await;
                 let service = Service::build(db.store(), service_config());
-                let jobs = if jobs { Jobs::start(db.jobs_store(), jobs_config()) } else { Jobs::none() };
+                let jobs = if jobs { Jobs::start(db.jobs_store(), jobs_config(key_ttl)) } else { Jobs::none() };
                 let listener = bind(service_addr(0)).await;
                 service.run(listener, jobs, std::future::pending()).await;
             }
@@ -423,7 +432,7 @@ pub fn service_config() -> ServiceConfig {
 /// the outbox dispatcher (delivering to the receiver node) and the key
 /// reaper, as `serve` runs them, polling faster and with shorter bounds so
 /// a run's seconds see many rounds, retries and expired leases.
-fn jobs_config() -> JobsConfig {
+fn jobs_config(key_ttl: Duration) -> JobsConfig {
     let mut sink = WebhookSink::new(&format!("http://{RECEIVER_ADDR}{RECEIVER_PATH}")).expect("the receiver's URL");
     sink.timeout = Duration::from_millis(1000);
     sink.retries_max = 1;
@@ -438,7 +447,7 @@ fn jobs_config() -> JobsConfig {
                 ..DispatchConfig::default()
             },
         )),
-        key_ttl: Some(Duration::from_secs(24 * 3600)),
+        key_ttl: Some(key_ttl),
         reap_every: JOBS_POLL,
     }
 }
@@ -608,6 +617,10 @@ impl Client {
                 continue;
             }
             if SimDraw.chance(self.cfg.key_reuse_ratio) {
+                let [lo, hi] = self.cfg.reuse_delay_ms;
+                if hi > 0 {
+                    sleep(Duration::from_millis(SimDraw.range(lo, hi))).await;
+                }
                 self.logical(tenant, op, &req, &key, Intent::Reuse, (home + 1) % n).await;
             }
             if SimDraw.chance(self.cfg.mismatch_ratio) {

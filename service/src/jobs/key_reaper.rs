@@ -45,7 +45,14 @@ impl Reaper {
 
     /// One pass: tombstone expired high-risk keys, delete the other expired ones.
     pub async fn reap(&self) -> Result<Reaped, StoreError> {
-        let high_risk: Vec<&str> = HIGH_RISK_MUTATIONS.iter().map(|op| op.name).collect();
+        #[allow(unused_mut)]
+        let mut high_risk: Vec<&str> = HIGH_RISK_MUTATIONS.iter().map(|op| op.name).collect();
+        #[cfg(feature = "planted-reaper-delete")]
+        {
+            // PLANTED BUG, for the simulation's self-test only: high-risk keys
+            // are deleted like the others instead of kept as tombstones.
+            high_risk.clear();
+        }
         self.jobs.expire_keys(self.ttl, &high_risk, &Problems.expired_key()).await
     }
 }

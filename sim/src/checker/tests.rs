@@ -412,3 +412,44 @@ fn a_delivery_no_committed_write_triggered_is_reported() {
     w.state.received.as_mut().unwrap().insert(Uuid::from_u128(5), stray);
     assert_reports(&w, "delivered_without_commit");
 }
+
+fn expiring() -> super::CheckOptions {
+    super::CheckOptions { keys_expire: true }
+}
+
+#[test]
+fn with_keys_expiring_only_a_high_risk_key_must_keep_its_record() {
+    // create_invoice is financial: the reaper may delete its key.
+    let mut w = world();
+    w.state.keys.retain(|k| k.idempotency_key != INVOICE_KEY);
+    let found: Vec<_> =
+        super::check_with(&w.history, &w.state, &expiring()).violations.iter().map(Violation::property).collect();
+    assert!(!found.contains(&"key_record_missing"), "{found:?}");
+    // void_invoice is high-risk: expired, it is a tombstone, never gone.
+    let mut w = world();
+    let key = "void-1";
+    let id = oracle::entity_id(TENANT, "void_invoice", key);
+    let body = format!(r#"{{"id":"{id}","object":"invoice_void"}}"#);
+    w.history.requests.push(request(5, "void_invoice", key, "fp-void", Intent::Normal));
+    w.history.attempts.push(attempt(5, ok(201, false, &body, id)));
+    w.state.entities.push(entity(id, "invoice_void", body));
+    w.state.audit.push(audit("void_invoice", key, AuditStatus::New, 201));
+    w.state.workflows.push(workflow(id, "invoice_voided", "void_invoice"));
+    w.state
+        .received
+        .as_mut()
+        .unwrap()
+        .insert(oracle::workflow_id(id, "invoice_voided"), Received { deliveries: 1, effects: 1, keyed_by_id: true });
+    let found: Vec<_> =
+        super::check_with(&w.history, &w.state, &expiring()).violations.iter().map(Violation::property).collect();
+    assert!(found.contains(&"key_record_missing"), "a deleted high-risk key is reported: {found:?}");
+}
+
+#[test]
+fn an_expired_answer_after_an_unknown_outcome_is_not_a_fresh_key() {
+    let mut w = world();
+    w.history.requests.push(request(5, "record_payment", "pay-4", "fp-4", Intent::Normal));
+    w.history.attempts.push(attempt(5, Outcome::Info { reason: "timeout".into() }));
+    w.history.attempts.push(attempt(5, refused(422, false, EXPIRED_CODE, "{}")));
+    assert!(!reported(&w).contains(&"expired_fresh_key"), "the first attempt may have executed");
+}
