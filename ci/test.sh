@@ -89,16 +89,18 @@ step "simulation self-test: the sweep must catch a deliberately broken engine"
 RUSTFLAGS="--cfg madsim" CARGO_TARGET_DIR=target/sim-broken-engine \
     cargo test --locked -p accubooks-sim --features broken-engine --test broken_engine -- --nocapture
 
+# The planted bugs share one target dir: the dependencies build once, each
+# feature set adds only the service and the harness.
 step "simulation self-test: the sweep must catch a bug planted in the outbox dispatcher"
-RUSTFLAGS="--cfg madsim" CARGO_TARGET_DIR=target/sim-planted-dispatch-early \
+RUSTFLAGS="--cfg madsim" CARGO_TARGET_DIR=target/sim-planted \
     cargo test --locked -p accubooks-sim --features planted-dispatch-early --test planted_dispatch_early -- --nocapture
 
 step "simulation self-test: the sweep must catch a bug planted in the key reaper"
-RUSTFLAGS="--cfg madsim" CARGO_TARGET_DIR=target/sim-planted-reaper-delete \
+RUSTFLAGS="--cfg madsim" CARGO_TARGET_DIR=target/sim-planted \
     cargo test --locked -p accubooks-sim --features planted-reaper-delete --test planted_reaper_delete -- --nocapture
 
 step "simulation self-test: the sqlite sweep must catch a bug planted in SQLite's group commit"
-RUSTFLAGS="--cfg madsim" CARGO_TARGET_DIR=target/sim-planted-group-ack \
+RUSTFLAGS="--cfg madsim" CARGO_TARGET_DIR=target/sim-planted \
     cargo test --locked -p accubooks-sim --features planted-group-ack --test planted_group_ack -- --nocapture
 
 step "OpenAPI document: the served /openapi.json is valid OpenAPI 3.1"
