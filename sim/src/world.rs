@@ -18,7 +18,6 @@ use accubooks_service::domain::ids::{token_from_seed, TenantId};
 use accubooks_service::engine::EngineConfig;
 use accubooks_service::jobs::outbox::{DispatchConfig, WebhookSink};
 use accubooks_service::serve::ServeConfig;
-use accubooks_service::store::mem::DeliveryStatus;
 use accubooks_service::store::mem::MemStore;
 use accubooks_service::store::sql::{Database, SqlLimits, SqliteOptions};
 use accubooks_service::store::{Store, Tenant};
@@ -78,7 +77,8 @@ pub struct RunResult {
     pub faults: BTreeMap<String, u64>,
     pub virtual_ms: u64,
     pub messages: u64,
-    /// Outbox rows the nodes' dispatchers delivered (background jobs on).
+    /// Committed outbox rows the receiver got from the nodes' dispatchers
+    /// (background jobs on).
     pub workflows_delivered: u64,
     pub workflows_committed: u64,
 }
@@ -290,21 +290,18 @@ pub async fn run(scenario: &Scenario, seed: u64, store_kind: StoreKind) -> RunRe
         }
         tl.log(format!("deliveries settled after {} ms", waited.elapsed().as_millis()));
     }
-    let (state, workflows_delivered) = match &backend {
-        Backend::Memory { store, .. } => {
-            let snapshot = store.snapshot();
-            let delivered = snapshot.deliveries.values().filter(|d| d.status == DeliveryStatus::Done).count() as u64;
-            (FinalState::from(snapshot), delivered)
-        }
-        Backend::Sqlite { url, dir, options } => {
-            let state = sqlite_state(url, *options).await;
-            let delivered = sqlite_delivered(&dir.join("accubooks.db"));
-            (state, delivered)
-        }
+    let mut state = match &backend {
+        Backend::Memory { store, .. } => FinalState::from(store.snapshot()),
+        Backend::Sqlite { url, options, .. } => sqlite_state(url, *options).await,
     };
-    let mut state = state;
     state.received = receiver.as_ref().map(Receiver::snapshot);
     let workflows_committed = state.workflows.len() as u64;
+    // Delivered: committed workflows the receiver got (the dispatchers may
+    // not have marked the last round done yet; the receiver is the truth).
+    let workflows_delivered = state
+        .received
+        .as_ref()
+        .map_or(0, |got| state.workflows.iter().filter(|w| got.contains_key(&w.id)).count() as u64);
     let report = check_with(&data, &state, &CheckOptions { keys_expire: cfg.key_ttl_ms.is_some() });
 
     let fired: DbFired = control.fired();
@@ -405,16 +402,6 @@ fn committed_workflows(backend: &Backend) -> BTreeSet<Uuid> {
             ids.map(|id| id.expect("row").parse().expect("uuid")).collect()
         }
     }
-}
-
-/// Outbox rows the dispatcher marked delivered.
-fn sqlite_delivered(file: &std::path::Path) -> u64 {
-    let conn = rusqlite::Connection::open_with_flags(file, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .expect("the SQLite file opens read-only");
-    let n: i64 = conn
-        .query_row("SELECT COUNT(*) FROM workflow_instances WHERE status = 'done'", [], |r| r.get(0))
-        .expect("delivered workflows");
-    n as u64
 }
 
 /// A simulated node's configuration: production defaults except the
