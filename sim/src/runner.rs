@@ -48,6 +48,24 @@ pub fn run_seed(scenario: &Scenario, seed: u64, store: StoreKind) -> SeedOutcome
     }
 }
 
+/// The first of `seeds` whose run of `scenario` on `store` fails: its seed,
+/// trace hash and violations (what the self-tests of planted bugs look for).
+/// A panicking seed panics here, naming it.
+pub fn first_failure(
+    scenario: &Scenario,
+    store: StoreKind,
+    seeds: std::ops::RangeInclusive<u64>,
+) -> Option<(u64, String, Vec<crate::checker::Violation>)> {
+    for seed in seeds {
+        match run_seed(scenario, seed, store) {
+            SeedOutcome::Finished(r) if !r.passed() => return Some((seed, r.trace_hash, r.report.violations)),
+            SeedOutcome::Panicked(p) => panic!("{} seed {seed} ({store}) panicked: {p}", scenario.name),
+            SeedOutcome::Finished(_) => {}
+        }
+    }
+    None
+}
+
 /// The one command that reproduces `seed` of `scenario` on `store`.
 pub fn repro_command(scenario: &str, seed: u64, store: StoreKind) -> String {
     // A run of a deliberately broken build must be rebuilt with it.

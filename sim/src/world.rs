@@ -19,8 +19,8 @@ use accubooks_service::engine::EngineConfig;
 use accubooks_service::jobs::outbox::{DispatchConfig, WebhookSink};
 use accubooks_service::serve::ServeConfig;
 use accubooks_service::store::mem::MemStore;
-use accubooks_service::store::sql::{Database, SqlLimits, SqliteOptions};
-use accubooks_service::store::{Store, Tenant};
+use accubooks_service::store::sql::SqliteOptions;
+use accubooks_service::store::Tenant;
 use madsim::net::NetSim;
 use madsim::rand::Rng;
 use madsim::runtime::{Handle, NodeHandle};
@@ -30,6 +30,8 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::checker::{check_with, CheckOptions, CheckReport, FinalState};
+
+mod backend;
 use crate::client::{post_json, send_json, ClientError, Response};
 use crate::db::{serve_db, DbControl, DbFired, RemoteStore};
 use crate::faults::Faults;
@@ -37,6 +39,7 @@ use crate::history::{fnv1a, Attempt, History, Intent, Outcome, Request, FNV_OFFS
 use crate::receiver::{Receiver, RECEIVER_ADDR, RECEIVER_PATH};
 use crate::scenario::{Draw, Resolved, RetryPolicy, Scenario, StoreKind};
 use crate::workload::{self, classify, Answer, DestructivePools, OpGen, Payload, Refs, SetupPlan};
+use backend::{committed_workflows, open_sqlite, sqlite_state, Backend};
 
 /// madsim's seeded RNG as a `Draw`.
 pub struct SimDraw;
@@ -117,30 +120,6 @@ struct TenantCtx {
     id: TenantId,
     token: String,
     refs: Refs,
-}
-
-/// Where the run's data lives.
-enum Backend {
-    /// The database node and its in-memory store (state kept out here, so
-    /// it survives the node's restarts).
-    Memory { store: MemStore, control: DbControl, db: NodeHandle },
-    /// The SQLite file the service node opens (in a directory of the seed's
-    /// own, removed when the run ends).
-    Sqlite { url: String, dir: std::path::PathBuf, options: SqliteOptions },
-}
-
-impl Backend {
-    /// Tenants and tokens, written before any service node starts.
-    async fn admin(&self) -> Arc<dyn Store> {
-        match self {
-            Self::Memory { store, .. } => Arc::new(store.clone()),
-            Self::Sqlite { url, options, .. } => open_sqlite(url, *options).await.store(),
-        }
-    }
-}
-
-async fn open_sqlite(url: &str, options: SqliteOptions) -> Database {
-    Database::open_with(url, SqlLimits::default(), options).await.expect("the SQLite file opens")
 }
 
 /// Runs one seed of `scenario` on `store` inside the current madsim runtime.
@@ -374,34 +353,6 @@ fn sqlite_service_node(
             }
         })
         .build()
-}
-
-/// Everything the SQLite file holds, read through a connection of the
-/// checker's own (what survived: committed data only).
-async fn sqlite_state(url: &str, options: SqliteOptions) -> FinalState {
-    let store = open_sqlite(url, options).await.store();
-    FinalState {
-        keys: store.keys(None).await.expect("keys"),
-        entities: store.entities(None).await.expect("entities"),
-        workflows: store.workflows(None).await.expect("workflows"),
-        audit: store.audit_rows(None).await.expect("audit rows"),
-        received: None,
-    }
-}
-
-/// The ids of every committed outbox row.
-fn committed_workflows(backend: &Backend) -> BTreeSet<Uuid> {
-    match backend {
-        Backend::Memory { store, .. } => store.snapshot().workflows.values().map(|w| w.id).collect(),
-        Backend::Sqlite { dir, .. } => {
-            let file = dir.join("accubooks.db");
-            let conn = rusqlite::Connection::open_with_flags(file, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-                .expect("the SQLite file opens read-only");
-            let mut stmt = conn.prepare("SELECT id FROM workflow_instances").expect("statement");
-            let ids = stmt.query_map([], |r| r.get::<_, String>(0)).expect("rows");
-            ids.map(|id| id.expect("row").parse().expect("uuid")).collect()
-        }
-    }
 }
 
 /// A simulated node's configuration: production defaults except the

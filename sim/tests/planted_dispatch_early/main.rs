@@ -6,7 +6,7 @@
 #![cfg(all(madsim, feature = "planted-dispatch-early"))]
 
 use accubooks_sim::checker::Violation;
-use accubooks_sim::runner::{repro_command, run_seed, SeedOutcome};
+use accubooks_sim::runner::{first_failure, repro_command, run_seed, SeedOutcome};
 use accubooks_sim::scenario::{Scenario, StoreKind};
 
 /// Seeds tried per scenario before declaring the bug undetected.
@@ -16,19 +16,8 @@ const SEEDS_MAX: u64 = 50;
 fn the_sweep_catches_a_dispatcher_that_marks_before_it_delivers() {
     for (name, store) in [("service-crash-mid-write", StoreKind::Memory), ("mixed-chaos", StoreKind::Sqlite)] {
         let s = Scenario::load(name).unwrap();
-        let mut caught = None;
-        for seed in 1..=SEEDS_MAX {
-            match run_seed(&s, seed, store) {
-                SeedOutcome::Finished(r) if !r.passed() => {
-                    caught = Some((seed, r.trace_hash.clone(), r.report.violations.clone()));
-                    break;
-                }
-                SeedOutcome::Panicked(p) => panic!("{name} seed {seed} panicked: {p}"),
-                _ => {}
-            }
-        }
-        let (seed, hash, violations) =
-            caught.unwrap_or_else(|| panic!("{name} ({store}): the planted bug survived {SEEDS_MAX} seeds"));
+        let (seed, hash, violations) = first_failure(&s, store, 1..=SEEDS_MAX)
+            .unwrap_or_else(|| panic!("{name} ({store}): the planted bug survived {SEEDS_MAX} seeds"));
         println!("{name} ({store}): caught at seed {seed}: {}", violations[0]);
         println!("  reproduce: {}", repro_command(name, seed, store));
         assert!(

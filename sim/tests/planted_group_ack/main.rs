@@ -6,7 +6,7 @@
 #![cfg(all(madsim, feature = "planted-group-ack"))]
 
 use accubooks_sim::checker::Violation;
-use accubooks_sim::runner::{repro_command, run_seed, SeedOutcome};
+use accubooks_sim::runner::{first_failure, repro_command, run_seed, SeedOutcome};
 use accubooks_sim::scenario::{Scenario, StoreKind};
 
 /// Seeds tried before declaring the bug undetected.
@@ -16,18 +16,8 @@ const SCENARIO: &str = "service-crash-mid-write";
 #[test]
 fn the_sqlite_sweep_catches_an_acknowledgement_before_the_group_commit() {
     let s = Scenario::load(SCENARIO).unwrap();
-    let mut caught = None;
-    for seed in 1..=SEEDS_MAX {
-        match run_seed(&s, seed, StoreKind::Sqlite) {
-            SeedOutcome::Finished(r) if !r.passed() => {
-                caught = Some((seed, r.trace_hash.clone(), r.report.violations.clone()));
-                break;
-            }
-            SeedOutcome::Panicked(p) => panic!("seed {seed} panicked: {p}"),
-            _ => {}
-        }
-    }
-    let (seed, hash, violations) = caught.unwrap_or_else(|| panic!("the planted bug survived {SEEDS_MAX} seeds"));
+    let (seed, hash, violations) = first_failure(&s, StoreKind::Sqlite, 1..=SEEDS_MAX)
+        .unwrap_or_else(|| panic!("the planted bug survived {SEEDS_MAX} seeds"));
     println!("caught at seed {seed}: {}", violations[0]);
     println!("  reproduce: {}", repro_command(SCENARIO, seed, StoreKind::Sqlite));
     // The crash took an acknowledged write with its key: the write is

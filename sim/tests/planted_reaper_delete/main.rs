@@ -6,7 +6,7 @@
 #![cfg(all(madsim, feature = "planted-reaper-delete"))]
 
 use accubooks_sim::checker::Violation;
-use accubooks_sim::runner::{repro_command, run_seed, SeedOutcome};
+use accubooks_sim::runner::{first_failure, repro_command, run_seed, SeedOutcome};
 use accubooks_sim::scenario::{Scenario, StoreKind};
 
 /// Seeds tried per store before declaring the bug undetected.
@@ -17,19 +17,8 @@ const SCENARIO: &str = "key-expiry";
 fn the_sweep_catches_a_reaper_that_deletes_high_risk_keys() {
     let s = Scenario::load(SCENARIO).unwrap();
     for store in [StoreKind::Memory, StoreKind::Sqlite] {
-        let mut caught = None;
-        for seed in 1..=SEEDS_MAX {
-            match run_seed(&s, seed, store) {
-                SeedOutcome::Finished(r) if !r.passed() => {
-                    caught = Some((seed, r.trace_hash.clone(), r.report.violations.clone()));
-                    break;
-                }
-                SeedOutcome::Panicked(p) => panic!("seed {seed} panicked: {p}"),
-                _ => {}
-            }
-        }
-        let (seed, hash, violations) =
-            caught.unwrap_or_else(|| panic!("{store}: the planted bug survived {SEEDS_MAX} seeds"));
+        let (seed, hash, violations) = first_failure(&s, store, 1..=SEEDS_MAX)
+            .unwrap_or_else(|| panic!("{store}: the planted bug survived {SEEDS_MAX} seeds"));
         println!("{SCENARIO} ({store}): caught at seed {seed}: {}", violations[0]);
         println!("  reproduce: {}", repro_command(SCENARIO, seed, store));
         assert!(

@@ -20,7 +20,7 @@ use super::SqlLimits;
 use crate::store::StoreError;
 use checkpoint::CheckpointPolicy;
 use reader::SqliteReaders;
-use rows::{classify, is_busy_error};
+use rows::classify;
 use writer::SqliteWriter;
 
 /// SQLite in WAL mode. Write transactions (and out-of-transaction audit
@@ -56,17 +56,7 @@ impl SqliteStore {
         // Another connection may hold the write lock (another process, or
         // the connections of a process that is still going away): wait with
         // async pauses, within `lock_wait`, rather than parking the thread.
-        let deadline = tokio::time::Instant::now() + limits.lock_wait;
-        let mut pause = BUSY_PAUSE_MIN;
-        loop {
-            match prepare(&path) {
-                Err(e) if is_busy_error(&e) && tokio::time::Instant::now() + pause <= deadline => {
-                    tokio::time::sleep(pause).await;
-                    pause = (pause * 2).min(BUSY_PAUSE_MAX);
-                }
-                done => break done?,
-            }
-        }
+        rows::while_busy(limits.lock_wait, || prepare(&path)).await?;
         let mut policy = CheckpointPolicy::default();
         if let Some(frames) = options.restart_frames {
             policy.restart_frames = frames.max(1);
@@ -109,10 +99,6 @@ impl SqliteStore {
         self.writer.write(write).await
     }
 }
-
-/// Pauses between attempts to open a database whose lock is taken.
-const BUSY_PAUSE_MIN: Duration = Duration::from_millis(1);
-const BUSY_PAUSE_MAX: Duration = Duration::from_millis(32);
 
 /// Creates the file if missing, switches it to WAL and migrates it; fails
 /// at once (busy) if another connection holds the write lock.

@@ -6,12 +6,8 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
-use super::rows::{classify, is_busy_error};
+use super::rows::{classify, while_busy};
 use crate::store::StoreError;
-
-/// Pauses between attempts while the database is busy.
-const BUSY_PAUSE_MIN: Duration = Duration::from_millis(1);
-const BUSY_PAUSE_MAX: Duration = Duration::from_millis(32);
 
 /// Read-only connections, reused. In WAL mode a reader never waits for the
 /// writer; the busy timeout is zero, so the rare SQLITE_BUSY (a WAL restart
@@ -57,16 +53,6 @@ impl SqliteReaders {
         wait: Duration,
         read: impl Fn(&Connection) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let deadline = tokio::time::Instant::now() + wait;
-        let mut pause = BUSY_PAUSE_MIN;
-        loop {
-            match self.with(&read) {
-                Err(e) if is_busy_error(&e) && tokio::time::Instant::now() + pause <= deadline => {
-                    tokio::time::sleep(pause).await;
-                    pause = (pause * 2).min(BUSY_PAUSE_MAX);
-                }
-                done => return done,
-            }
-        }
+        while_busy(wait, || self.with(&read)).await
     }
 }

@@ -146,6 +146,30 @@ pub(in crate::store::sql) fn delivery_from_row(row: &Row<'_>) -> Result<Delivery
     })
 }
 
+/// Pauses between attempts while the database is busy.
+const BUSY_PAUSE_MIN: std::time::Duration = std::time::Duration::from_millis(1);
+const BUSY_PAUSE_MAX: std::time::Duration = std::time::Duration::from_millis(32);
+
+/// Runs `attempt` (which must fail at once, not wait, when the database is
+/// busy) until it is not busy or `wait` has passed, pausing asynchronously
+/// in between: a wait for another connection never parks the thread.
+pub(in crate::store::sql) async fn while_busy<T>(
+    wait: std::time::Duration,
+    mut attempt: impl FnMut() -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut pause = BUSY_PAUSE_MIN;
+    loop {
+        match attempt() {
+            Err(e) if is_busy_error(&e) && tokio::time::Instant::now() + pause <= deadline => {
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(BUSY_PAUSE_MAX);
+            }
+            done => return done,
+        }
+    }
+}
+
 /// How `classify` starts the message of a busy or locked database.
 const BUSY: &str = "database busy";
 

@@ -30,7 +30,7 @@ use super::checkpoint::{CheckpointPolicy, Checkpointer, JOURNAL_SIZE_LIMIT};
 #[cfg(test)]
 use super::group::GROUP_MAX;
 use super::group::{GroupCommit, MEMBER_BEGIN, MEMBER_RELEASE, MEMBER_ROLLBACK};
-use super::rows::{classify, entity_from_row, execute, get, is_busy, key_from_row, query_all, query_first};
+use super::rows::{classify, entity_from_row, execute, get, key_from_row, query_all, query_first, while_busy};
 use crate::domain::ids::TenantId;
 use crate::store::sql::{
     match_needs_parent, SqlLimits, COMPLETE_KEY, INSERT_AUDIT, INSERT_ENTITY, INSERT_KEY, INSERT_NAMED_LOCK,
@@ -43,9 +43,6 @@ use crate::store::{
 
 /// Every statement of the write path (about twenty) stays prepared.
 const STATEMENTS_CACHED: usize = 32;
-/// Retry pauses while another connection holds the write lock.
-const BUSY_PAUSE_MIN: Duration = Duration::from_millis(1);
-const BUSY_PAUSE_MAX: Duration = Duration::from_millis(32);
 
 /// `Tx::count_matching`'s statements, written for SQLite's expression indexes.
 fn count_sql(field: IndexedField) -> &'static str {
@@ -135,19 +132,7 @@ impl SqliteWriter {
 /// handler would sleep on this thread; the wait is async sleeps instead,
 /// within the same `lock_wait`.
 async fn begin_immediate(conn: &mut Connection, lock_wait: Duration) -> Result<(), StoreError> {
-    let deadline = tokio::time::Instant::now() + lock_wait;
-    let mut pause = BUSY_PAUSE_MIN;
-    loop {
-        let err = match try_begin_immediate(conn, lock_wait) {
-            Ok(()) => return Ok(()),
-            Err(e) => e,
-        };
-        if !is_busy(&err) || tokio::time::Instant::now() + pause > deadline {
-            return Err(classify(err));
-        }
-        tokio::time::sleep(pause).await;
-        pause = (pause * 2).min(BUSY_PAUSE_MAX);
-    }
+    while_busy(lock_wait, move || try_begin_immediate(conn, lock_wait).map_err(classify)).await
 }
 
 /// One attempt that fails at once if the lock is taken.
