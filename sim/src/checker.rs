@@ -41,6 +41,7 @@ use uuid::Uuid;
 
 use crate::history::{fnv1a, hash_bytes, HistoryData, Intent, Outcome, Request, FNV_OFFSET};
 use crate::oracle;
+use crate::scenario::Expect;
 pub use crate::violation::{KeyRef, Violation};
 use crate::workload::MISMATCH_CODE;
 
@@ -132,6 +133,12 @@ pub struct CheckStats {
     pub executed_after_missing_reference: u64,
     /// Key strings sent by more than one tenant.
     pub keys_shared_across_tenants: u64,
+    /// Executions of the keys the clients sent (reference data aside).
+    pub workload_executions: u64,
+    /// Attempts answered 409 (a same-key request still in flight).
+    pub conflicts: u64,
+    /// Writes refused because their period was closed (`period_closed`).
+    pub closed_period_refusals: u64,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -211,9 +218,11 @@ pub fn check_with(history: &HistoryData, state: &FinalState, options: &CheckOpti
             Outcome::Rejected { code, .. } => {
                 r.stats.rejected += 1;
                 r.stats.mismatches += u64::from(code == MISMATCH_CODE);
+                r.stats.closed_period_refusals += u64::from(code == "period_closed");
             }
             Outcome::Info { reason } => {
                 r.stats.indeterminate += 1;
+                r.stats.conflicts += u64::from(reason == "http 409");
                 info_requests.insert(q.id);
                 if reason.starts_with("http 500") {
                     v.push(Violation::InternalError { request: q.id, key: key_ref(q) });
@@ -243,11 +252,19 @@ pub fn check_with(history: &HistoryData, state: &FinalState, options: &CheckOpti
             r.stats.executed_after_missing_reference += 1;
         }
         let mut first_ok: Option<(u64, Option<Uuid>)> = None;
+        // Another payload of this key executed. Once a key is reaped it is
+        // forgotten: a payload whose first sending was refused (nothing
+        // executed) may then execute as a fresh key, after which the key
+        // holds that payload (still one execution per key: checked above).
+        let executed_other = |q: &Request| {
+            attempts.iter().any(|(p, o)| p.fingerprint != q.fingerprint && matches!(o, Outcome::Ok { .. }))
+        };
         for (q, o) in attempts {
             let at = || key_ref(q);
+            let forgotten = may_be_reaped(options, &q.operation);
             match o {
                 Outcome::Ok { body_hash, entity_id, .. } => {
-                    if q.intent == Intent::Mismatch {
+                    if q.intent == Intent::Mismatch && (!forgotten || executed_other(q)) {
                         v.push(Violation::MismatchExecuted { key: at(), answer: (*o).clone() });
                     }
                     match first_ok {
@@ -285,7 +302,9 @@ pub fn check_with(history: &HistoryData, state: &FinalState, options: &CheckOpti
                     v.push(Violation::MismatchNotRefused { key: at(), code: format!("{status} {code}") });
                 }
                 // The same payload must fingerprint the same way every time.
-                Outcome::Rejected { code, .. } if q.intent != Intent::Mismatch && code == MISMATCH_CODE => {
+                Outcome::Rejected { code, .. }
+                    if q.intent != Intent::Mismatch && code == MISMATCH_CODE && !(forgotten && executed_other(q)) =>
+                {
                     v.push(Violation::SamePayloadRefused { key: at() });
                 }
                 _ => {}
@@ -303,6 +322,9 @@ pub fn check_with(history: &HistoryData, state: &FinalState, options: &CheckOpti
     }
 
     r.stats.keys_shared_across_tenants = tenants_per_key.values().filter(|t| t.len() > 1).count() as u64;
+    let sent: BTreeSet<KeyId> =
+        history.requests.iter().map(|q| (q.tenant, q.operation.clone(), oracle::key_hash(&q.key))).collect();
+    r.stats.workload_executions = new_rows.iter().filter(|(k, _)| sent.contains(*k)).map(|(_, n)| n).sum();
 
     for k in &state.keys {
         if k.response.is_none() {
@@ -332,8 +354,78 @@ pub fn check_with(history: &HistoryData, state: &FinalState, options: &CheckOpti
 
     v.extend(ledger_violations(&state.entities));
     v.extend(books_violations(&state.entities));
+    v.extend(closed_period_violations(state));
     r.violations = v;
     r
+}
+
+/// Nothing posts into a closed period: no ledger line dated in a period
+/// whose close committed before the line's posting did. Commit order is
+/// the audit log's (rows in id order; a write's `new` row commits with it);
+/// a node's clock plays no part.
+fn closed_period_violations(state: &FinalState) -> Vec<Violation> {
+    let committed_at: BTreeMap<(Uuid, Uuid), usize> = state
+        .audit
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.status == AuditStatus::New)
+        .map(|(i, a)| ((a.company_id.0, a.deterministic_id), i))
+        .collect();
+    let body = |e: &Entity| serde_json::from_str::<serde_json::Value>(&e.body).unwrap_or_default();
+    // (tenant, "YYYY-MM") → where its close committed.
+    let mut closed: BTreeMap<(Uuid, String), usize> = BTreeMap::new();
+    for e in state.entities.iter().filter(|e| e.kind == "period_close") {
+        let (Some(period), Some(at)) =
+            (body(e)["period"].as_str().map(str::to_owned), committed_at.get(&(e.tenant_id.0, e.id)))
+        else {
+            continue;
+        };
+        let first = closed.entry((e.tenant_id.0, period)).or_insert(*at);
+        *first = (*first).min(*at);
+    }
+    let mut v = Vec::new();
+    for e in state.entities.iter().filter(|e| e.kind == ledger::LEDGER_LINE_KIND) {
+        let b = body(e);
+        let (Some(date), Some(source)) = (b["date"].as_str(), b["source_id"].as_str().and_then(|s| s.parse().ok()))
+        else {
+            continue;
+        };
+        let period = date.get(..7).unwrap_or(date).to_owned();
+        let (Some(close), Some(posted)) =
+            (closed.get(&(e.tenant_id.0, period.clone())), committed_at.get(&(e.tenant_id.0, source)))
+        else {
+            continue;
+        };
+        if posted > close {
+            v.push(Violation::PostedIntoClosedPeriod { tenant: e.tenant_id.0, period, source, line: e.id });
+        }
+    }
+    v
+}
+
+/// The scenario's own claims (its `[expect]` table): each a bound on the
+/// run's figures that its documentation promises.
+pub fn claim_violations(expect: &Expect, stats: &CheckStats) -> Vec<Violation> {
+    let mut v = Vec::new();
+    let mut at_most = |claim: &str, bound: Option<u64>, got: u64| {
+        if let Some(bound) = bound.filter(|b| got > *b) {
+            v.push(Violation::ClaimBroken { claim: claim.to_owned(), bound: format!("at most {bound}"), got });
+        }
+    };
+    at_most("indeterminate attempts", expect.indeterminate_max, stats.indeterminate);
+    at_most("409 answers", expect.conflicts_max, stats.conflicts);
+    if let Some(n) = expect.executions.filter(|n| *n != stats.workload_executions) {
+        let got = stats.workload_executions;
+        v.push(Violation::ClaimBroken {
+            claim: "executions of the clients' keys".into(),
+            bound: format!("exactly {n}"),
+            got,
+        });
+    }
+    if let Some(n) = expect.replays_min.filter(|n| stats.replayed < *n) {
+        v.push(Violation::ClaimBroken { claim: "replays".into(), bound: format!("at least {n}"), got: stats.replayed });
+    }
+    v
 }
 
 fn spec(operation: &str) -> Option<&'static OpSpec> {

@@ -171,6 +171,7 @@ fn supported(s: &Scenario, store: StoreKind) -> Result<(), String> {
 
 fn print_run(r: &RunResult, wall: std::time::Duration) {
     println!("scenario: {}", serde_json::to_string(&r.scenario).unwrap_or_default());
+    println!("drawn: {}", r.scenario.features().join(" "));
     println!("timeline:");
     for line in &r.timeline {
         println!("  {line}");
@@ -186,8 +187,8 @@ fn print_run(r: &RunResult, wall: std::time::Duration) {
         st.indeterminate_resolved_executed_once, st.indeterminate_resolved_not_executed
     );
     println!(
-        "hard cases: {} missing-reference refusals ({} of those keys executed later), {} key strings sent by several tenants",
-        st.missing_reference_refusals, st.executed_after_missing_reference, st.keys_shared_across_tenants
+        "hard cases: {} missing-reference refusals ({} of those keys executed later), {} key strings sent by several tenants, {} writes refused by a closed period, {} answers 409",
+        st.missing_reference_refusals, st.executed_after_missing_reference, st.keys_shared_across_tenants, st.closed_period_refusals, st.conflicts
     );
     println!(
         "executions: {}, duplicates: {}, lost: {}, messages: {}, virtual time: {} ms, wall: {} ms",
@@ -226,6 +227,10 @@ struct Totals {
     virtual_ms: u64,
     faults: BTreeMap<String, u64>,
     slowest_ms: BTreeMap<String, u128>,
+    closed_period_refusals: u64,
+    conflicts: u64,
+    /// Seeds per drawn feature (an operation, a fault kind, a knob).
+    features: BTreeMap<String, u64>,
 }
 
 fn sweep(work: Vec<(Scenario, u64)>, jobs: usize, keep_going: bool, store: StoreKind) -> bool {
@@ -268,11 +273,16 @@ fn sweep(work: Vec<(Scenario, u64)>, jobs: usize, keep_going: bool, store: Store
                     t.missing_reference_refusals += st.missing_reference_refusals;
                     t.executed_after_missing_reference += st.executed_after_missing_reference;
                     t.keys_shared_across_tenants += st.keys_shared_across_tenants;
+                    t.closed_period_refusals += st.closed_period_refusals;
+                    t.conflicts += st.conflicts;
                     t.duplicates += r.report.duplicates;
                     t.lost += r.report.lost;
                     t.virtual_ms += r.virtual_ms;
                     for (k, v) in &r.faults {
                         *t.faults.entry(k.clone()).or_default() += v;
+                    }
+                    for f in r.scenario.features() {
+                        *t.features.entry(f).or_default() += 1;
                     }
                 }
                 SeedOutcome::Panicked(_) => {}
@@ -317,8 +327,8 @@ fn sweep(work: Vec<(Scenario, u64)>, jobs: usize, keep_going: bool, store: Store
         t.indeterminate, t.resolved_executed, t.resolved_later
     );
     println!(
-        "hard cases: {} missing-reference refusals ({} of those keys executed later), {} key strings sent by several tenants",
-        t.missing_reference_refusals, t.executed_after_missing_reference, t.keys_shared_across_tenants
+        "hard cases: {} missing-reference refusals ({} of those keys executed later), {} key strings sent by several tenants, {} writes refused by a closed period, {} answers 409",
+        t.missing_reference_refusals, t.executed_after_missing_reference, t.keys_shared_across_tenants, t.closed_period_refusals, t.conflicts
     );
     println!("duplicates: {}, lost acknowledged writes: {}", t.duplicates, t.lost);
     println!(
@@ -328,6 +338,10 @@ fn sweep(work: Vec<(Scenario, u64)>, jobs: usize, keep_going: bool, store: Store
         t.virtual_ms as f64 / 1000.0 / wall.as_secs_f64().max(1e-9)
     );
     println!("slowest seed wall time per scenario (ms): {:?}", t.slowest_ms);
+    println!("seeds per drawn feature:");
+    for (f, n) in &t.features {
+        println!("  {f:<40} {n}");
+    }
     for (name, seed) in &failures {
         println!("failing seed: {name} {seed}: {}", repro_command(name, *seed, store));
     }

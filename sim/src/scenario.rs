@@ -73,6 +73,21 @@ pub enum RetryPolicy {
     Mixed,
 }
 
+/// What a seed switches for itself (swarm testing): each part a scenario
+/// lists is drawn per seed, so seeds differ in kind and not only in timing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SwarmPart {
+    /// Each operation of the mix is on with probability ½ (at least one).
+    Operations,
+    /// Each fault kind the file leaves open is on with probability ½ (an
+    /// "on" kind happens at least once); off, it does not happen at all.
+    Faults,
+    /// The service's bounds: the same-key wait, same-key waiters, the
+    /// database call timeout, SQLite's group-commit size.
+    Knobs,
+}
+
 /// Fault schedule: how many events of each kind the fault phase holds.
 /// `None` = drawn from the seed.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -165,7 +180,40 @@ pub struct Scenario {
     /// WAL (small, so every seed runs the restart path).
     #[serde(default = "default_sqlite_restart_frames")]
     pub sqlite_restart_frames: i64,
+    /// Bound on each service node's clock offset (virtual ms, either way);
+    /// each node's offset is drawn within it. None: drawn (no skew on half
+    /// the seeds, up to 10 s on the rest). The embedded topology has one
+    /// node and one clock: no skew there.
+    pub clock_skew_ms: Option<u64>,
+    /// The parts each seed draws for itself (swarm testing).
+    #[serde(default)]
+    pub swarm: Vec<SwarmPart>,
+    /// Figures the scenario's documentation promises, checked on every seed.
+    #[serde(default)]
+    pub expect: Expect,
 }
+
+/// A scenario's promises beyond the checker's properties
+/// (`scenarios/chaos-scenarios.md` states each; every seed checks them).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    /// Attempts without a definitive answer (timeouts, 409, 5xx).
+    pub indeterminate_max: Option<u64>,
+    /// 409 answers (a same-key request still in flight past the wait bound).
+    pub conflicts_max: Option<u64>,
+    /// Executions (`new` audit rows) in the whole run.
+    pub executions: Option<u64>,
+    /// Successful replays (200, `Idempotent-Replayed: true`).
+    pub replays_min: Option<u64>,
+}
+
+/// The service's bounds when the seed does not draw them (`swarm` without
+/// `knobs`): the same-key wait, waiters, database call timeout, group size.
+pub const INFLIGHT_WAIT_MS: u64 = 1000;
+pub const SAME_KEY_WAITERS_MAX: usize = 512;
+pub const DB_CALL_TIMEOUT_MS: u64 = 4000;
+pub const SQLITE_GROUP_MAX: usize = 16;
 
 fn default_service_nodes() -> u32 {
     3
@@ -267,6 +315,12 @@ impl Scenario {
         if !(1..=1_000_000).contains(&self.sqlite_restart_frames) {
             return bad("sqlite_restart_frames must be 1 to 1000000");
         }
+        if self.clock_skew_ms.is_some_and(|b| b > 3_600_000) {
+            return bad("clock_skew_ms must be at most 3600000 (an hour)");
+        }
+        if self.same_key && self.swarm.contains(&SwarmPart::Operations) {
+            return bad("a same-key scenario has one operation: swarm cannot draw operations");
+        }
         Ok(())
     }
 }
@@ -336,6 +390,52 @@ pub struct Resolved {
     pub key_ttl_ms: Option<u64>,
     pub reuse_delay_ms: [u64; 2],
     pub sqlite_restart_frames: i64,
+    /// Each service node's clock offset (virtual ms).
+    pub clock_offsets_ms: Vec<i64>,
+    pub inflight_wait_ms: u64,
+    pub same_key_waiters_max: usize,
+    pub db_call_timeout_ms: u64,
+    pub sqlite_group_max: usize,
+    pub swarm: Vec<SwarmPart>,
+}
+
+impl Resolved {
+    /// What this seed has on, as names a sweep counts seeds by: every
+    /// operation, every fault kind that happens, and every knob away from
+    /// its default.
+    pub fn features(&self) -> Vec<String> {
+        let mut f: Vec<String> = self.mix.iter().filter(|(_, w)| *w > 0).map(|(op, _)| format!("op:{op}")).collect();
+        let faults = [
+            ("service_kills", self.service_kills > 0),
+            ("db_restarts", self.db_restarts > 0),
+            ("partitions_client_service", self.partitions_client_service > 0),
+            ("partitions_service_db", self.partitions_service_db > 0),
+            ("packet_loss", self.packet_loss > 0.0),
+            ("ambiguous_commit", self.ambiguous_commit > 0.0),
+            ("slow_db", self.slow_db > 0.0),
+            ("buggify", self.buggify),
+            ("receiver_kills", self.receiver_kills > 0),
+            ("receiver_partitions", self.receiver_partitions > 0),
+            ("receiver_errors", self.receiver_error_rate > 0.0),
+            ("clock_skew", self.clock_offsets_ms.iter().any(|o| *o != 0)),
+        ];
+        f.extend(faults.iter().filter(|(_, on)| *on).map(|(k, _)| format!("fault:{k}")));
+        let side = |v: u64, default: u64| if v < default { "<" } else { ">" };
+        if self.inflight_wait_ms != INFLIGHT_WAIT_MS {
+            f.push(format!("knob:inflight_wait{}{INFLIGHT_WAIT_MS}ms", side(self.inflight_wait_ms, INFLIGHT_WAIT_MS)));
+        }
+        if self.db_call_timeout_ms != DB_CALL_TIMEOUT_MS {
+            let s = side(self.db_call_timeout_ms, DB_CALL_TIMEOUT_MS);
+            f.push(format!("knob:db_call_timeout{s}{DB_CALL_TIMEOUT_MS}ms"));
+        }
+        if self.same_key_waiters_max != SAME_KEY_WAITERS_MAX {
+            f.push(format!("knob:same_key_waiters_max={}", self.same_key_waiters_max));
+        }
+        if self.sqlite_group_max != SQLITE_GROUP_MAX {
+            f.push(format!("knob:sqlite_group_max={}", self.sqlite_group_max));
+        }
+        f
+    }
 }
 
 impl Scenario {
@@ -351,6 +451,7 @@ impl Scenario {
             r.partitions_service_db = 0;
             r.ambiguous_commit = 0.0;
             r.slow_db = 0.0;
+            r.clock_offsets_ms = vec![0];
         }
         r
     }
@@ -410,6 +511,83 @@ impl Scenario {
             key_ttl_ms: self.key_ttl_ms,
             reuse_delay_ms: self.reuse_delay_ms,
             sqlite_restart_frames: self.sqlite_restart_frames,
+            clock_offsets_ms: Vec::new(),
+            inflight_wait_ms: INFLIGHT_WAIT_MS,
+            same_key_waiters_max: SAME_KEY_WAITERS_MAX,
+            db_call_timeout_ms: DB_CALL_TIMEOUT_MS,
+            sqlite_group_max: SQLITE_GROUP_MAX,
+            swarm: self.swarm.clone(),
+        }
+        .with_draws(self, d)
+    }
+}
+
+impl Resolved {
+    /// The draws made after the knobs above (so adding one here leaves
+    /// every earlier draw of a seed as it was): clock offsets, then the
+    /// swarm's parts.
+    fn with_draws(mut self, s: &Scenario, d: &mut impl Draw) -> Self {
+        let bound = s.clock_skew_ms.unwrap_or_else(|| if d.chance(0.5) { d.range(100, 10_000) } else { 0 });
+        self.clock_offsets_ms = (0..self.service_nodes).map(|_| d.range(0, 2 * bound) as i64 - bound as i64).collect();
+        if s.swarm.contains(&SwarmPart::Operations) {
+            let kept: Vec<bool> = self.mix.iter().map(|_| d.chance(0.5)).collect();
+            let any = if kept.iter().any(|k| *k) { None } else { Some(d.below(self.mix.len() as u64) as usize) };
+            for (i, (_, w)) in self.mix.iter_mut().enumerate() {
+                if !kept[i] && any != Some(i) {
+                    *w = 0;
+                }
+            }
+        }
+        if s.swarm.contains(&SwarmPart::Faults) {
+            self.swarm_faults(&s.faults, s.clock_skew_ms.is_some(), d);
+        }
+        if s.swarm.contains(&SwarmPart::Knobs) {
+            self.inflight_wait_ms = d.range(200, 3000);
+            self.same_key_waiters_max = [1, 2, 8, SAME_KEY_WAITERS_MAX][d.below(4) as usize];
+            self.db_call_timeout_ms = d.range(2000, 6000);
+            self.sqlite_group_max = [1, 2, 4, SQLITE_GROUP_MAX][d.below(4) as usize];
+        }
+        self
+    }
+
+    /// Each fault kind the file leaves open: off (it never happens), or on
+    /// (at least once, or at a rate of its own).
+    fn swarm_faults(&mut self, f: &Faults, skew_fixed: bool, d: &mut impl Draw) {
+        let count = |fixed: bool, v: &mut u32, d: &mut dyn FnMut() -> (bool, u64)| {
+            if !fixed {
+                let (on, n) = d();
+                *v = if on { (*v).max(1 + n as u32 % 2) } else { 0 };
+            }
+        };
+        let mut draw = || (d.chance(0.5), d.below(2));
+        count(f.service_kills.is_some(), &mut self.service_kills, &mut draw);
+        count(f.db_restarts.is_some(), &mut self.db_restarts, &mut draw);
+        count(f.partitions_client_service.is_some(), &mut self.partitions_client_service, &mut draw);
+        count(f.partitions_service_db.is_some(), &mut self.partitions_service_db, &mut draw);
+        count(f.receiver_kills.is_some(), &mut self.receiver_kills, &mut draw);
+        count(f.receiver_partitions.is_some(), &mut self.receiver_partitions, &mut draw);
+        let rate = |fixed: bool, v: &mut f64, max: f64, d: &mut dyn FnMut() -> (bool, u64)| {
+            if !fixed {
+                let (on, n) = d();
+                let drawn = max * (0.2 + 0.8 * (n as f64 + 0.5) / 2.0);
+                *v = if !on {
+                    0.0
+                } else if *v > 0.0 {
+                    *v
+                } else {
+                    drawn
+                };
+            }
+        };
+        rate(f.packet_loss.is_some(), &mut self.packet_loss, 0.05, &mut draw);
+        rate(f.ambiguous_commit.is_some(), &mut self.ambiguous_commit, 0.1, &mut draw);
+        rate(f.slow_db.is_some(), &mut self.slow_db, 0.2, &mut draw);
+        rate(f.receiver_error_rate.is_some(), &mut self.receiver_error_rate, 0.2, &mut draw);
+        if f.buggify.is_none() {
+            self.buggify = draw().0;
+        }
+        if !skew_fixed && !draw().0 {
+            self.clock_offsets_ms.iter_mut().for_each(|o| *o = 0);
         }
     }
 }
@@ -468,6 +646,58 @@ mod tests {
         );
         for name in ["db-crash-restart", "partition-service-db", "ambiguous-commit"] {
             assert!(!Scenario::load(name).unwrap().supports(StoreKind::Sqlite), "{name} needs a database node");
+        }
+    }
+
+    #[test]
+    fn swarm_draws_parts_per_seed_within_the_scenarios_bounds() {
+        let s = Scenario::load("mixed-chaos").unwrap();
+        assert_eq!(s.swarm, [SwarmPart::Operations, SwarmPart::Faults, SwarmPart::Knobs]);
+        let runs: Vec<Resolved> = (0..200).map(|i| s.resolve(&mut Counter(i), StoreKind::Memory)).collect();
+        let mut seen: BTreeMap<String, u32> = BTreeMap::new();
+        for r in &runs {
+            let ops = r.mix.iter().filter(|(_, w)| *w > 0).count();
+            assert!(ops >= 1 && ops <= s.mix.len(), "{ops} operations on");
+            assert!(r.clock_offsets_ms.len() == 3 && r.clock_offsets_ms.iter().all(|o| o.abs() <= 10_000));
+            assert!((200..=3000).contains(&r.inflight_wait_ms) && (1..=16).contains(&r.sqlite_group_max));
+            for f in r.features() {
+                *seen.entry(f).or_default() += 1;
+            }
+        }
+        // Every operation and fault kind is on in some seeds and off in others.
+        for op in s.mix.keys() {
+            let n = seen.get(&format!("op:{op}")).copied().unwrap_or(0);
+            assert!(n > 20 && n < 180, "{op} on in {n} of 200 seeds");
+        }
+        for kind in ["service_kills", "db_restarts", "packet_loss", "buggify", "clock_skew", "receiver_kills"] {
+            let n = seen.get(&format!("fault:{kind}")).copied().unwrap_or(0);
+            assert!(n > 20 && n < 180, "{kind} on in {n} of 200 seeds");
+        }
+        assert!(
+            seen.keys().any(|k| k == "knob:sqlite_group_max=1")
+                && seen.keys().any(|k| k == "knob:same_key_waiters_max=1")
+        );
+        // The embedded topology has one node and one clock.
+        let sqlite = s.resolve(&mut Counter(5), StoreKind::Sqlite);
+        assert_eq!(sqlite.clock_offsets_ms, [0]);
+    }
+
+    #[test]
+    fn without_swarm_the_file_decides_and_a_same_key_storm_cannot_draw_operations() {
+        let s = Scenario::load("concurrent-same-key-500").unwrap();
+        assert!(s.swarm.is_empty());
+        for i in 0..50 {
+            let r = s.resolve(&mut Counter(i), StoreKind::Memory);
+            assert_eq!(r.mix, [("create_invoice".to_owned(), 1)]);
+            assert_eq!((r.service_kills, r.buggify, r.same_key_waiters_max), (0, false, SAME_KEY_WAITERS_MAX));
+        }
+        let text = include_str!("../../scenarios/concurrent-same-key-500.toml");
+        let swarmed = text.replace("same_key = true", "same_key = true\nswarm = [\"operations\"]");
+        assert!(Scenario::parse(&swarmed).unwrap_err().0.contains("swarm"));
+        let key_expiry = Scenario::load("key-expiry").unwrap();
+        for i in 0..50 {
+            let r = key_expiry.resolve(&mut Counter(i), StoreKind::Memory);
+            assert!(r.clock_offsets_ms.iter().all(|o| o.abs() <= 5000));
         }
     }
 }

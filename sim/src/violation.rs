@@ -94,6 +94,10 @@ pub enum Violation {
     LedgerUnbalanced { unbalanced_balances: u64, unbalanced_postings: u64, malformed: u64 },
     /// A payment's refunds exceed it, or do not sum to what it records.
     RefundsExceedPayment { payment: Uuid, amount: i64, recorded: i64, refunds_sum: i64 },
+    /// A ledger line dated in a period whose close committed before it.
+    PostedIntoClosedPeriod { tenant: Uuid, period: String, source: Uuid, line: Uuid },
+    /// A figure the scenario's documentation promises (its `[expect]`).
+    ClaimBroken { claim: String, bound: String, got: u64 },
 }
 
 impl Violation {
@@ -134,6 +138,8 @@ impl Violation {
             Self::InvoicePaidWrongly { .. } => "invoice_paid_wrongly",
             Self::LedgerUnbalanced { .. } => "ledger_unbalanced",
             Self::RefundsExceedPayment { .. } => "refunds_exceed_payment",
+            Self::PostedIntoClosedPeriod { .. } => "posted_into_closed_period",
+            Self::ClaimBroken { .. } => "scenario_claim_broken",
         }
     }
 }
@@ -246,6 +252,13 @@ impl fmt::Display for Violation {
                 f,
                 "payment {payment} of {amount} cents records {recorded} refunded but its refunds sum to {refunds_sum}"
             ),
+            Self::PostedIntoClosedPeriod { tenant, period, source, line } => write!(
+                f,
+                "tenant {tenant}: ledger line {line} of {source} posted into period {period} after its close committed"
+            ),
+            Self::ClaimBroken { claim, bound, got } => {
+                write!(f, "the scenario promises {bound} {claim}; the run had {got}")
+            }
         }
     }
 }

@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use accubooks_service::app::{Jobs, JobsConfig, Service, ServiceConfig};
 use accubooks_service::domain::ids::{token_from_seed, TenantId};
+use accubooks_service::domain::time::Clock;
 use accubooks_service::engine::EngineConfig;
 use accubooks_service::jobs::outbox::{DispatchConfig, WebhookSink};
 use accubooks_service::serve::ServeConfig;
@@ -29,7 +30,7 @@ use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::checker::{check_with, CheckOptions, CheckReport, FinalState};
+use crate::checker::{check_with, claim_violations, CheckOptions, CheckReport, FinalState};
 
 mod backend;
 use crate::client::{post_json, send_json, ClientError, Response};
@@ -51,8 +52,6 @@ impl Draw for SimDraw {
 }
 
 /// Bounds of the simulated deployment.
-const INFLIGHT_WAIT: Duration = Duration::from_millis(1000);
-const DB_CALL_TIMEOUT: Duration = Duration::from_millis(4000);
 const DB_IDLE_TX: Duration = Duration::from_millis(5000);
 const BACKOFF_BASE_MS: u64 = 50;
 const BACKOFF_CAP_MS: u64 = 2000;
@@ -136,7 +135,7 @@ pub async fn run(scenario: &Scenario, seed: u64, store_kind: StoreKind) -> RunRe
     let backend = match store_kind {
         StoreKind::Memory => {
             // The database node. Its committed state lives out here, so it survives restarts.
-            let store = MemStore::new(INFLIGHT_WAIT);
+            let store = MemStore::new(Duration::from_millis(cfg.inflight_wait_ms));
             let control = DbControl::default();
             let db = {
                 let (store, control) = (store.clone(), control.clone());
@@ -161,8 +160,11 @@ pub async fn run(scenario: &Scenario, seed: u64, store_kind: StoreKind) -> RunRe
             let _ = std::fs::remove_dir_all(&dir);
             std::fs::create_dir_all(&dir).expect("the seed's directory");
             let url = format!("sqlite://{}/accubooks.db", dir.display());
-            let options =
-                SqliteOptions { restart_frames: Some(cfg.sqlite_restart_frames), checkpoint_interval: Some(JOBS_POLL) };
+            let options = SqliteOptions {
+                restart_frames: Some(cfg.sqlite_restart_frames),
+                checkpoint_interval: Some(JOBS_POLL),
+                group_max: Some(cfg.sqlite_group_max),
+            };
             tl.log(format!("sqlite: {url} (WAL restart past {} frames)", cfg.sqlite_restart_frames));
             Backend::Sqlite { url, dir, options }
         }
@@ -196,9 +198,14 @@ pub async fn run(scenario: &Scenario, seed: u64, store_kind: StoreKind) -> RunRe
             .build()
     });
     let services: Vec<NodeHandle> = match &backend {
-        Backend::Memory { .. } => (0..cfg.service_nodes).map(|i| service_node(&handle, i, jobs, key_ttl)).collect(),
+        Backend::Memory { .. } => (0..cfg.service_nodes)
+            .map(|i| {
+                let call_timeout = Duration::from_millis(cfg.db_call_timeout_ms);
+                service_node(&handle, i, service_config(&cfg, i), call_timeout, jobs, key_ttl)
+            })
+            .collect(),
         Backend::Sqlite { url, options, .. } => {
-            vec![sqlite_service_node(&handle, url.clone(), *options, jobs, key_ttl)]
+            vec![sqlite_service_node(&handle, url.clone(), *options, service_config(&cfg, 0), jobs, key_ttl)]
         }
     };
     sleep(Duration::from_millis(20)).await;
@@ -281,7 +288,9 @@ pub async fn run(scenario: &Scenario, seed: u64, store_kind: StoreKind) -> RunRe
         .received
         .as_ref()
         .map_or(0, |got| state.workflows.iter().filter(|w| got.contains_key(&w.id)).count() as u64);
-    let report = check_with(&data, &state, &CheckOptions { keys_expire: cfg.key_ttl_ms.is_some() });
+    let mut report = check_with(&data, &state, &CheckOptions { keys_expire: cfg.key_ttl_ms.is_some() });
+    let claims = claim_violations(&scenario.expect, &report.stats);
+    report.violations.extend(claims);
 
     let fired: DbFired = control.fired();
     let mut faults_by_type = tl.faults.lock().unwrap_or_else(|p| p.into_inner()).clone();
@@ -313,14 +322,21 @@ pub async fn run(scenario: &Scenario, seed: u64, store_kind: StoreKind) -> RunRe
     }
 }
 
-fn service_node(handle: &Handle, i: u32, jobs: bool, key_ttl: Duration) -> NodeHandle {
+fn service_node(
+    handle: &Handle,
+    i: u32,
+    config: ServiceConfig,
+    call_timeout: Duration,
+    jobs: bool,
+    key_ttl: Duration,
+) -> NodeHandle {
     handle
         .create_node()
         .name(format!("service-{i}"))
         .ip(service_addr(i).ip())
         .init(move || async move {
-            let store = Arc::new(RemoteStore::new(DB_ADDR, DB_CALL_TIMEOUT));
-            let service = Service::build(store.clone(), service_config());
+            let store = Arc::new(RemoteStore::new(DB_ADDR, call_timeout));
+            let service = Service::build(store.clone(), config);
             let jobs = if jobs { Jobs::start(store, jobs_config(key_ttl)) } else { Jobs::none() };
             let listener = bind(service_addr(i)).await;
             service.run(listener, jobs, std::future::pending()).await;
@@ -335,6 +351,7 @@ fn sqlite_service_node(
     handle: &Handle,
     url: String,
     options: SqliteOptions,
+    config: ServiceConfig,
     jobs: bool,
     key_ttl: Duration,
 ) -> NodeHandle {
@@ -346,7 +363,7 @@ fn sqlite_service_node(
             let url = url.clone();
             async move {
                 let db = open_sqlite(&url, options).await;
-                let service = Service::build(db.store(), service_config());
+                let service = Service::build(db.store(), config);
                 let jobs = if jobs { Jobs::start(db.jobs_store(), jobs_config(key_ttl)) } else { Jobs::none() };
                 let listener = bind(service_addr(0)).await;
                 service.run(listener, jobs, std::future::pending()).await;
@@ -355,12 +372,19 @@ fn sqlite_service_node(
         .build()
 }
 
-/// A simulated node's configuration: production defaults except the
-/// same-key wait (shorter, so conflicts happen within a run) and more accept
-/// tasks (each accept costs virtual time).
-pub fn service_config() -> ServiceConfig {
+/// Service node `i`'s configuration: production defaults except the
+/// same-key wait (shorter, so conflicts happen within a run), the seed's
+/// bounds and the node's clock offset, and more accept tasks (each accept
+/// costs virtual time).
+fn service_config(cfg: &Resolved, i: u32) -> ServiceConfig {
+    let offset_ms = cfg.clock_offsets_ms.get(i as usize).copied().unwrap_or(0);
     ServiceConfig {
-        engine: EngineConfig { inflight_wait: INFLIGHT_WAIT, ..EngineConfig::default() },
+        engine: EngineConfig {
+            inflight_wait: Duration::from_millis(cfg.inflight_wait_ms),
+            same_key_waiters_max: cfg.same_key_waiters_max,
+            clock: Clock { offset_ms },
+            ..EngineConfig::default()
+        },
         serve: ServeConfig { accept_tasks: 16, ..ServeConfig::default() },
         ..ServiceConfig::default()
     }

@@ -6,8 +6,32 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Now as RFC 3339 UTC with millisecond precision.
 pub fn rfc3339_now() -> String {
-    let d = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-    rfc3339(d.as_secs() as i64, d.subsec_millis())
+    Clock::SYSTEM.rfc3339_now()
+}
+
+/// A node's wall clock: the system's, off by `offset_ms` (production runs
+/// with 0; the simulation skews each node's clock to show that nothing
+/// about a key depends on a service node's clock: a key's age is judged by
+/// the database's). It dates executions (`created_at`, today's date).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Clock {
+    pub offset_ms: i64,
+}
+
+impl Clock {
+    pub const SYSTEM: Self = Self { offset_ms: 0 };
+
+    /// Milliseconds since the epoch on this clock.
+    pub fn now_ms(self) -> i64 {
+        let d = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+        (d.as_millis() as i64).saturating_add(self.offset_ms)
+    }
+
+    /// Now on this clock as RFC 3339 UTC with millisecond precision.
+    pub fn rfc3339_now(self) -> String {
+        let ms = self.now_ms();
+        rfc3339(ms.div_euclid(1000), ms.rem_euclid(1000) as u32)
+    }
 }
 
 pub fn rfc3339(secs: i64, millis: u32) -> String {
@@ -146,6 +170,15 @@ mod tests {
         assert_eq!(rfc3339(0, 0), "1970-01-01T00:00:00.000Z");
         assert_eq!(rfc3339(951_782_400, 5), "2000-02-29T00:00:00.005Z");
         assert_eq!(rfc3339(1_798_761_599, 999), "2026-12-31T23:59:59.999Z");
+    }
+
+    #[test]
+    fn a_skewed_clock_is_off_by_its_offset() {
+        let ahead = Clock { offset_ms: 86_400_000 };
+        let (sys, skewed) = (Clock::SYSTEM.now_ms(), ahead.now_ms());
+        assert!((skewed - sys - 86_400_000).abs() < 60_000, "{sys} {skewed}");
+        let (today, tomorrow) = (Clock::SYSTEM.rfc3339_now(), ahead.rfc3339_now());
+        assert!(parse_utc(&tomorrow).unwrap().0 > parse_utc(&today).unwrap().0 + 86_000);
     }
 
     #[test]

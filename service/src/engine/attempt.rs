@@ -7,7 +7,6 @@ use tokio::time::Instant;
 
 use super::{Decision, Engine, Refusal, WriteOutcome, WriteRequest};
 use crate::domain::ids::workflow_id;
-use crate::domain::time::rfc3339_now;
 use crate::idempotency::deterministic_id;
 use crate::idempotency::fingerprint::FINGERPRINT_VERSION;
 use crate::ops::{ExecCtx, OpSpec, Operation, Plan};
@@ -65,7 +64,8 @@ impl<'a, O: Operation> Attempt<'a, O> {
             response: None,
         };
         let claim = KeyClaim { record, wait: engine.config.inflight_wait };
-        let ctx = ExecCtx { tenant: req.tenant, entity_id, now: rfc3339_now(), path: req.path.clone() };
+        let ctx =
+            ExecCtx { tenant: req.tenant, entity_id, now: engine.config.clock.rfc3339_now(), path: req.path.clone() };
         Self { engine, op, spec, req, input, claim, ctx, key_hash: req.key.hash_hex(), started }
     }
 

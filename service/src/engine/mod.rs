@@ -22,6 +22,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::domain::ids::TenantId;
+use crate::domain::time::Clock;
 use crate::idempotency::gate::KeyGate;
 use crate::idempotency::key::IdempotencyKey;
 use crate::idempotency::recent::RecentKeys;
@@ -46,6 +47,8 @@ pub struct EngineConfig {
     /// Keys remembered as completed on this instance, for the replay fast
     /// path (0 turns it off). About 40 bytes each.
     pub recent_keys_max: usize,
+    /// The clock that dates executions (`ExecCtx::now`).
+    pub clock: Clock,
 }
 
 impl Default for EngineConfig {
@@ -56,6 +59,7 @@ impl Default for EngineConfig {
             tx_retry_backoff: Duration::from_millis(5),
             same_key_waiters_max: 512,
             recent_keys_max: 100_000,
+            clock: Clock::SYSTEM,
         }
     }
 }

@@ -453,3 +453,92 @@ fn an_expired_answer_after_an_unknown_outcome_is_not_a_fresh_key() {
     w.history.attempts.push(attempt(5, refused(422, false, EXPIRED_CODE, "{}")));
     assert!(!reported(&w).contains(&"expired_fresh_key"), "the first attempt may have executed");
 }
+
+/// A balanced posting of the invoice dated 2021-06-15 and a close of
+/// 2021-06, the close's `new` row committed at audit position `close_at`.
+fn posting_and_close(w: &mut World, close_at: usize) {
+    for (n, (debit, credit)) in [(500, 0), (0, 500)].into_iter().enumerate() {
+        let id = Uuid::from_u128(30 + n as u128);
+        let line = serde_json::json!({
+            "id": id, "object": "ledger_line", "source_id": invoice_id(), "source_kind": "invoice",
+            "line": n, "date": "2021-06-15", "account": if n == 0 { "accounts_receivable" } else { "revenue" },
+            "currency": "USD", "debit_cents": debit, "credit_cents": credit,
+        });
+        w.state.entities.push(entity(id, "ledger_line", line.to_string()));
+    }
+    let close = oracle::entity_id(TENANT, "close_period", "close-1");
+    let body = serde_json::json!({ "id": close, "object": "period_close", "period": "2021-06" });
+    w.state.entities.push(entity(close, "period_close", body.to_string()));
+    w.state.audit.insert(close_at, audit("close_period", "close-1", AuditStatus::New, 201));
+}
+
+#[test]
+fn a_posting_committed_after_its_periods_close_is_reported() {
+    let invoice_at = |w: &World| {
+        w.state.audit.iter().position(|a| a.status == AuditStatus::New && a.deterministic_id == invoice_id()).unwrap()
+    };
+    // The close committed before the invoice's posting: a violation.
+    let mut w = world();
+    let at = invoice_at(&w);
+    posting_and_close(&mut w, at);
+    assert_reports(&w, "posted_into_closed_period");
+    // The close committed after it: the posting was in an open period.
+    let mut w = world();
+    let at = invoice_at(&w) + 1;
+    posting_and_close(&mut w, at);
+    assert!(!reported(&w).contains(&"posted_into_closed_period"), "{:?}", reported(&w));
+}
+
+#[test]
+fn a_scenario_claim_is_checked_against_the_run() {
+    use crate::scenario::Expect;
+    let stats = super::CheckStats {
+        indeterminate: 2,
+        conflicts: 1,
+        workload_executions: 3,
+        replayed: 10,
+        ..Default::default()
+    };
+    let broken = |e: Expect| super::claim_violations(&e, &stats).iter().map(ToString::to_string).collect::<Vec<_>>();
+    assert!(broken(Expect {
+        indeterminate_max: Some(2),
+        conflicts_max: Some(1),
+        executions: Some(3),
+        replays_min: Some(10)
+    })
+    .is_empty());
+    assert_eq!(
+        broken(Expect { indeterminate_max: Some(0), ..Default::default() }),
+        ["the scenario promises at most 0 indeterminate attempts; the run had 2"]
+    );
+    assert_eq!(broken(Expect { conflicts_max: Some(0), ..Default::default() }).len(), 1);
+    assert_eq!(
+        broken(Expect { executions: Some(1), ..Default::default() }),
+        ["the scenario promises exactly 1 executions of the clients' keys; the run had 3"]
+    );
+    assert_eq!(broken(Expect { replays_min: Some(499), ..Default::default() }).len(), 1);
+    assert!(super::claim_violations(&Expect::default(), &stats).is_empty(), "no claim, nothing to break");
+}
+
+#[test]
+fn a_forgotten_key_may_execute_another_payload_only_if_its_first_never_executed() {
+    let found = |w: &World, options: &super::CheckOptions| -> Vec<&'static str> {
+        super::check_with(&w.history, &w.state, options).violations.iter().map(Violation::property).collect()
+    };
+    // The payment key's first payload was refused (nothing executed); once
+    // reaped, another payload under the key executes as a fresh key.
+    let mut w = world();
+    let id = oracle::entity_id(TENANT, "record_payment", PAYMENT_KEY);
+    let body = format!(r#"{{"id":"{id}","object":"payment"}}"#);
+    w.history.requests.push(request(5, "record_payment", PAYMENT_KEY, "fp-payment-2", Intent::Mismatch));
+    w.history.attempts.push(attempt(5, ok(201, false, &body, id)));
+    w.state.audit.push(audit("record_payment", PAYMENT_KEY, AuditStatus::New, 201));
+    w.state.keys.retain(|k| k.idempotency_key != PAYMENT_KEY);
+    assert!(!found(&w, &expiring()).contains(&"mismatch_executed"), "{:?}", found(&w, &expiring()));
+    assert!(found(&w, &Default::default()).contains(&"mismatch_executed"), "keys that never expire");
+    // The invoice key's first payload executed: another payload must never.
+    let mut w = world();
+    let other = format!(r#"{{"id":"{}","object":"invoice","total_cents":900}}"#, invoice_id());
+    set_outcome(&mut w, 3, ok(201, false, &other, invoice_id()));
+    assert!(found(&w, &expiring()).contains(&"mismatch_executed"), "{:?}", found(&w, &expiring()));
+}

@@ -99,6 +99,10 @@ pub static GENERATORS: &[OpGen] = &[
     op::<ops::ApprovePayrollRun>(&[PayrollRuns], approve_payroll_run),
 ];
 
+/// The month journal entries are dated in (and one close in four closes):
+/// in the past of every seed (the simulated clock starts in 2022).
+const JOURNAL_PERIOD: &str = "2021-06";
+
 pub fn generator(name: &str) -> Option<&'static OpGen> {
     GENERATORS.iter().find(|g| g.name() == name)
 }
@@ -193,7 +197,7 @@ fn record_payment(refs: &Refs, pick: u64, variant: u64) -> Payload {
 fn post_journal_entry(refs: &Refs, _pick: u64, variant: u64) -> Payload {
     let (cash, sales) = refs.accounts.expect("reference accounts are created before the load");
     let cents = 100 + variant % 10_000;
-    let body = json!({ "entry_date": "2026-01-15", "memo": format!("Cash sale {variant}"), "lines": [
+    let body = json!({ "entry_date": format!("{JOURNAL_PERIOD}-15"), "memo": format!("Cash sale {variant}"), "lines": [
         {"account_id": cash, "currency": "USD", "debit_cents": cents, "credit_cents": 0, "description": null},
         {"account_id": sales, "currency": "USD", "debit_cents": 0, "credit_cents": cents, "description": null},
     ]});
@@ -227,9 +231,16 @@ fn void_invoice(refs: &Refs, pick: u64, variant: u64) -> Payload {
 }
 
 fn close_period(_: &Refs, pick: u64, variant: u64) -> Payload {
-    // Long-past months only: closing a current one would refuse the dated
-    // writes of every other operation.
-    let period = format!("{}-{:02}", 2000 + (pick / 12) % 20, 1 + pick % 12);
+    // Mostly long-past months; one close in four is of the month the
+    // journal entries are dated in, so entries race the close of their own
+    // period (before it they post, after it they are refused; never into
+    // it once closed). Closing the current month would refuse the writes
+    // dated today.
+    let period = if pick % 4 == 3 {
+        JOURNAL_PERIOD.to_owned()
+    } else {
+        format!("{}-{:02}", 2000 + (pick / 12) % 20, 1 + pick % 12)
+    };
     Payload::on(format!("/v1/periods/{period}/close"), period, json!({ "note": format!("close {variant}") }))
 }
 

@@ -51,11 +51,18 @@ struct Group {
     waiting: Vec<oneshot::Sender<Outcome>>,
 }
 
-#[derive(Default)]
 pub(in crate::store::sql) struct GroupCommit {
     group: Mutex<Group>,
     /// Requests waiting in `begin` for the writer.
     pub(in crate::store::sql) queued: AtomicUsize,
+    /// Members one COMMIT may carry (1: every transaction commits alone).
+    max: usize,
+}
+
+impl Default for GroupCommit {
+    fn default() -> Self {
+        Self::with_max(GROUP_MAX)
+    }
 }
 
 /// Counts a request as queued for the writer while it lives.
@@ -68,6 +75,11 @@ impl Drop for Queued<'_> {
 }
 
 impl GroupCommit {
+    /// A group commit of at most `max` members (1 to `GROUP_MAX`).
+    pub(in crate::store::sql) fn with_max(max: usize) -> Self {
+        Self { group: Mutex::default(), queued: AtomicUsize::new(0), max: max.clamp(1, GROUP_MAX) }
+    }
+
     fn group(&self) -> std::sync::MutexGuard<'_, Group> {
         self.group.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -79,7 +91,7 @@ impl GroupCommit {
 
     /// Should a member that is done wait for others rather than COMMIT?
     pub(in crate::store::sql) fn defer(&self) -> bool {
-        self.queued.load(Ordering::Acquire) > 0 && self.group().waiting.len() + 1 < GROUP_MAX
+        self.queued.load(Ordering::Acquire) > 0 && self.group().waiting.len() + 1 < self.max
     }
 
     /// Members waiting for the group's COMMIT.

@@ -46,6 +46,8 @@ pub struct SqliteOptions {
     pub restart_frames: Option<i64>,
     /// Between checkpoints; None: the default.
     pub checkpoint_interval: Option<Duration>,
+    /// Members one group COMMIT may carry (1 to 16); None: 16.
+    pub group_max: Option<usize>,
 }
 
 impl SqliteStore {
@@ -65,7 +67,7 @@ impl SqliteStore {
             policy.interval = interval.max(Duration::from_millis(1));
         }
         let readers = SqliteReaders::new(path.clone(), limits.pool_connections_max as usize);
-        let writer = SqliteWriter::open(path, limits, policy)?;
+        let writer = SqliteWriter::open(path, limits, policy, options.group_max.unwrap_or(group::GROUP_MAX))?;
         Ok(Self { writer, readers, limits })
     }
 

@@ -64,6 +64,7 @@ impl SqliteWriter {
         path: PathBuf,
         limits: SqlLimits,
         policy: CheckpointPolicy,
+        group_max: usize,
     ) -> Result<Self, StoreError> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(&path, flags).map_err(classify)?;
@@ -82,7 +83,7 @@ impl SqliteWriter {
             return Err(StoreError::Other(format!("{} is in journal mode {mode}, not WAL", path.display())));
         }
         let conn = Arc::new(Mutex::new(conn));
-        let group = Arc::<GroupCommit>::default();
+        let group = Arc::new(GroupCommit::with_max(group_max));
         let checkpointer = Checkpointer::start(&path, policy, conn.clone(), group.clone())?;
         Ok(Self { conn, group, limits, _checkpointer: checkpointer })
     }
@@ -440,7 +441,7 @@ mod tests {
     async fn begin_waits_for_another_writer_without_parking_the_thread() {
         let (path, other) = database();
         let limits = SqlLimits { lock_wait: Duration::from_secs(10), ..SqlLimits::default() };
-        let writer = SqliteWriter::open(path.clone(), limits, CheckpointPolicy::default()).unwrap();
+        let writer = SqliteWriter::open(path.clone(), limits, CheckpointPolicy::default(), GROUP_MAX).unwrap();
         other.execute_batch("BEGIN IMMEDIATE; INSERT INTO t VALUES (1);").unwrap();
         let release = tokio::spawn(async move {
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -459,7 +460,7 @@ mod tests {
     #[tokio::test]
     async fn a_member_dropped_after_its_release_commits_with_the_group() {
         let (path, _other) = database();
-        let writer = SqliteWriter::open(path, SqlLimits::default(), CheckpointPolicy::default()).unwrap();
+        let writer = SqliteWriter::open(path, SqlLimits::default(), CheckpointPolicy::default(), GROUP_MAX).unwrap();
         let mut tx = writer.begin().await.unwrap();
         execute(tx.conn().unwrap(), "INSERT INTO t VALUES ($1)", &[&9]).unwrap();
         execute(tx.conn().unwrap(), MEMBER_RELEASE, &[]).unwrap();
@@ -472,7 +473,7 @@ mod tests {
     #[tokio::test]
     async fn a_dropped_transaction_rolls_back_and_frees_the_writer() {
         let (path, _other) = database();
-        let writer = SqliteWriter::open(path, SqlLimits::default(), CheckpointPolicy::default()).unwrap();
+        let writer = SqliteWriter::open(path, SqlLimits::default(), CheckpointPolicy::default(), GROUP_MAX).unwrap();
         let tx = writer.begin().await.unwrap();
         execute(tx.conn().unwrap(), "INSERT INTO t VALUES ($1)", &[&7]).unwrap();
         drop(tx);
@@ -488,7 +489,7 @@ mod tests {
     async fn a_held_writer_answers_pool_exhausted_after_the_wait() {
         let (path, _other) = database();
         let limits = SqlLimits { pool_acquire_wait: Duration::from_millis(50), ..SqlLimits::default() };
-        let writer = SqliteWriter::open(path, limits, CheckpointPolicy::default()).unwrap();
+        let writer = SqliteWriter::open(path, limits, CheckpointPolicy::default(), GROUP_MAX).unwrap();
         let _held = writer.begin().await.unwrap();
         let second = writer.begin().await.map(drop);
         assert_eq!(second, Err(StoreError::PoolExhausted));
@@ -508,8 +509,19 @@ mod tests {
 
     #[tokio::test]
     async fn queued_transactions_share_commits_and_each_is_acknowledged_after_its_own() {
+        for max in [GROUP_MAX, 4, 1] {
+            let groups = sixty_four_queued(max).await;
+            assert!(groups >= 64_u64.div_ceil(max as u64), "{groups} commits for 64 transactions, groups of {max}");
+            assert!(max == 1 || groups < 64, "{groups} commits for 64 transactions, groups of {max}");
+        }
+        assert_eq!(sixty_four_queued(1).await, 64, "groups of one: every transaction commits alone");
+    }
+
+    /// 64 transactions queued behind a first one; the COMMITs they took.
+    async fn sixty_four_queued(max: usize) -> u64 {
         let (path, other) = database();
-        let writer = Arc::new(SqliteWriter::open(path, SqlLimits::default(), CheckpointPolicy::default()).unwrap());
+        let writer =
+            Arc::new(SqliteWriter::open(path, SqlLimits::default(), CheckpointPolicy::default(), max).unwrap());
         let before = writer.group.generation();
         // The first holds the writer until the other 63 queue behind it.
         let first = writer.begin().await.unwrap();
@@ -523,15 +535,15 @@ mod tests {
             t.await.unwrap().unwrap();
         }
         assert_eq!(committed(&other), (0..64).collect::<Vec<_>>());
-        let groups = writer.group.generation() - before;
-        assert!(groups < 64 && groups >= 64 / GROUP_MAX as u64, "{groups} commits for 64 transactions");
+        writer.group.generation() - before
     }
 
     /// A writer on a fresh database, a transaction A on it that wrote 1,
     /// and the other connection.
     async fn writer_and_a() -> (Arc<SqliteWriter>, SqliteTx, Connection) {
         let (path, other) = database();
-        let writer = Arc::new(SqliteWriter::open(path, SqlLimits::default(), CheckpointPolicy::default()).unwrap());
+        let writer =
+            Arc::new(SqliteWriter::open(path, SqlLimits::default(), CheckpointPolicy::default(), GROUP_MAX).unwrap());
         let a = writer.begin().await.unwrap();
         execute(a.conn().unwrap(), "INSERT INTO t VALUES (1)", &[]).unwrap();
         (writer, a, other)
