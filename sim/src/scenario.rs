@@ -445,6 +445,10 @@ impl Scenario {
     pub fn resolve(&self, d: &mut impl Draw, store: StoreKind) -> Resolved {
         let mut r = self.resolve_knobs(d);
         r.store = store;
+        if !self.background_jobs {
+            // No receiver to fault.
+            (r.receiver_kills, r.receiver_partitions, r.receiver_error_rate) = (0, 0, 0.0);
+        }
         if store == StoreKind::Sqlite {
             r.service_nodes = 1;
             r.db_restarts = 0;
