@@ -1,10 +1,35 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests need when they are missing and the
-# script runs as root: prometheus (server + promtool). Exits non-zero if a
+# script runs as root: prometheus (server + promtool) and
+# prometheus-alertmanager (amtool, and the server, which Debian names
+# prometheus-alertmanager). Exits non-zero, naming what is missing, if a
 # tool is still missing afterwards.
 set -euo pipefail
-missing=()
-command -v promtool >/dev/null && command -v prometheus >/dev/null || missing+=(prometheus)
+# package: the commands it provides (a|b: either name will do; upstream's
+# tarball calls the server alertmanager)
+packages=(
+    "prometheus: prometheus promtool"
+    "prometheus-alertmanager: prometheus-alertmanager|alertmanager amtool"
+)
+has_one_of() {
+    local name
+    for name in ${1//|/ }; do
+        command -v "$name" >/dev/null && return 0
+    done
+    return 1
+}
+missing_packages() {
+    local entry cmd
+    for entry in "${packages[@]}"; do
+        for cmd in ${entry#*:}; do
+            if ! has_one_of "$cmd"; then
+                echo "${entry%%:*}"
+                break
+            fi
+        done
+    done
+}
+mapfile -t missing < <(missing_packages)
 if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
         echo "ensure-tools: installing ${missing[*]}" >&2
@@ -15,4 +40,8 @@ if [ ${#missing[@]} -gt 0 ]; then
         exit 1
     fi
 fi
-command -v promtool >/dev/null && command -v prometheus >/dev/null
+mapfile -t missing < <(missing_packages)
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "ensure-tools: still missing after installing: ${missing[*]}" >&2
+    exit 1
+fi

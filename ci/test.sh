@@ -16,13 +16,13 @@ if ! ci/ensure-postgres.sh; then
     echo "warning: PostgreSQL unavailable; its tests will be skipped (not allowed with CI=true)" >&2
 fi
 
-step "tools (prometheus, promtool)"
+step "tools (prometheus, promtool, alertmanager, amtool)"
 if ! ci/ensure-tools.sh; then
     if [ "${CI:-}" = "true" ]; then
-        echo "CI=true and prometheus/promtool are unavailable: failing" >&2
+        echo "CI=true and prometheus/promtool/alertmanager/amtool are unavailable: failing" >&2
         exit 1
     fi
-    echo "warning: prometheus unavailable; its tests will be skipped (not allowed with CI=true)" >&2
+    echo "warning: prometheus or alertmanager unavailable; their tests will be skipped (not allowed with CI=true)" >&2
 fi
 
 step "layout: no module cycles in accubooks-service, the codemap names every source file"
@@ -46,7 +46,15 @@ elif [ "${CI:-}" = "true" ]; then
     exit 1
 fi
 
-step "deployment manifests and dashboard"
+step "alertmanager config (amtool)"
+if command -v amtool >/dev/null; then
+    amtool check-config deploy/alertmanager/alertmanager.yml
+elif [ "${CI:-}" = "true" ]; then
+    echo "CI=true and amtool is not installed" >&2
+    exit 1
+fi
+
+step "deployment manifests, dashboard, alert runbooks and routing"
 python3 ci/check-deploy.py
 
 step "tests (memory, SQLite, Postgres, live Prometheus)"
@@ -122,6 +130,11 @@ cargo build --locked --quiet -p accubooks-service --bin accubooks -p accubooks-s
 stress_bin=${CARGO_TARGET_DIR:-target}/debug/accubooks-stress
 "$stress_bin" --spawn --operation all --workload mixed --concurrency 32 --duration 0.5 --seed 1 --no-progress
 "$stress_bin" --spawn --operation all --workload storm --concurrency 20 --storm-size 20 --requests 40 --seed 1 --no-progress
+
+step "alert delivery: Prometheus → Alertmanager → receivers, firing and resolved (about a minute)"
+# A real key collision and a real write lock on the SQLite file of a live
+# service; the binary is the one built for the stress smoke above.
+python3 ci/alert-delivery.py --bin "${CARGO_TARGET_DIR:-target}/debug/accubooks"
 
 step "schemathesis: the served OpenAPI document fuzzed on SQLite and Postgres, zero check failures"
 ci/schemathesis.sh
