@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Nightly: a long simulation sweep (≥ 100,000 seeds over every scenario,
 # 10,000 per scenario by default, starting from a seed derived from the
-# date), then a chaos stress run of the real
-# service: 3 replicas on a private Postgres cluster, Postgres restarts,
-# replica SIGKILLs and cut connections under load, verified afterwards.
-# Logs are kept only for failing seeds: each failure prints its reproduce
-# command, and the run continues. The chaos report and plot go to
-# target/nightly/. Exits non-zero if either part failed.
+# date), then two chaos stress runs of the real service, each verified
+# afterwards: 3 replicas on a private Postgres cluster (Postgres restarts,
+# replica SIGKILLs and cut connections under load), then one service on a
+# SQLite file (SIGKILLed every 2.5 s of the fault phase, restarted on the
+# same file). Logs are kept only for failing seeds: each failure prints its
+# reproduce command, and the run continues. The chaos reports and plots go
+# to target/nightly/. Exits non-zero if any part failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 per_scenario=${NIGHTLY_SEEDS_PER_SCENARIO:-10000}
@@ -30,11 +31,22 @@ ci/ensure-postgres.sh >/dev/null || true
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 cargo build --release --locked --quiet -p accubooks-service --bin accubooks -p accubooks-stress --bin accubooks-stress
 mkdir -p target/nightly
+stress="${CARGO_TARGET_DIR:-target}/release/accubooks-stress"
+fault_s=${NIGHTLY_CHAOS_FAULT_S:-60}
 chaos=0
-"${CARGO_TARGET_DIR:-target}/release/accubooks-stress" --chaos --pg-bin-dir "$pg_bin" \
+"$stress" --chaos --pg-bin-dir "$pg_bin" \
     --concurrency "${NIGHTLY_CHAOS_CONCURRENCY:-200}" \
-    --healthy-s 10 --fault-s "${NIGHTLY_CHAOS_FAULT_S:-60}" --recovery-s 20 \
+    --healthy-s 10 --fault-s "$fault_s" --recovery-s 20 \
     --postgres-restarts 6 --replica-kills 4 --drop-interval-ms 300 \
     --json target/nightly/chaos.json --plot target/nightly/chaos.svg --no-progress || chaos=$?
-echo "nightly: sim sweep exit $sweep, chaos stress exit $chaos"
-[ "$sweep" -eq 0 ] && [ "$chaos" -eq 0 ]
+# The embedded store: one kill per 2.5 s of faults (24 in 60 s), at least one.
+whole_s=${fault_s%.*}
+service_kills=$(( ${whole_s:-0} * 2 / 5 ))
+sqlite_chaos=0
+"$stress" --chaos --store sqlite \
+    --concurrency "${NIGHTLY_CHAOS_CONCURRENCY:-200}" \
+    --healthy-s 10 --fault-s "$fault_s" --recovery-s 20 \
+    --service-kills $(( service_kills > 0 ? service_kills : 1 )) \
+    --json target/nightly/sqlite-chaos.json --plot target/nightly/sqlite-chaos.svg --no-progress || sqlite_chaos=$?
+echo "nightly: sim sweep exit $sweep, chaos stress exit $chaos (postgres), $sqlite_chaos (sqlite)"
+[ "$sweep" -eq 0 ] && [ "$chaos" -eq 0 ] && [ "$sqlite_chaos" -eq 0 ]

@@ -105,29 +105,74 @@ pub struct Args {
     #[arg(long)]
     pub no_progress: bool,
 
-    /// Real faults: replicas on a private Postgres cluster (implies --ops-at-once).
+    /// Real faults under load (implies --ops-at-once), on the store --store names.
     #[arg(long)]
     pub chaos: bool,
-    #[arg(long, default_value_t = 3)]
-    pub replicas: usize,
+    /// The store of a chaos run. `postgres`: replicas on a private Postgres
+    /// cluster behind a proxy; Postgres restarts, replica SIGKILLs, cut
+    /// connections. `sqlite`: one service on a SQLite file (the embedded
+    /// store), SIGKILLed and restarted on the same file and port.
+    /// [default: postgres]
+    #[arg(long, value_enum)]
+    pub store: Option<StoreArg>,
+    /// Service replicas (--store postgres) [default: 3]. SQLite runs one.
+    #[arg(long)]
+    pub replicas: Option<usize>,
     #[arg(long, default_value_t = 10.0)]
     pub healthy_s: f64,
     #[arg(long, default_value_t = 60.0)]
     pub fault_s: f64,
     #[arg(long, default_value_t = 20.0)]
     pub recovery_s: f64,
-    #[arg(long, default_value_t = 6)]
-    pub postgres_restarts: u32,
-    #[arg(long, default_value_t = 4)]
-    pub replica_kills: u32,
-    /// Mean milliseconds between two connection cuts in the fault phase.
-    #[arg(long, default_value_t = 300)]
-    pub drop_interval_ms: u64,
-    #[arg(long, default_value_t = 2000)]
-    pub replica_down_ms: u64,
-    /// Directory of initdb and pg_ctl for the private cluster.
-    #[arg(long, default_value = "/usr/lib/postgresql/15/bin")]
-    pub pg_bin_dir: PathBuf,
+    /// Postgres restarts (--store postgres) [default: 6].
+    #[arg(long)]
+    pub postgres_restarts: Option<u32>,
+    /// Replica SIGKILLs (--store postgres) [default: 4].
+    #[arg(long)]
+    pub replica_kills: Option<u32>,
+    /// Mean milliseconds between two connection cuts in the fault phase
+    /// (--store postgres) [default: 300].
+    #[arg(long)]
+    pub drop_interval_ms: Option<u64>,
+    /// How long a killed replica stays down (--store postgres) [default: 2000].
+    #[arg(long)]
+    pub replica_down_ms: Option<u64>,
+    /// Directory of initdb and pg_ctl for the private cluster (--store
+    /// postgres) [default: /usr/lib/postgresql/15/bin].
+    #[arg(long)]
+    pub pg_bin_dir: Option<PathBuf>,
+    /// SIGKILLs of the service (--store sqlite) [default: 24]. It is the
+    /// only process: a kill due while it is still down waits until it is back.
+    #[arg(long)]
+    pub service_kills: Option<u32>,
+    /// How long the killed service stays down (--store sqlite) [default: 500].
+    #[arg(long)]
+    pub service_down_ms: Option<u64>,
+}
+
+/// Defaults of the chaos flags that apply to one store only.
+const REPLICAS: usize = 3;
+const POSTGRES_RESTARTS: u32 = 6;
+const REPLICA_KILLS: u32 = 4;
+const DROP_INTERVAL_MS: u64 = 300;
+const REPLICA_DOWN_MS: u64 = 2000;
+const PG_BIN_DIR: &str = "/usr/lib/postgresql/15/bin";
+const SERVICE_KILLS: u32 = 24;
+const SERVICE_DOWN_MS: u64 = 500;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StoreArg {
+    Postgres,
+    Sqlite,
+}
+
+impl StoreArg {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Postgres => "postgres",
+            Self::Sqlite => "sqlite",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -168,13 +213,81 @@ impl Args {
         if self.workload == WorkloadArg::Replay && self.replay_keys == 0 {
             bail!("--replay-keys must be at least 1");
         }
-        if self.chaos && self.replicas == 0 {
-            bail!("--replicas must be at least 1");
+        if self.chaos {
+            self.validate_chaos()?;
+        } else if self.store.is_some() || self.service_kills.is_some() || self.service_down_ms.is_some() {
+            bail!("--store, --service-kills and --service-down-ms are for --chaos runs");
         }
         if self.fresh_database && !self.database_url.as_deref().is_some_and(|u| u.starts_with("postgres")) {
             bail!("--fresh-database needs a postgres:// --database-url");
         }
         Ok(())
+    }
+
+    /// Refuses flags of the other store and a plan the run cannot keep.
+    fn validate_chaos(&self) -> anyhow::Result<()> {
+        let given = |flags: &[(&'static str, bool)]| -> Vec<&'static str> {
+            flags.iter().filter(|(_, given)| *given).map(|(name, _)| *name).collect()
+        };
+        let (foreign, why) = match self.store() {
+            StoreArg::Postgres => (
+                given(&[
+                    ("--service-kills", self.service_kills.is_some()),
+                    ("--service-down-ms", self.service_down_ms.is_some()),
+                ]),
+                "they belong to --store sqlite; a Postgres chaos run kills replicas: --replica-kills, --replica-down-ms",
+            ),
+            StoreArg::Sqlite => (
+                given(&[
+                    ("--postgres-restarts", self.postgres_restarts.is_some()),
+                    ("--replica-kills", self.replica_kills.is_some()),
+                    ("--drop-interval-ms", self.drop_interval_ms.is_some()),
+                    ("--replica-down-ms", self.replica_down_ms.is_some()),
+                    ("--pg-bin-dir", self.pg_bin_dir.is_some()),
+                ]),
+                "they belong to --store postgres; a SQLite chaos run has no Postgres and no proxy, and kills \
+                 its one service: --service-kills, --service-down-ms",
+            ),
+        };
+        if !foreign.is_empty() {
+            bail!("not for --store {}: {} ({why})", self.store().name(), foreign.join(", "));
+        }
+        match (self.store(), self.replicas()) {
+            (StoreArg::Sqlite, n) if n != 1 => {
+                bail!("--store sqlite runs one service (the store is embedded in it): --replicas must be 1, not {n}")
+            }
+            (_, 0) => bail!("--replicas must be at least 1"),
+            _ => {}
+        }
+        let plan = self.chaos_plan(0)?;
+        if let Some(gap) = plan.service_kill_gap_min() {
+            if plan.down > gap {
+                bail!(
+                    "{} service kills in {} s of faults may come {:.2} s apart, less than --service-down-ms ({} ms): \
+                     fewer kills, a longer --fault-s or a shorter down time",
+                    plan.service_kills,
+                    self.fault_s,
+                    gap.as_secs_f64(),
+                    plan.down.as_millis()
+                );
+            }
+        }
+        Ok(())
+    }
+
+    pub fn store(&self) -> StoreArg {
+        self.store.unwrap_or(StoreArg::Postgres)
+    }
+
+    pub fn replicas(&self) -> usize {
+        match self.store() {
+            StoreArg::Postgres => self.replicas.unwrap_or(REPLICAS),
+            StoreArg::Sqlite => self.replicas.unwrap_or(1),
+        }
+    }
+
+    pub fn pg_bin_dir(&self) -> PathBuf {
+        self.pg_bin_dir.clone().unwrap_or_else(|| PathBuf::from(PG_BIN_DIR))
     }
 
     pub fn storm_size(&self) -> u32 {
@@ -230,14 +343,26 @@ impl Args {
                 Err(anyhow::anyhow!("--{name} must be a non-negative number of seconds"))
             }
         };
+        let (postgres_restarts, replica_kills, service_kills, down_ms) = match self.store() {
+            StoreArg::Postgres => (
+                self.postgres_restarts.unwrap_or(POSTGRES_RESTARTS),
+                self.replica_kills.unwrap_or(REPLICA_KILLS),
+                0,
+                self.replica_down_ms.unwrap_or(REPLICA_DOWN_MS),
+            ),
+            StoreArg::Sqlite => {
+                (0, 0, self.service_kills.unwrap_or(SERVICE_KILLS), self.service_down_ms.unwrap_or(SERVICE_DOWN_MS))
+            }
+        };
         Ok(ChaosPlan {
             healthy: secs("healthy-s", self.healthy_s)?,
             fault: secs("fault-s", self.fault_s).context("chaos plan")?,
             recovery: secs("recovery-s", self.recovery_s)?,
-            postgres_restarts: self.postgres_restarts,
-            replica_kills: self.replica_kills,
-            drop_interval: Duration::from_millis(self.drop_interval_ms.max(1)),
-            replica_down: Duration::from_millis(self.replica_down_ms),
+            postgres_restarts,
+            replica_kills,
+            service_kills,
+            drop_interval: Duration::from_millis(self.drop_interval_ms.unwrap_or(DROP_INTERVAL_MS).max(1)),
+            down: Duration::from_millis(down_ms),
             seed,
         })
     }
@@ -286,5 +411,104 @@ mod tests {
         assert_eq!(a.model(), Model::Open { rate: 1000.0 });
         assert_eq!(a.duration(), Some(Duration::from_millis(2500)));
         assert!(parse(&["--spawn", "--duration", "1", "--rate", "0"]).validate().is_err());
+    }
+
+    fn refusal(args: &[&str]) -> String {
+        match parse(args).validate() {
+            Ok(()) => panic!("{args:?} was accepted"),
+            Err(e) => format!("{e:#}"),
+        }
+    }
+
+    #[test]
+    fn postgres_stays_the_default_chaos_store() {
+        // The nightly's command.
+        let a = parse(&[
+            "--chaos",
+            "--pg-bin-dir",
+            "/opt/pg/bin",
+            "--concurrency",
+            "200",
+            "--healthy-s",
+            "10",
+            "--fault-s",
+            "60",
+            "--recovery-s",
+            "20",
+            "--postgres-restarts",
+            "6",
+            "--replica-kills",
+            "4",
+            "--drop-interval-ms",
+            "300",
+        ]);
+        a.validate().unwrap();
+        assert_eq!((a.store(), a.replicas(), a.pg_bin_dir()), (StoreArg::Postgres, 3, PathBuf::from("/opt/pg/bin")));
+        let plan = a.chaos_plan(1).unwrap();
+        assert_eq!((plan.postgres_restarts, plan.replica_kills, plan.service_kills), (6, 4, 0));
+        assert_eq!((plan.drop_interval, plan.down), (Duration::from_millis(300), Duration::from_secs(2)));
+        let d = parse(&["--chaos"]);
+        assert_eq!((d.replicas(), d.pg_bin_dir()), (3, PathBuf::from(PG_BIN_DIR)));
+        let plan = d.chaos_plan(1).unwrap();
+        assert_eq!((plan.postgres_restarts, plan.replica_kills, plan.service_kills), (6, 4, 0));
+    }
+
+    #[test]
+    fn sqlite_chaos_kills_one_service() {
+        let a = parse(&["--chaos", "--store", "sqlite", "--concurrency", "200", "--service-kills", "30"]);
+        a.validate().unwrap();
+        assert_eq!((a.store(), a.replicas()), (StoreArg::Sqlite, 1));
+        let plan = a.chaos_plan(5).unwrap();
+        assert_eq!((plan.postgres_restarts, plan.replica_kills, plan.service_kills), (0, 0, 30));
+        assert_eq!((plan.down, plan.seed), (Duration::from_millis(500), 5));
+        let d = parse(&["--chaos", "--store", "sqlite", "--replicas", "1", "--service-down-ms", "250"]);
+        d.validate().unwrap();
+        let plan = d.chaos_plan(5).unwrap();
+        assert_eq!((plan.service_kills, plan.down), (SERVICE_KILLS, Duration::from_millis(250)));
+    }
+
+    #[test]
+    fn chaos_refuses_the_other_stores_flags() {
+        for (flag, value) in [
+            ("--postgres-restarts", "6"),
+            ("--replica-kills", "4"),
+            ("--drop-interval-ms", "300"),
+            ("--replica-down-ms", "2000"),
+            ("--pg-bin-dir", "/usr/lib/postgresql/15/bin"),
+        ] {
+            let e = refusal(&["--chaos", "--store", "sqlite", flag, value]);
+            assert!(e.starts_with(&format!("not for --store sqlite: {flag} (")), "{e}");
+        }
+        let e = refusal(&["--chaos", "--store", "sqlite", "--postgres-restarts", "0", "--replica-kills", "0"]);
+        assert!(e.contains("--postgres-restarts, --replica-kills"), "every flag is named, even at 0: {e}");
+        for (flag, value) in [("--service-kills", "24"), ("--service-down-ms", "500")] {
+            let e = refusal(&["--chaos", flag, value]);
+            assert!(e.starts_with(&format!("not for --store postgres: {flag} (")), "{e}");
+        }
+        for n in ["0", "3"] {
+            let e = refusal(&["--chaos", "--store", "sqlite", "--replicas", n]);
+            assert!(e.contains("--replicas must be 1"), "{e}");
+        }
+        assert!(refusal(&["--chaos", "--replicas", "0"]).contains("at least 1"));
+        // The store and the service's flags mean nothing without --chaos.
+        for (flag, value) in [("--store", "sqlite"), ("--service-kills", "3"), ("--service-down-ms", "9")] {
+            let e = refusal(&["--spawn", "--requests", "1", flag, value]);
+            assert!(e.contains("are for --chaos runs"), "{e}");
+        }
+        parse(&["--spawn", "--requests", "1"]).validate().unwrap();
+    }
+
+    #[test]
+    fn sqlite_kills_leave_the_service_time_to_come_back() {
+        // 24 kills in 10 s may come 0.21 s apart: less than 500 ms down.
+        let e = refusal(&["--chaos", "--store", "sqlite", "--fault-s", "10"]);
+        assert!(e.contains("0.21 s apart") && e.contains("--service-down-ms (500 ms)"), "{e}");
+        // 10 kills in 10 s: at least 0.5 s apart, the down time exactly.
+        parse(&["--chaos", "--store", "sqlite", "--fault-s", "10", "--service-kills", "10"]).validate().unwrap();
+        parse(&["--chaos", "--store", "sqlite", "--fault-s", "10", "--service-down-ms", "200"]).validate().unwrap();
+        // One kill or none: no gap to keep.
+        parse(&["--chaos", "--store", "sqlite", "--fault-s", "0", "--service-kills", "0"]).validate().unwrap();
+        parse(&["--chaos", "--store", "sqlite", "--fault-s", "0.1", "--service-kills", "1"]).validate().unwrap();
+        assert!(refusal(&["--chaos", "--store", "sqlite", "--fault-s=-1"]).contains("--fault-s"));
     }
 }

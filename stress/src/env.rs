@@ -1,7 +1,8 @@
 //! Where the service under load runs: a remote target, a locally spawned
-//! process (`--spawn`), or replicas on a private Postgres cluster
-//! (`--chaos`). Each gives the tool addresses, a token, and — when it can —
-//! the database to verify against; each cleans up after itself.
+//! process (`--spawn`), or, with real faults (`--chaos`), replicas on a
+//! private Postgres cluster or one service on a SQLite file. Each gives the
+//! tool addresses, a token, and — when it can — the database to verify
+//! against; each cleans up after itself.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -13,12 +14,13 @@ use accubooks_service::store::{Store, Tenant};
 use accubooks_stress::chaos::pg::PgCluster;
 use accubooks_stress::chaos::proxy::Proxy;
 use accubooks_stress::chaos::replicas::Replicas;
+use accubooks_stress::chaos::Targets;
 use accubooks_stress::spawn::{find_service_bin, ServiceProcess};
 use anyhow::{anyhow, bail, Context};
 use sqlx::Connection;
 use uuid::Uuid;
 
-use crate::cli::Args;
+use crate::cli::{Args, StoreArg};
 
 pub struct Env {
     pub addrs: Vec<SocketAddr>,
@@ -35,14 +37,7 @@ pub struct Env {
 enum Kind {
     Remote,
     Local { service: Box<ServiceProcess>, dir: PathBuf, fresh: Option<(String, String)> },
-    Chaos { pg: Arc<PgCluster>, proxy: Arc<Proxy>, replicas: Arc<Replicas>, dir: PathBuf },
-}
-
-/// What chaos runs need besides the addresses.
-pub struct ChaosParts {
-    pub pg: Arc<PgCluster>,
-    pub proxy: Arc<Proxy>,
-    pub replicas: Arc<Replicas>,
+    Chaos { targets: Targets, dir: PathBuf },
 }
 
 fn store_kind(url: &str) -> &'static str {
@@ -89,7 +84,7 @@ impl Env {
         let bin = find_service_bin(args.service_bin.as_deref())?;
         let dir = scratch_dir(run_id)?;
         let (url, fresh) = match &args.database_url {
-            None => (format!("sqlite://{}", dir.join("accubooks.db").display()), None),
+            None => (sqlite_url(&dir), None),
             Some(admin) if args.fresh_database => {
                 let name = format!("accubooks_stress_{run_id}");
                 create_database(admin, &name).await?;
@@ -120,39 +115,54 @@ impl Env {
     pub async fn chaos(args: &Args, run_id: &str) -> anyhow::Result<Self> {
         let bin = find_service_bin(args.service_bin.as_deref())?;
         let dir = scratch_dir(run_id)?;
-        let port = free_port().await?;
-        let pg =
-            PgCluster::create(&args.pg_bin_dir, &dir.join("pg"), port).await.context("private postgres cluster")?;
-        eprintln!("private postgres cluster on 127.0.0.1:{port} (log {})", pg.log().display());
-        let db = "accubooks";
-        create_database(&pg.url("postgres"), db).await?;
-        let direct = pg.url(db);
-        let proxy = Proxy::start(format!("127.0.0.1:{port}").parse()?).await.context("proxy")?;
-        let via_proxy = format!("postgres://postgres@{}/{db}", proxy.addr);
+        // The service's URL, and the one to verify against (never through the proxy).
+        let (pg, proxy, serve, direct) = match args.store() {
+            StoreArg::Sqlite => {
+                let url = sqlite_url(&dir);
+                (None, None, url.clone(), url)
+            }
+            StoreArg::Postgres => {
+                let port = free_port().await?;
+                let pg = PgCluster::create(&args.pg_bin_dir(), &dir.join("pg"), port)
+                    .await
+                    .context("private postgres cluster")?;
+                eprintln!("private postgres cluster on 127.0.0.1:{port} (log {})", pg.log().display());
+                let db = "accubooks";
+                create_database(&pg.url("postgres"), db).await?;
+                let direct = pg.url(db);
+                let proxy = Proxy::start(format!("127.0.0.1:{port}").parse()?).await.context("proxy")?;
+                let via_proxy = format!("postgres://postgres@{}/{db}", proxy.addr);
+                (Some(Arc::new(pg)), Some(Arc::new(proxy)), via_proxy, direct)
+            }
+        };
         let (tenant, token) = create_tenant(&direct, run_id).await?;
-        let replicas = Replicas::start(args.replicas, bin, via_proxy, dir.clone(), Vec::new()).await?;
-        eprintln!(
-            "{} replicas on {} through the proxy at {}",
-            args.replicas,
-            replicas.addrs.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", "),
-            proxy.addr
-        );
+        let n = args.replicas();
+        let replicas = Replicas::start(n, bin, serve.clone(), dir.clone(), Vec::new()).await?;
+        let addrs = replicas.addrs.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", ");
+        let target = match &proxy {
+            Some(proxy) => {
+                eprintln!("{n} replicas on {addrs} through the proxy at {}", proxy.addr);
+                format!("{n} replicas (chaos)")
+            }
+            None => {
+                eprintln!("one service on http://{addrs} ({}), killed and restarted on that file", redact(&serve));
+                format!("http://{addrs} (one service, chaos)")
+            }
+        };
         Ok(Self {
             addrs: replicas.addrs.clone(),
-            target: format!("{} replicas (chaos)", args.replicas),
+            target,
             token,
             tenant: Some(tenant),
+            store: store_kind(&direct).to_owned(),
             verify_url: Some(direct),
-            store: "postgres".into(),
-            kind: Kind::Chaos { pg: Arc::new(pg), proxy: Arc::new(proxy), replicas: Arc::new(replicas), dir },
+            kind: Kind::Chaos { targets: Targets { pg, proxy, replicas: Arc::new(replicas) }, dir },
         })
     }
 
-    pub fn chaos_parts(&self) -> Option<ChaosParts> {
+    pub fn chaos_targets(&self) -> Option<Targets> {
         match &self.kind {
-            Kind::Chaos { pg, proxy, replicas, .. } => {
-                Some(ChaosParts { pg: pg.clone(), proxy: proxy.clone(), replicas: replicas.clone() })
-            }
+            Kind::Chaos { targets, .. } => Some(targets.clone()),
             _ => None,
         }
     }
@@ -171,15 +181,16 @@ impl Env {
                 }
                 finish_dir(dir, keep);
             }
-            Kind::Chaos { pg, proxy, replicas, dir } => {
+            Kind::Chaos { targets: Targets { pg, proxy, replicas }, dir } => {
                 replicas.stop_all().await;
                 drop(proxy);
-                match Arc::try_unwrap(pg) {
-                    Ok(pg) if !keep => pg.destroy().await,
-                    Ok(pg) => {
+                match pg.map(Arc::try_unwrap) {
+                    None => {}
+                    Some(Ok(pg)) if !keep => pg.destroy().await,
+                    Some(Ok(pg)) => {
                         let _ = pg.stop().await;
                     }
-                    Err(_) => eprintln!("warning: the private postgres cluster is still referenced; not stopped"),
+                    Some(Err(_)) => eprintln!("warning: the private postgres cluster is still referenced; not stopped"),
                 }
                 finish_dir(dir, keep);
             }
@@ -193,6 +204,11 @@ fn finish_dir(dir: PathBuf, keep: bool) {
     } else {
         let _ = std::fs::remove_dir_all(dir);
     }
+}
+
+/// The SQLite file a spawned service runs on, in the run's scratch directory.
+fn sqlite_url(dir: &std::path::Path) -> String {
+    format!("sqlite://{}", dir.join("accubooks.db").display())
 }
 
 fn scratch_dir(run_id: &str) -> anyhow::Result<PathBuf> {

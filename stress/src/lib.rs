@@ -8,7 +8,8 @@
 //! the simulation's history format, `verify` runs the simulation's checker
 //! over that history and the database, `report`/`plot`/`thresholds` turn
 //! the numbers into a table, a JSON file, an SVG and an exit code, and
-//! `chaos` injects real faults. The binary (`main.rs`, `cli.rs`, `run.rs`)
+//! `chaos` injects real faults (Postgres replicas and restarts, or one
+//! service on a SQLite file killed and restarted). The binary (`main.rs`, `cli.rs`, `run.rs`)
 //! wires them together.
 //!
 //! The tool drives real processes and sockets, so it has no simulation

@@ -64,6 +64,10 @@ pub struct FaultCounts {
     pub postgres_restarts: u64,
     pub replica_kills: u64,
     pub dropped_connections: u64,
+    /// SIGKILLs of the one service of a SQLite run, and the seconds it was
+    /// down in all (from each kill to listening again).
+    pub service_kills: u64,
+    pub service_down_s: f64,
     /// What happened when, relative to the start of the load.
     pub timeline: Vec<String>,
 }
@@ -236,12 +240,22 @@ pub fn summary(r: &Report) -> String {
             );
         }
     }
-    if let Some(f) = &r.faults {
-        let _ = writeln!(
-            s,
-            "faults: {} postgres restarts, {} replica kills, {} dropped connections",
-            f.postgres_restarts, f.replica_kills, f.dropped_connections
-        );
+    match &r.faults {
+        Some(f) if r.run.store == "sqlite" => {
+            let _ = writeln!(
+                s,
+                "faults: {} service kills (SIGKILL, restarted on the same file), {:.1} s down in all",
+                f.service_kills, f.service_down_s
+            );
+        }
+        Some(f) => {
+            let _ = writeln!(
+                s,
+                "faults: {} postgres restarts, {} replica kills, {} dropped connections",
+                f.postgres_restarts, f.replica_kills, f.dropped_connections
+            );
+        }
+        None => {}
     }
     match &r.verification {
         Some(v) => {
@@ -257,6 +271,18 @@ pub fn summary(r: &Report) -> String {
             );
             for line in v.violations.iter().take(20) {
                 let _ = writeln!(s, "  violation: {line}");
+            }
+            match v.sqlite_file_problems.as_deref() {
+                Some([]) => {
+                    let _ = writeln!(s, "sqlite file: integrity_check ok, foreign_key_check ok");
+                }
+                Some(problems) => {
+                    let _ = writeln!(s, "sqlite file: {} problems — FAILED", problems.len());
+                    for p in problems.iter().take(20) {
+                        let _ = writeln!(s, "  {p}");
+                    }
+                }
+                None => {}
             }
         }
         None => {

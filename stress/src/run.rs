@@ -83,8 +83,8 @@ async fn drive(args: &Args, env: &Env, run_id: &str, seed: u64, ops: Vec<&'stati
     } else {
         ops.iter().map(|o| vec![*o]).collect()
     };
-    let chaos = match (args.chaos, env.chaos_parts()) {
-        (true, Some(parts)) => Some((args.chaos_plan(seed)?, parts)),
+    let chaos = match (args.chaos, env.chaos_targets()) {
+        (true, Some(targets)) => Some((args.chaos_plan(seed)?, targets)),
         _ => None,
     };
 
@@ -119,12 +119,11 @@ async fn drive(args: &Args, env: &Env, run_id: &str, seed: u64, ops: Vec<&'stati
         ctx.progress = Arc::new(Progress::default());
         let start = Instant::now();
         ctx.clock = PhaseClock::healthy(start);
-        let fault_task = chaos.as_ref().map(|(plan, parts)| {
+        let fault_task = chaos.as_ref().map(|(plan, targets)| {
             spec.duration = Some(plan.total());
             ctx.clock =
                 PhaseClock { start, fault_at: Some(plan.healthy), recovery_at: Some(plan.healthy + plan.fault) };
-            let (pg, proxy, replicas) = (parts.pg.clone(), parts.proxy.clone(), parts.replicas.clone());
-            tokio::spawn(run_faults(*plan, start, pg, proxy, replicas))
+            tokio::spawn(run_faults(*plan, start, targets.clone()))
         });
         let display = Display::start(ctx.progress.clone(), title, spec.requests, !args.no_progress);
         let s = run_phase(&ctx, &spec).await;

@@ -1,5 +1,5 @@
 //! Running the real `accubooks` binary as a child process: `--spawn` starts
-//! one, `--chaos` three. The service prints `listening on http://ADDR` on
+//! one, `--chaos` three (one with `--store sqlite`). The service prints `listening on http://ADDR` on
 //! stdout once it is ready; its JSON log goes to a file.
 
 use std::net::SocketAddr;

@@ -4,7 +4,10 @@
 //!
 //! - Against the database (preferred): the committed keys, entities, outbox
 //!   rows and audit rows of the tenant go through the simulation's checker,
-//!   the same oracle the seeded simulations use.
+//!   the same oracle the seeded simulations use (duplicates, lost writes,
+//!   stuck keys, answers, the ledger). A SQLite file is also checked whole
+//!   (`PRAGMA integrity_check`, `PRAGMA foreign_key_check`): a service
+//!   killed mid-write must leave it intact.
 //! - Through the read API (when the tool has no database access): every
 //!   acknowledged entity must read back, and all successes of a key must be
 //!   byte-identical. Duplicate executions are visible there only as
@@ -44,17 +47,32 @@ pub struct Verification {
     pub stats: Option<CheckStats>,
     /// Acknowledged keys whose entity was looked up.
     pub acknowledged_keys: u64,
+    /// A SQLite database only: what its integrity and foreign key checks
+    /// reported (empty: the file is intact).
+    pub sqlite_file_problems: Option<Vec<String>>,
 }
 
 impl Verification {
     pub fn ok(&self) -> bool {
-        self.violation_count == 0 && self.duplicates == 0 && self.lost == 0
+        self.violation_count == 0
+            && self.duplicates == 0
+            && self.lost == 0
+            && self.sqlite_file_problems.as_ref().is_none_or(Vec::is_empty)
     }
 
     fn new(method: &'static str, duplicates: u64, lost: u64, mut violations: Vec<Violation>) -> Self {
         let violation_count = violations.len() as u64;
         violations.truncate(VIOLATIONS_KEPT_MAX);
-        Self { method, duplicates, lost, violation_count, violations, stats: None, acknowledged_keys: 0 }
+        Self {
+            method,
+            duplicates,
+            lost,
+            violation_count,
+            violations,
+            stats: None,
+            acknowledged_keys: 0,
+            sqlite_file_problems: None,
+        }
     }
 }
 
@@ -62,6 +80,8 @@ impl Verification {
 pub enum VerifyError {
     #[error("reading the final state: {0}")]
     Store(#[from] StoreError),
+    #[error("checking the SQLite file: {0}")]
+    Sqlite(#[from] sqlx::Error),
     #[error("reading entity {id} back: {last}")]
     Read { id: Uuid, last: String },
 }
@@ -94,7 +114,31 @@ pub async fn against_database(
     let mut v = Verification::new("database", report.duplicates, report.lost, report.violations);
     v.acknowledged_keys = acknowledged(history).len() as u64;
     v.stats = Some(report.stats);
+    if database_url.starts_with("sqlite:") {
+        v.sqlite_file_problems = Some(sqlite_file_problems(database_url).await?);
+    }
     Ok(v)
+}
+
+/// Problems SQLite finds in the whole file: `integrity_check` (pages,
+/// indexes against their tables, constraints) and `foreign_key_check`.
+/// Empty when the file is intact.
+pub async fn sqlite_file_problems(database_url: &str) -> Result<Vec<String>, VerifyError> {
+    use sqlx::sqlite::SqliteConnectOptions;
+    use sqlx::{ConnectOptions, Row};
+    let mut conn = database_url.parse::<SqliteConnectOptions>()?.create_if_missing(false).connect().await?;
+    let mut problems: Vec<String> = sqlx::query_scalar::<_, String>("PRAGMA integrity_check")
+        .fetch_all(&mut conn)
+        .await?
+        .into_iter()
+        .filter(|line| line != "ok")
+        .collect();
+    for row in sqlx::query("PRAGMA foreign_key_check").fetch_all(&mut conn).await? {
+        let (table, rowid, parent) =
+            (row.try_get::<String, _>(0)?, row.try_get::<Option<i64>, _>(1)?, row.try_get::<String, _>(2)?);
+        problems.push(format!("foreign key: {table} row {rowid:?} names a missing {parent} row"));
+    }
+    Ok(problems)
 }
 
 /// (operation, key) → (body hash, entity id) of every success for it.

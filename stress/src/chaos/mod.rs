@@ -1,9 +1,14 @@
-//! Real faults under load (`--chaos`): replicas of the service on loopback
-//! ports share one private Postgres cluster through a proxy. During the
-//! fault phase replicas are SIGKILLed and restarted, Postgres is restarted
-//! (fast and immediate shutdowns), and the proxy cuts connections at
-//! random. The run is healthy before and recovering after, and the report
-//! splits latency and errors by those phases.
+//! Real faults under load (`--chaos`), on one of two topologies:
+//!
+//! - Postgres: replicas of the service on loopback ports share one private
+//!   Postgres cluster through a proxy. During the fault phase replicas are
+//!   SIGKILLed and restarted, Postgres is restarted (fast and immediate
+//!   shutdowns), and the proxy cuts connections at random.
+//! - SQLite: one service on a SQLite file (the store is embedded in it) is
+//!   SIGKILLed again and again, and restarted on the same file and port.
+//!
+//! The run is healthy before and recovering after, and the report splits
+//! latency and errors by those phases.
 
 pub mod pg;
 pub mod proxy;
@@ -27,10 +32,12 @@ pub struct ChaosPlan {
     pub recovery: Duration,
     pub postgres_restarts: u32,
     pub replica_kills: u32,
+    /// SIGKILLs of the one service of a SQLite run.
+    pub service_kills: u32,
     /// Mean time between two connection cuts during the fault phase.
     pub drop_interval: Duration,
-    /// How long a killed replica stays down.
-    pub replica_down: Duration,
+    /// How long a killed replica (or the killed service) stays down.
+    pub down: Duration,
     pub seed: u64,
 }
 
@@ -38,16 +45,27 @@ impl ChaosPlan {
     pub fn total(&self) -> Duration {
         self.healthy + self.fault + self.recovery
     }
+
+    /// The least time `schedule` can leave between two service kills (None
+    /// with fewer than two): each kill is jittered by a quarter of its slot.
+    pub fn service_kill_gap_min(&self) -> Option<Duration> {
+        (self.service_kills > 1).then(|| self.fault / self.service_kills / 2)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Event {
     RestartPostgres(StopMode),
     KillReplica(usize),
+    /// SIGKILL the one service (SQLite): the next kill waits until it is back.
+    KillService,
 }
 
 /// Fault times (offsets into the fault phase), spread evenly with jitter so
-/// no two restarts of one kind pile up, drawn from the seed.
+/// no two faults of one kind pile up, drawn from the seed. Slots are
+/// `fault / n` long; each fault lands within a quarter slot of its slot's
+/// mark (the middle for Postgres restarts, the first quarter for kills, so
+/// that the last killed process is back before the recovery phase).
 pub fn schedule(plan: &ChaosPlan, replicas: usize) -> Vec<(Duration, Event)> {
     let mut rng = Rng::new(plan.seed);
     let f = plan.fault.as_secs_f64();
@@ -68,6 +86,9 @@ pub fn schedule(plan: &ChaosPlan, replicas: usize) -> Vec<(Duration, Event)> {
     for at in spread(plan.replica_kills, 0.25, &mut rng) {
         events.push((at, Event::KillReplica(rng.below(replicas.max(1) as u64) as usize)));
     }
+    for at in spread(plan.service_kills, 0.25, &mut rng) {
+        events.push((at, Event::KillService));
+    }
     events.sort_by_key(|(t, _)| *t);
     events
 }
@@ -76,8 +97,17 @@ pub fn schedule(plan: &ChaosPlan, replicas: usize) -> Vec<(Duration, Event)> {
 pub enum ChaosError {
     #[error("postgres: {0}")]
     Postgres(#[from] PgError),
-    #[error("replica {0} did not come back: {1}")]
-    Replica(usize, String),
+    #[error("{0} did not come back: {1}")]
+    Restart(String, String),
+}
+
+/// What a chaos run injects its faults into. A SQLite run has no Postgres
+/// and no proxy, and one "replica": the service.
+#[derive(Clone)]
+pub struct Targets {
+    pub pg: Option<Arc<PgCluster>>,
+    pub proxy: Option<Arc<Proxy>>,
+    pub replicas: Arc<Replicas>,
 }
 
 struct Timeline {
@@ -93,22 +123,16 @@ impl Timeline {
 }
 
 /// Runs the fault schedule against the load that started at `start`;
-/// returns when the fault phase is over and every killed replica is back.
-pub async fn run_faults(
-    plan: ChaosPlan,
-    start: Instant,
-    pg: Arc<PgCluster>,
-    proxy: Arc<Proxy>,
-    replicas: Arc<Replicas>,
-) -> Result<FaultCounts, ChaosError> {
+/// returns when the fault phase is over and every killed process is back.
+pub async fn run_faults(plan: ChaosPlan, start: Instant, targets: Targets) -> Result<FaultCounts, ChaosError> {
     let tl = Arc::new(Timeline { start, lines: Mutex::new(Vec::new()) });
     let fault_start = start + plan.healthy;
     let fault_end = fault_start + plan.fault;
     tokio::time::sleep_until(fault_start).await;
     tl.log("fault phase begins");
 
-    let drops = {
-        let (proxy, tl) = (proxy.clone(), tl.clone());
+    let drops = targets.proxy.clone().map(|proxy| {
+        let tl = tl.clone();
         let mut rng = Rng::new(plan.seed ^ 0xd0d0);
         tokio::spawn(async move {
             let mean = plan.drop_interval.as_micros() as u64;
@@ -123,14 +147,16 @@ pub async fn run_faults(
             }
             tl.log(format!("proxy: {idle} scheduled cuts found no live connection"));
         })
-    };
+    });
 
     let mut counts = FaultCounts::default();
     let mut restarts = Vec::new();
+    let replicas = &targets.replicas;
     for (at, event) in schedule(&plan, replicas.addrs.len()) {
         tokio::time::sleep_until(fault_start + at).await;
         match event {
             Event::RestartPostgres(mode) => {
+                let Some(pg) = &targets.pg else { continue };
                 tl.log(format!("postgres: restart ({} shutdown)", mode.as_str()));
                 let t = Instant::now();
                 pg.restart(mode).await?;
@@ -144,27 +170,63 @@ pub async fn run_faults(
                 }
                 counts.replica_kills += 1;
                 tl.log(format!("replica {i}: SIGKILL"));
-                let (replicas, tl) = (replicas.clone(), tl.clone());
-                restarts.push(tokio::spawn(async move {
-                    tokio::time::sleep(plan.replica_down).await;
-                    let r = replicas.restart(i).await;
-                    match &r {
-                        Ok(()) => tl.log(format!("replica {i}: restarted")),
-                        Err(e) => tl.log(format!("replica {i}: restart failed: {e}")),
-                    }
-                    r.map_err(|e| ChaosError::Replica(i, e.to_string()))
-                }));
+                restarts.push(tokio::spawn(restart_after(
+                    plan.down,
+                    replicas.clone(),
+                    i,
+                    format!("replica {i}"),
+                    tl.clone(),
+                )));
+            }
+            Event::KillService => {
+                // Restarted before the next event: a kill due while the
+                // service is still down lands once it is back.
+                if replicas.kill(0).await {
+                    counts.service_kills += 1;
+                    tl.log("service: SIGKILL");
+                    let down = restart_after(plan.down, replicas.clone(), 0, "service".into(), tl.clone()).await?;
+                    counts.service_down_s += down.as_secs_f64();
+                }
             }
         }
     }
-    let _ = drops.await;
+    if let Some(drops) = drops {
+        let _ = drops.await;
+    }
     for r in restarts {
         r.await.expect("restart task panicked")?;
     }
-    tl.log(format!("fault phase over; {} connections cut", proxy.dropped()));
-    counts.dropped_connections = proxy.dropped();
+    counts.dropped_connections = targets.proxy.as_ref().map_or(0, |p| p.dropped());
+    match &targets.proxy {
+        Some(_) => tl.log(format!("fault phase over; {} connections cut", counts.dropped_connections)),
+        None => tl.log("fault phase over"),
+    }
     counts.timeline = tl.lines.lock().unwrap_or_else(|p| p.into_inner()).clone();
     Ok(counts)
+}
+
+/// Waits `down`, then starts replica `i` again on its port; returns how
+/// long it was down (from now to listening again).
+async fn restart_after(
+    down: Duration,
+    replicas: Arc<Replicas>,
+    i: usize,
+    who: String,
+    tl: Arc<Timeline>,
+) -> Result<Duration, ChaosError> {
+    let killed = Instant::now();
+    tokio::time::sleep(down).await;
+    match replicas.restart(i).await {
+        Ok(()) => {
+            let down = killed.elapsed();
+            tl.log(format!("{who}: restarted, {:.2} s down", down.as_secs_f64()));
+            Ok(down)
+        }
+        Err(e) => {
+            tl.log(format!("{who}: restart failed: {e}"));
+            Err(ChaosError::Restart(who, e.to_string()))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -179,8 +241,9 @@ mod tests {
             recovery: Duration::from_secs(10),
             postgres_restarts: 6,
             replica_kills: 4,
+            service_kills: 0,
             drop_interval: Duration::from_millis(300),
-            replica_down: Duration::from_secs(2),
+            down: Duration::from_secs(2),
             seed: 3,
         };
         let events = schedule(&plan, 3);
@@ -196,5 +259,59 @@ mod tests {
             .collect();
         assert!(pg.windows(2).all(|w| w[1] - w[0] >= 5.0), "{pg:?}");
         assert_eq!(events, schedule(&plan, 3), "the seed decides");
+    }
+
+    fn sqlite_plan(seed: u64) -> ChaosPlan {
+        ChaosPlan {
+            healthy: Duration::from_secs(10),
+            fault: Duration::from_secs(60),
+            recovery: Duration::from_secs(20),
+            postgres_restarts: 0,
+            replica_kills: 0,
+            service_kills: 24,
+            drop_interval: Duration::from_millis(300),
+            down: Duration::from_millis(500),
+            seed,
+        }
+    }
+
+    #[test]
+    fn service_kills_keep_their_distance_and_end_before_recovery() {
+        let gap_min = sqlite_plan(0).service_kill_gap_min().unwrap();
+        assert_eq!(gap_min, Duration::from_millis(1250), "slots of 2.5 s, a quarter slot of jitter each way");
+        let slot = Duration::from_millis(2500);
+        for seed in 0..500 {
+            let plan = sqlite_plan(seed);
+            let events = schedule(&plan, 1);
+            assert_eq!(events.len(), 24);
+            assert!(events.iter().all(|(_, e)| *e == Event::KillService), "only service kills: {events:?}");
+            let times: Vec<Duration> = events.iter().map(|(t, _)| *t).collect();
+            for (i, w) in times.windows(2).enumerate() {
+                assert!(w[1] - w[0] + Duration::from_micros(1) >= gap_min, "seed {seed}, kills {i}, {}: {w:?}", i + 1);
+            }
+            // Each kill within its slot's first half; the last one leaves
+            // half a slot for the service to come back before recovery.
+            for (i, t) in times.iter().enumerate() {
+                assert!(*t + Duration::from_micros(1) >= slot * i as u32, "seed {seed} kill {i} at {t:?}");
+                assert!(*t <= slot * i as u32 + slot / 2, "seed {seed} kill {i} at {t:?}");
+            }
+        }
+        assert_eq!(schedule(&sqlite_plan(7), 1), schedule(&sqlite_plan(7), 1), "the seed decides");
+        assert_ne!(schedule(&sqlite_plan(7), 1), schedule(&sqlite_plan(8), 1));
+        let none = ChaosPlan { service_kills: 0, ..sqlite_plan(1) };
+        assert!(schedule(&none, 1).is_empty());
+        assert_eq!(none.service_kill_gap_min(), None);
+        let one = ChaosPlan { service_kills: 1, ..sqlite_plan(1) };
+        assert_eq!((schedule(&one, 1).len(), one.service_kill_gap_min()), (1, None));
+    }
+
+    #[test]
+    fn adding_service_kills_leaves_the_postgres_draws_alone() {
+        // Seeds of earlier Postgres runs keep their fault times.
+        let pg = ChaosPlan { postgres_restarts: 6, replica_kills: 4, service_kills: 0, ..sqlite_plan(3) };
+        let both = ChaosPlan { service_kills: 5, ..pg };
+        let without_service =
+            |p: &ChaosPlan| schedule(p, 3).into_iter().filter(|(_, e)| *e != Event::KillService).collect::<Vec<_>>();
+        assert_eq!(without_service(&both), schedule(&pg, 3));
     }
 }

@@ -1,6 +1,7 @@
 //! Service replicas: the real `accubooks` binary, several times, on
-//! loopback ports, sharing one database. A killed replica comes back on the
-//! same port, so clients find it where they left it.
+//! loopback ports, sharing one database (once on a SQLite file: the store
+//! is embedded in the service). A killed replica comes back on the same
+//! port, so clients find it where they left it.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
