@@ -3,8 +3,8 @@
 #   ci/sim-sweep.sh run --scenario mixed-chaos --seed 42
 #   ci/sim-sweep.sh sweep --scenario all --seeds 1..500 --jobs 2
 #   ci/sim-sweep.sh check-determinism --scenario baseline --seed 7
-# SIM_FEATURES=broken-engine builds the deliberately broken engine instead
-# (into its own target dir, so the normal build is not disturbed).
+# SIM_FEATURES=planted builds the planted-bug catalogue in (into its own
+# target dir, so the normal build is not disturbed): `planted`, `--planted NAME`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RUSTFLAGS="--cfg madsim ${RUSTFLAGS:-}"

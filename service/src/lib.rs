@@ -15,5 +15,6 @@ pub mod idempotency;
 pub mod jobs;
 pub mod metrics;
 pub mod ops;
+pub mod planted;
 pub mod serve;
 pub mod store;

@@ -5,6 +5,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::Instant;
 
+use accubooks_service::planted::{Bug, CATALOGUE};
+use accubooks_sim::planted::{ci_order, first_sign, hunt};
 use accubooks_sim::runner::{repro_command, run_seed, SeedOutcome};
 use accubooks_sim::scenario::{Scenario, StoreKind};
 use accubooks_sim::world::RunResult;
@@ -15,6 +17,17 @@ use clap::{Parser, Subcommand};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Switch on one bug of the planted catalogue (a build with the
+    /// `planted` feature: SIM_FEATURES=planted ci/sim-sweep.sh ...).
+    #[arg(long, global = true, value_parser = parse_bug)]
+    planted: Option<Bug>,
+}
+
+fn parse_bug(s: &str) -> Result<Bug, String> {
+    Bug::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = CATALOGUE.iter().map(|p| p.name).collect();
+        format!("no planted bug {s:?} (the catalogue: {})", names.join(", "))
+    })
 }
 
 #[derive(Subcommand)]
@@ -62,6 +75,19 @@ enum Command {
     },
     /// List the built-in scenarios.
     List,
+    /// Hunt every planted bug (or those named) over the CI seed range and
+    /// print a table: caught or not, where, after how many seeds. Fails if
+    /// any bug escapes. Needs SIM_FEATURES=planted.
+    Planted {
+        /// Only these bugs (default: the whole catalogue).
+        #[arg(long = "bug", value_parser = parse_bug)]
+        bugs: Vec<Bug>,
+        #[arg(long, default_value_t = 2)]
+        jobs: usize,
+        /// Hunt seeds 1..=N only (default: each scenario's ci_seeds).
+        #[arg(long)]
+        seeds_max: Option<u64>,
+    },
 }
 
 /// `A..B` names seeds A through B, both included (`1..500` is 500 seeds);
@@ -97,7 +123,18 @@ fn scenarios(name: &str) -> Result<Vec<Scenario>, String> {
 }
 
 fn run(cli: Cli) -> Result<bool, String> {
+    if cli.planted.is_some() && !cfg!(feature = "planted") {
+        return Err("--planted needs a build with the planted bugs: SIM_FEATURES=planted ci/sim-sweep.sh ...".into());
+    }
+    accubooks_service::planted::activate(cli.planted);
     match cli.command {
+        Command::Planted { bugs, jobs, seeds_max } => {
+            if !cfg!(feature = "planted") {
+                return Err("this build has no planted bugs: SIM_FEATURES=planted ci/sim-sweep.sh planted".into());
+            }
+            let bugs = if bugs.is_empty() { CATALOGUE.iter().map(|p| p.bug).collect() } else { bugs };
+            Ok(planted_table(&bugs, jobs, seeds_max))
+        }
         Command::List => {
             for s in Scenario::all() {
                 let stores: Vec<&str> = s.stores.iter().map(|k| k.as_str()).collect();
@@ -346,4 +383,54 @@ fn sweep(work: Vec<(Scenario, u64)>, jobs: usize, keep_going: bool, store: Store
         println!("failing seed: {name} {seed}: {}", repro_command(name, *seed, store));
     }
     failures.is_empty()
+}
+
+/// Hunts each bug and prints the table (docs/harness-power.md keeps it).
+fn planted_table(bugs: &[Bug], jobs: usize, seeds_max: Option<u64>) -> bool {
+    let scenarios = Scenario::all();
+    let work = ci_order(&scenarios, seeds_max);
+    println!("hunting {} planted bug(s) over {} runs each at most (the CI seed range)\n", bugs.len(), work.len());
+    println!("| bug | layer | caught | first failing run | seed | runs to detection | first sign |");
+    println!("|---|---|---|---|---|---|---|");
+    let (mut escaped, mut seeds, mut repro) = (Vec::new(), Vec::new(), Vec::new());
+    for bug in bugs {
+        let started = Instant::now();
+        let h = hunt(*bug, &scenarios, &work, jobs);
+        let info = bug.info();
+        match &h.caught {
+            Some(c) => {
+                seeds.push(c.seed);
+                accubooks_service::planted::activate(Some(*bug));
+                repro.push(format!("  {}: {}", info.name, repro_command(&c.scenario, c.seed, c.store)));
+                accubooks_service::planted::activate(None);
+                println!(
+                    "| {} | {} | yes | {} ({}) | {} | {} | {} |",
+                    info.name,
+                    info.layer,
+                    c.scenario,
+                    c.store,
+                    c.seed,
+                    c.runs,
+                    first_sign(c)
+                );
+            }
+            None => {
+                escaped.push(info.name);
+                println!("| {} | {} | **no** | — | — | {} | — |", info.name, info.layer, h.runs);
+            }
+        }
+        eprintln!("  {}: {:.1} s", info.name, started.elapsed().as_secs_f64());
+    }
+    seeds.sort_unstable();
+    if let (Some(median), Some(worst)) = (seeds.get(seeds.len() / 2), seeds.last()) {
+        println!("\ncaught {} of {}; seed of detection: median {median}, worst {worst}", seeds.len(), bugs.len());
+    }
+    println!("\nreproduce:");
+    for line in repro {
+        println!("{line}");
+    }
+    if !escaped.is_empty() {
+        println!("ESCAPED: {}", escaped.join(", "));
+    }
+    escaped.is_empty()
 }

@@ -5,7 +5,8 @@
 //! nodes over madsim's simulated TCP, beside a simulated database node.
 //! `history`, `checker`, `scenario`, `workload`, `client` and `db` compile in
 //! both builds (the stress tool reuses the checker and the workload against
-//! real runs); `world` and `runner` exist only in the simulation build.
+//! real runs); `world`, `runner` and `planted` exist only in the simulation
+//! build.
 
 pub mod checker;
 pub mod client;
@@ -18,6 +19,8 @@ pub mod workload;
 
 #[cfg(madsim)]
 mod faults;
+#[cfg(madsim)]
+pub mod planted;
 #[cfg(madsim)]
 mod receiver;
 #[cfg(madsim)]

@@ -68,17 +68,11 @@ pub fn first_failure(
 
 /// The one command that reproduces `seed` of `scenario` on `store`.
 pub fn repro_command(scenario: &str, seed: u64, store: StoreKind) -> String {
-    // A run of a deliberately broken build must be rebuilt with it.
-    let planted: Vec<&str> = [
-        ("broken-engine", cfg!(feature = "broken-engine")),
-        ("planted-group-ack", cfg!(feature = "planted-group-ack")),
-        ("planted-dispatch-early", cfg!(feature = "planted-dispatch-early")),
-        ("planted-reaper-delete", cfg!(feature = "planted-reaper-delete")),
-    ]
-    .into_iter()
-    .filter_map(|(f, on)| on.then_some(f))
-    .collect();
-    let features = if planted.is_empty() { String::new() } else { format!("SIM_FEATURES={} ", planted.join(",")) };
+    // A run with a planted bug needs the build that has them, and the bug.
+    let (features, bug) = match accubooks_service::planted::active() {
+        Some(b) => ("SIM_FEATURES=planted ", format!(" --planted {}", b.name())),
+        None => ("", String::new()),
+    };
     let store = if store == StoreKind::Memory { String::new() } else { format!(" --store {store}") };
-    format!("{features}ci/sim-sweep.sh run --scenario {scenario} --seed {seed}{store}")
+    format!("{features}ci/sim-sweep.sh run --scenario {scenario} --seed {seed}{store}{bug}")
 }

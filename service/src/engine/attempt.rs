@@ -6,10 +6,11 @@
 use tokio::time::Instant;
 
 use super::{Decision, Engine, Refusal, WriteOutcome, WriteRequest};
-use crate::domain::ids::workflow_id;
+use crate::domain::ids::{workflow_id, TenantId};
 use crate::idempotency::deterministic_id;
 use crate::idempotency::fingerprint::FINGERPRINT_VERSION;
 use crate::ops::{ExecCtx, OpSpec, Operation, Plan};
+use crate::planted::{self, Bug};
 use crate::store::{AuditStatus, KeyClaim, KeyRecord, StoreError, StoredResponse, Tx, WorkflowInstance, WriteSet};
 
 /// How a transaction ends once its decision is made.
@@ -53,7 +54,9 @@ impl<'a, O: Operation> Attempt<'a, O> {
     pub(super) fn new(engine: &'a Engine, op: &'a O, req: &'a WriteRequest<'a>, input: &'a O::Input) -> Self {
         let started = Instant::now();
         let spec = op.spec();
-        let entity_id = deterministic_id(req.tenant, spec.name, req.key);
+        // PLANTED BUG (`id-ignores-tenant`): every tenant's key maps to one id.
+        let id_tenant = if planted::on(Bug::IdIgnoresTenant) { TenantId(uuid::Uuid::nil()) } else { req.tenant };
+        let entity_id = deterministic_id(id_tenant, spec.name, req.key);
         let record = KeyRecord {
             tenant_id: req.tenant,
             idempotency_key: req.key.as_str().to_owned(),
@@ -128,7 +131,17 @@ impl<'a, O: Operation> Attempt<'a, O> {
     async fn decide(&self, tx: &mut Box<dyn Tx>) -> Result<(Decided, TxEnd), StoreError> {
         match Decision::from_claim(tx.claim_key(&self.claim).await?, &self.claim.record)? {
             Decision::InFlight => Ok((Decided::of(WriteOutcome::InFlight, AuditStatus::Conflict, 0), TxEnd::Rollback)),
-            Decision::Replay(resp) => {
+            Decision::Replay(mut resp) => {
+                if planted::on(Bug::RefusalReplayedAsSuccess) && resp.status >= 400 {
+                    // PLANTED BUG (`refusal-replayed-200`).
+                    resp.status = 200;
+                }
+                tx.insert_audit(&self.audit(AuditStatus::Replayed, resp.status, 0, None)).await?;
+                Ok((Decided::of(WriteOutcome::Replayed(resp), AuditStatus::Replayed, 0), TxEnd::Commit))
+            }
+            Decision::Mismatch(existing) if planted::on(Bug::FingerprintIgnored) => {
+                // PLANTED BUG (`fingerprint-ignored`): the first payload's answer.
+                let resp = existing.response.ok_or_else(|| StoreError::Other("planted: no response".into()))?;
                 tx.insert_audit(&self.audit(AuditStatus::Replayed, resp.status, 0, None)).await?;
                 Ok((Decided::of(WriteOutcome::Replayed(resp), AuditStatus::Replayed, 0), TxEnd::Commit))
             }
@@ -151,7 +164,8 @@ impl<'a, O: Operation> Attempt<'a, O> {
             Ok(plan) => plan,
             Err(rejection) => {
                 let resp = self.engine.responses.rejection(&rejection);
-                if !rejection.definitive() {
+                // PLANTED BUG (`store-missing-reference`): stored like a rule's refusal.
+                if !rejection.definitive() && !planted::on(Bug::StoreMissingReference) {
                     return Ok((Decided::of(WriteOutcome::Rejected(resp), AuditStatus::Rejected, 0), TxEnd::Rollback));
                 }
                 let row = self.audit(AuditStatus::Rejected, resp.status, 0, Some((rejection.code, rejection.detail)));
@@ -161,7 +175,9 @@ impl<'a, O: Operation> Attempt<'a, O> {
         };
         let workflows = workflow_rows(self.spec.name, &self.ctx, &plan);
         let wf = workflows.len() as i32;
-        let row = self.audit(AuditStatus::New, plan.response.status, wf, None);
+        // PLANTED BUG (`audit-new-as-replayed`).
+        let status = if planted::on(Bug::AuditNewAsReplayed) { AuditStatus::Replayed } else { AuditStatus::New };
+        let row = self.audit(status, plan.response.status, wf, None);
         match tx.write_all(&self.write_set(&plan.inserts, &plan.updates, &workflows, &plan.response, &row)).await {
             Ok(()) => Ok((Decided::of(WriteOutcome::Executed(plan.response), AuditStatus::New, wf), TxEnd::Commit)),
             // The deterministic id is taken: this key executed once before
@@ -189,7 +205,12 @@ impl<'a, O: Operation> Attempt<'a, O> {
             inserts,
             updates,
             workflows,
-            complete: Some((self.req.tenant, self.req.key.as_str(), response)),
+            // PLANTED BUG (`key-left-incomplete`): the key keeps no response.
+            complete: (!planted::on(Bug::KeyLeftIncomplete)).then_some((
+                self.req.tenant,
+                self.req.key.as_str(),
+                response,
+            )),
             audit,
         }
     }
@@ -214,7 +235,12 @@ pub(super) fn workflow_rows(operation: &str, ctx: &ExecCtx, plan: &Plan) -> Vec<
     plan.workflows
         .iter()
         .map(|name| WorkflowInstance {
-            id: workflow_id(ctx.entity_id, name),
+            // PLANTED BUG (`random-workflow-id`).
+            id: if planted::on(Bug::RandomWorkflowId) {
+                uuid::Uuid::new_v4()
+            } else {
+                workflow_id(ctx.entity_id, name)
+            },
             tenant_id: ctx.tenant,
             workflow_name: (*name).to_owned(),
             trigger_entity_id: ctx.entity_id,

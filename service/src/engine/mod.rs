@@ -11,11 +11,11 @@
 //! - `attempt.rs`: one request's context and its transactions (claim →
 //!   decision → plan → write set → commit or roll back);
 //! - `audit.rs`: every audit row the engine writes, built in one place;
-//! - `broken.rs`: a deliberately broken engine for the harness self-test.
+//! - `broken.rs`: a deliberately broken engine (the planted bug `broken-engine`).
 
 mod attempt;
 mod audit;
-#[cfg(feature = "broken-engine")]
+#[cfg(feature = "planted")]
 mod broken;
 
 use std::sync::Arc;
@@ -234,8 +234,8 @@ impl Engine {
         req: &WriteRequest<'_>,
         input: &O::Input,
     ) -> Result<WriteOutcome, EngineError> {
-        #[cfg(feature = "broken-engine")]
-        if true {
+        #[cfg(feature = "planted")]
+        if crate::planted::on(crate::planted::Bug::BrokenEngine) {
             return broken::execute(self, op, req, input).await;
         }
         let attempt = Attempt::new(self, op, req, input);

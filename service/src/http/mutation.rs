@@ -65,7 +65,16 @@ async fn mutation_inner<O: Operation>(
     body: Body,
     request_id: &str,
 ) -> Result<Response, ApiError> {
-    let tenant = authenticate(app, headers).await?;
+    let started = tokio::time::Instant::now();
+    let tenant = authenticate(app, headers).await.inspect_err(|e| {
+        // A database that is down refuses every write here, before the
+        // engine: count it as the engine counts its own 503s, so the
+        // writes-refused alert sees a full outage too.
+        if e.code == code::STORAGE_UNAVAILABLE {
+            let failed = crate::store::AuditStatus::Failed;
+            app.metrics.record(op.spec(), failed, Some(code::STORAGE_UNAVAILABLE), 0, started.elapsed());
+        }
+    })?;
     let key = idempotency_key(headers)?;
     let value = json_body(body, headers, &app.http).await?;
     let input: O::Input = serde_json::from_value(value).map_err(|e| {
@@ -113,7 +122,8 @@ fn stored(r: &StoredResponse, replayed: bool) -> Response {
     if let Some(loc) = r.location.as_deref().and_then(|l| HeaderValue::from_str(l).ok()) {
         h.insert(header::LOCATION, loc);
     }
-    if replayed {
+    // PLANTED BUG (`no-replay-marker`): a replay looks like a first answer.
+    if replayed && !crate::planted::on(crate::planted::Bug::NoReplayMarker) {
         h.insert(IDEMPOTENT_REPLAYED, HeaderValue::from_static("true"));
     }
     resp

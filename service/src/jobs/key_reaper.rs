@@ -17,6 +17,7 @@ use std::time::Duration;
 use crate::engine::Responses;
 use crate::http::problem::Problems;
 use crate::ops::HIGH_RISK_MUTATIONS;
+use crate::planted::{self, Bug};
 #[cfg(not(madsim))]
 use crate::store::sql::{Database, SqlLimits};
 use crate::store::{JobStore, StoreError};
@@ -45,14 +46,14 @@ impl Reaper {
 
     /// One pass: tombstone expired high-risk keys, delete the other expired ones.
     pub async fn reap(&self) -> Result<Reaped, StoreError> {
-        #[allow(unused_mut)]
         let mut high_risk: Vec<&str> = HIGH_RISK_MUTATIONS.iter().map(|op| op.name).collect();
-        #[cfg(feature = "planted-reaper-delete")]
-        {
-            // PLANTED BUG, for the simulation's self-test only: high-risk keys
-            // are deleted like the others instead of kept as tombstones.
+        if planted::on(Bug::ReaperDelete) {
+            // PLANTED BUG (`reaper-delete`): high-risk keys are deleted like
+            // the others instead of kept as tombstones.
             high_risk.clear();
         }
-        self.jobs.expire_keys(self.ttl, &high_risk, &Problems.expired_key()).await
+        // PLANTED BUG (`reaper-ignores-ttl`): keys expire as they complete.
+        let ttl = if planted::on(Bug::ReaperIgnoresTtl) { Duration::ZERO } else { self.ttl };
+        self.jobs.expire_keys(ttl, &high_risk, &Problems.expired_key()).await
     }
 }

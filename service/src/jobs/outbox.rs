@@ -198,11 +198,10 @@ impl Dispatcher {
     /// as `Idempotency-Key` so receivers deduplicate).
     pub async fn run_once(&self) -> Result<Round, StoreError> {
         let batch = self.jobs.claim_workflows(self.config.batch, self.config.lease).await?;
-        #[cfg(feature = "planted-dispatch-early")]
-        {
-            // PLANTED BUG, for the simulation's self-test only: the round is
-            // marked delivered before any delivery is tried, so a crash (or a
-            // failed delivery, whose retry then finds the row done) loses it.
+        if crate::planted::on(crate::planted::Bug::DispatchEarly) {
+            // PLANTED BUG (`dispatch-early`): the round is marked delivered
+            // before any delivery is tried, so a crash (or a failed delivery,
+            // whose retry then finds the row done) loses it.
             let ids: Vec<String> = batch.iter().map(|d| d.id.clone()).collect();
             self.jobs.mark_delivered(&ids).await?;
             crate::fault::stall("planted_marked_before_delivery").await;

@@ -92,7 +92,10 @@ impl Operation for RecordPayment {
                 format!("payment of {} cents exceeds the balance of {balance} cents", input.amount_cents),
             ));
         }
-        invoice.amount_paid_cents += input.amount_cents;
+        // PLANTED BUG (`payment-not-applied`): the invoice never learns of it.
+        if !crate::planted::on(crate::planted::Bug::PaymentNotApplied) {
+            invoice.amount_paid_cents += input.amount_cents;
+        }
         assert!(invoice.amount_paid_cents <= invoice.total_cents, "an invoice is never overpaid");
         if invoice.amount_paid_cents == invoice.total_cents {
             invoice.status = "paid".into();

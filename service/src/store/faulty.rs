@@ -11,6 +11,8 @@ use super::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
+    /// The bearer token's lookup, before any transaction.
+    Authenticate,
     Begin,
     Claim,
     GetEntity,
@@ -171,6 +173,7 @@ impl Store for FaultyStore {
         self.inner.get_key(t, k).await
     }
     async fn tenant_by_token_hash(&self, h: &str) -> Result<Option<Tenant>, StoreError> {
+        Self::trip(&self.armed, Step::Authenticate)?;
         self.inner.tenant_by_token_hash(h).await
     }
     async fn append_audit(&self, a: &AuditRecord) -> Result<(), StoreError> {

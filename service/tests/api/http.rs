@@ -277,6 +277,23 @@ pub async fn transient_failure_is_503_and_retry_executes(app: TestApp) {
     assert_eq!((after.keys, after.entities), (before.keys, before.entities));
     let retry = app.post("/v1/customers", &tok, "k", &json!({"name": "Acme"})).await;
     assert_eq!(retry.status, 201);
+    // A database that cannot even verify the token refuses the write the
+    // same way, and the refusal is counted like the engine's own.
+    let refused = |m: axum::body::Bytes| {
+        String::from_utf8_lossy(&m)
+            .lines()
+            .find(|l| {
+                l.starts_with("idempotent_writes_failed_total{") && l.contains("error_type=\"storage_unavailable\"")
+            })
+            .and_then(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    let before = refused(send(app.addr, "GET", "/metrics", &[], vec![]).await.body);
+    app.faulty.fail_once(Step::Authenticate);
+    let r = app.post("/v1/customers", &tok, "k2", &json!({"name": "Acme"})).await;
+    assert_eq!((r.status, r.code()), (503, "storage_unavailable".into()));
+    let after = refused(send(app.addr, "GET", "/metrics", &[], vec![]).await.body);
+    assert_eq!(after, before + 1.0, "a refused token lookup counts as a failed write");
 }
 
 pub async fn infrastructure_routes_and_metrics(app: TestApp) {

@@ -200,7 +200,15 @@ impl Tx for MemTx {
         }
         let lookup = k.clone();
         let name = LockName::Key(k.0, k.1.clone());
+        // PLANTED BUG (`stale-waiter`): the decision is made on what was read
+        // before the lock wait, not after it.
+        let stale = crate::planted::on(crate::planted::Bug::StaleWaiter)
+            .then(|| self.store.lock().state.keys.get(&lookup).cloned());
         let got = self.acquire(name, LockMode::Exclusive, claim.wait, |s| s.keys.get(&lookup).cloned()).await?;
+        let got = match (stale, got) {
+            (Some(None), Err(_)) => Ok(LockOutcome::Acquired),
+            (_, got) => got,
+        };
         match got {
             Err(existing) => Ok(Claim::Existing(existing)),
             Ok(LockOutcome::TimedOut) => Ok(Claim::InFlight),

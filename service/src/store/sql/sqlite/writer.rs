@@ -183,11 +183,10 @@ impl SqliteTx {
         }
         let (generation, mut outcome) = self.group.wait();
         drop(conn);
-        #[cfg(feature = "planted-group-ack")]
-        if true {
-            // PLANTED BUG, for the simulation's self-test only: the member is
-            // acknowledged before the group's COMMIT. A crash before that
-            // COMMIT loses a write its client was told is stored.
+        if crate::planted::on(crate::planted::Bug::GroupAck) {
+            // PLANTED BUG (`group-ack`): the member is acknowledged before
+            // the group's COMMIT. A crash before that COMMIT loses a write
+            // its client was told is stored.
             return Ok(());
         }
         let lost = || Err(StoreError::Other("the group commit ended without an outcome".into()));
