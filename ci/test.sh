@@ -80,10 +80,10 @@ step "simulation (madsim)"
 MADSIM_TEST_SEED=${MADSIM_TEST_SEED:-1} MADSIM_TEST_NUM=${MADSIM_TEST_NUM:-20} ci/sim-test.sh --locked
 
 step "simulation sweep: every scenario over its ci_seeds (release, target/sim)"
-ci/sim-sweep.sh sweep --scenario all --ci --jobs 2
+ci/sim-sweep.sh sweep --scenario all --ci --jobs 2 --require-reach
 
 step "simulation sweep, embedded topology: the SQLite store in the service process, seeds 1..${SIM_SQLITE_SEEDS:-60} of each scenario it runs"
-ci/sim-sweep.sh sweep --scenario all --store sqlite --seeds "1..${SIM_SQLITE_SEEDS:-60}" --jobs 2
+ci/sim-sweep.sh sweep --scenario all --store sqlite --seeds "1..${SIM_SQLITE_SEEDS:-60}" --jobs 2 --require-reach
 
 step "simulation determinism: every scenario, seed run twice, same trace hash (both stores)"
 for scenario in $(ci/sim-sweep.sh list | awk '{print $1}'); do

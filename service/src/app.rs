@@ -107,7 +107,15 @@ impl Jobs {
 async fn reap_periodically(reaper: Reaper, every: Duration, mut stop: tokio::sync::watch::Receiver<bool>) {
     loop {
         match reaper.reap().await {
-            Ok(r) => tracing::info!(tombstoned = r.tombstoned, deleted = r.deleted, "idempotency keys reaped"),
+            Ok(r) => {
+                if r.tombstoned > 0 {
+                    crate::reach::point("reaper.tombstoned");
+                }
+                if r.deleted > 0 {
+                    crate::reach::point("reaper.deleted");
+                }
+                tracing::info!(tombstoned = r.tombstoned, deleted = r.deleted, "idempotency keys reaped")
+            }
             Err(e) => tracing::warn!(error = %e, "idempotency key reaper failed"),
         }
         tokio::select! {

@@ -16,5 +16,6 @@ pub mod jobs;
 pub mod metrics;
 pub mod ops;
 pub mod planted;
+pub mod reach;
 pub mod serve;
 pub mod store;

@@ -6,6 +6,7 @@ use std::sync::mpsc;
 use std::time::Instant;
 
 use accubooks_service::planted::{Bug, CATALOGUE};
+use accubooks_sim::coverage;
 use accubooks_sim::planted::{ci_order, first_sign, hunt};
 use accubooks_sim::runner::{repro_command, run_seed, SeedOutcome};
 use accubooks_sim::scenario::{Scenario, StoreKind};
@@ -63,6 +64,10 @@ enum Command {
         /// The topology; scenarios that do not run on it are skipped (and named).
         #[arg(long, value_parser = StoreKind::parse, default_value = "memory")]
         store: StoreKind,
+        /// Fail when a reachability point expected on this store was
+        /// reached by no seed (the CI sweeps use it).
+        #[arg(long)]
+        require_reach: bool,
     },
     /// Run one seed twice and compare the trace hashes.
     CheckDeterminism {
@@ -176,7 +181,7 @@ fn run(cli: Cli) -> Result<bool, String> {
             println!("{}", if same { "deterministic" } else { "NOT DETERMINISTIC" });
             Ok(same)
         }
-        Command::Sweep { scenario, seeds, ci, jobs, keep_going, store } => {
+        Command::Sweep { scenario, seeds, ci, jobs, keep_going, store, require_reach } => {
             let list = scenarios(&scenario)?;
             let mut work = Vec::new();
             for s in &list {
@@ -193,7 +198,7 @@ fn run(cli: Cli) -> Result<bool, String> {
                 work.extend((a..b).map(|seed| (s.clone(), seed)));
             }
             println!("store: {store}");
-            Ok(sweep(work, jobs.max(1), keep_going, store))
+            Ok(sweep(work, jobs.max(1), keep_going, store, require_reach))
         }
     }
 }
@@ -209,6 +214,8 @@ fn supported(s: &Scenario, store: StoreKind) -> Result<(), String> {
 fn print_run(r: &RunResult, wall: std::time::Duration) {
     println!("scenario: {}", serde_json::to_string(&r.scenario).unwrap_or_default());
     println!("drawn: {}", r.scenario.features().join(" "));
+    let reached: Vec<String> = r.reached.iter().map(|(k, n)| format!("{k}×{n}")).collect();
+    println!("reached: {}", reached.join(" "));
     println!("timeline:");
     for line in &r.timeline {
         println!("  {line}");
@@ -268,9 +275,11 @@ struct Totals {
     conflicts: u64,
     /// Seeds per drawn feature (an operation, a fault kind, a knob).
     features: BTreeMap<String, u64>,
+    /// Seeds per reachability point reached.
+    reached: BTreeMap<String, u64>,
 }
 
-fn sweep(work: Vec<(Scenario, u64)>, jobs: usize, keep_going: bool, store: StoreKind) -> bool {
+fn sweep(work: Vec<(Scenario, u64)>, jobs: usize, keep_going: bool, store: StoreKind, require_reach: bool) -> bool {
     let total = work.len();
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
@@ -320,6 +329,9 @@ fn sweep(work: Vec<(Scenario, u64)>, jobs: usize, keep_going: bool, store: Store
                     }
                     for f in r.scenario.features() {
                         *t.features.entry(f).or_default() += 1;
+                    }
+                    for point in r.reached.keys() {
+                        *t.reached.entry(point.clone()).or_default() += 1;
                     }
                 }
                 SeedOutcome::Panicked(_) => {}
@@ -379,10 +391,15 @@ fn sweep(work: Vec<(Scenario, u64)>, jobs: usize, keep_going: bool, store: Store
     for (f, n) in &t.features {
         println!("  {f:<40} {n}");
     }
+    print!("{}", coverage::table(&t.reached, store, t.seeds));
+    let missed = coverage::unreached(&t.reached, store);
+    if require_reach && !missed.is_empty() {
+        println!("NOT REACHED on {store} by any seed: {}", missed.join(", "));
+    }
     for (name, seed) in &failures {
         println!("failing seed: {name} {seed}: {}", repro_command(name, *seed, store));
     }
-    failures.is_empty()
+    failures.is_empty() && (!require_reach || missed.is_empty())
 }
 
 /// Hunts each bug and prints the table (docs/harness-power.md keeps it).

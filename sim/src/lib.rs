@@ -10,6 +10,7 @@
 
 pub mod checker;
 pub mod client;
+pub mod coverage;
 pub mod db;
 pub mod history;
 pub mod oracle;

@@ -84,6 +84,8 @@ pub struct RunResult {
     /// (background jobs on).
     pub workflows_delivered: u64,
     pub workflows_committed: u64,
+    /// Reachability points the run hit, and how often (`coverage`).
+    pub reached: BTreeMap<String, u64>,
 }
 
 impl RunResult {
@@ -125,6 +127,8 @@ struct TenantCtx {
 /// Runs one seed of `scenario` on `store` inside the current madsim runtime.
 pub async fn run(scenario: &Scenario, seed: u64, store_kind: StoreKind) -> RunResult {
     let handle = Handle::current();
+    // The points this seed reaches (counted per thread: forget another's).
+    let _ = accubooks_service::reach::take();
     let cfg = scenario.resolve(&mut SimDraw, store_kind);
     let tl = Arc::new(Timeline {
         start: Instant::now(),
@@ -315,6 +319,9 @@ pub async fn run(scenario: &Scenario, seed: u64, store_kind: StoreKind) -> RunRe
     h = fnv1a(&messages.to_be_bytes(), h);
     let timeline = tl.lines.lock().unwrap_or_else(|p| p.into_inner()).clone();
     stop_nodes(&handle, &nodes).await;
+    let mut reached: BTreeMap<String, u64> =
+        accubooks_service::reach::take().into_iter().map(|(k, n)| (k.to_owned(), n)).collect();
+    reached.extend(crate::coverage::harness_hits(&report.stats, &faults_by_type));
     if let Backend::Sqlite { dir, .. } = &backend {
         let _ = std::fs::remove_dir_all(dir);
     }
@@ -329,6 +336,7 @@ pub async fn run(scenario: &Scenario, seed: u64, store_kind: StoreKind) -> RunRe
         messages,
         workflows_delivered,
         workflows_committed,
+        reached,
     }
 }
 

@@ -11,6 +11,7 @@ use crate::idempotency::deterministic_id;
 use crate::idempotency::fingerprint::FINGERPRINT_VERSION;
 use crate::ops::{ExecCtx, OpSpec, Operation, Plan};
 use crate::planted::{self, Bug};
+use crate::reach;
 use crate::store::{AuditStatus, KeyClaim, KeyRecord, StoreError, StoredResponse, Tx, WorkflowInstance, WriteSet};
 
 /// How a transaction ends once its decision is made.
@@ -109,7 +110,7 @@ impl<'a, O: Operation> Attempt<'a, O> {
         let mut tx = self.engine.store.begin().await?;
         match self.decide(&mut tx).await {
             Ok((decided, TxEnd::Commit)) => {
-                tx.commit().await?;
+                tx.commit().await.inspect_err(|_| reach::point("engine.commit_failed"))?;
                 // The acknowledgement may be lost from here on: the
                 // client's retry must replay, never re-execute.
                 crate::fault::stall("after_commit_before_response").await;
@@ -130,8 +131,14 @@ impl<'a, O: Operation> Attempt<'a, O> {
 
     async fn decide(&self, tx: &mut Box<dyn Tx>) -> Result<(Decided, TxEnd), StoreError> {
         match Decision::from_claim(tx.claim_key(&self.claim).await?, &self.claim.record)? {
-            Decision::InFlight => Ok((Decided::of(WriteOutcome::InFlight, AuditStatus::Conflict, 0), TxEnd::Rollback)),
+            Decision::InFlight => {
+                reach::point("engine.same_key_waiter_timed_out");
+                Ok((Decided::of(WriteOutcome::InFlight, AuditStatus::Conflict, 0), TxEnd::Rollback))
+            }
             Decision::Replay(mut resp) => {
+                if resp.status >= 400 {
+                    reach::point("engine.stored_refusal_replayed");
+                }
                 if planted::on(Bug::RefusalReplayedAsSuccess) && resp.status >= 400 {
                     // PLANTED BUG (`refusal-replayed-200`).
                     resp.status = 200;
@@ -146,6 +153,7 @@ impl<'a, O: Operation> Attempt<'a, O> {
                 Ok((Decided::of(WriteOutcome::Replayed(resp), AuditStatus::Replayed, 0), TxEnd::Commit))
             }
             Decision::Mismatch(existing) => {
+                reach::point("engine.mismatch_refused");
                 let msg = format!("key first used for {}; fingerprint differs", existing.operation);
                 let status = self.engine.responses.status(Refusal::Mismatch);
                 tx.insert_audit(&self.audit(AuditStatus::Mismatch, status, 0, Some(("mismatch", msg)))).await?;
@@ -166,6 +174,7 @@ impl<'a, O: Operation> Attempt<'a, O> {
                 let resp = self.engine.responses.rejection(&rejection);
                 // PLANTED BUG (`store-missing-reference`): stored like a rule's refusal.
                 if !rejection.definitive() && !planted::on(Bug::StoreMissingReference) {
+                    reach::point("engine.transient_refusal_not_stored");
                     return Ok((Decided::of(WriteOutcome::Rejected(resp), AuditStatus::Rejected, 0), TxEnd::Rollback));
                 }
                 let row = self.audit(AuditStatus::Rejected, resp.status, 0, Some((rejection.code, rejection.detail)));
@@ -184,6 +193,7 @@ impl<'a, O: Operation> Attempt<'a, O> {
             // and its record has expired. Never a second execution; nothing
             // is stored (the transaction rolls back).
             Err(StoreError::Duplicate(_)) => {
+                reach::point("engine.id_taken_after_expiry");
                 let resp = self.engine.responses.expired_key();
                 Ok((Decided::of(WriteOutcome::Rejected(resp), AuditStatus::Rejected, 0), TxEnd::Rollback))
             }

@@ -255,10 +255,14 @@ impl Engine {
 
         // Held until the outcome is recorded; None: too many on this key.
         let pass = self.gate.enter(req.tenant, req.key.as_str());
-        let result = match pass {
+        let result = match &pass {
             None => Ok(Decided::of(WriteOutcome::InFlight, AuditStatus::Conflict, 0)),
             Some(_) => attempt.run().await,
         };
+        if pass.is_some_and(|p| p.beside_others) && matches!(result, Ok(Decided { status: AuditStatus::Replayed, .. }))
+        {
+            crate::reach::point("engine.same_key_replayed_after_wait");
+        }
         match result {
             Ok(decided) => Ok(self.finish(&attempt, decided).await),
             Err(e) => Err(self.fail(&attempt, e).await),
@@ -288,6 +292,9 @@ impl Engine {
     /// Records a failed write (nothing was stored) and says why.
     async fn fail<O: Operation>(&self, attempt: &Attempt<'_, O>, e: StoreError) -> EngineError {
         let pool_exhausted = matches!(e, StoreError::PoolExhausted);
+        if matches!(e, StoreError::Unavailable(_)) {
+            crate::reach::point("engine.store_unavailable");
+        }
         let err = EngineError::from_store(e);
         self.metrics.record(attempt.spec, AuditStatus::Failed, Some(err.error_type()), 0, attempt.started.elapsed());
         let http_status = self.responses.status(err.refusal());

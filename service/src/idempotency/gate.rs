@@ -21,6 +21,8 @@ pub struct KeyGate {
 pub struct KeyPass {
     gate: Arc<KeyGate>,
     slot: (TenantId, String),
+    /// Another request with this key was admitted when this one was.
+    pub beside_others: bool,
 }
 
 impl KeyGate {
@@ -37,8 +39,9 @@ impl KeyGate {
         if *n >= self.admitted_max {
             return None;
         }
+        let beside_others = *n > 0;
         *n += 1;
-        Some(KeyPass { gate: self.clone(), slot })
+        Some(KeyPass { gate: self.clone(), slot, beside_others })
     }
 
     /// Keys with requests admitted now (a leak shows here).

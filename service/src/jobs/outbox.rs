@@ -206,6 +206,9 @@ impl Dispatcher {
             self.jobs.mark_delivered(&ids).await?;
             crate::fault::stall("planted_marked_before_delivery").await;
         }
+        if batch.iter().any(|d| d.attempts > 1) {
+            crate::reach::point("outbox.redelivered");
+        }
         let mut round = Round { claimed: batch.len() as u64, ..Round::default() };
         let mut delivered: Vec<String> = Vec::with_capacity(batch.len());
         for d in &batch {
@@ -215,6 +218,7 @@ impl Dispatcher {
                     round.delivered += 1;
                 }
                 Err(e) => {
+                    crate::reach::point("outbox.delivery_failed");
                     self.jobs.schedule_retry(&d.id, self.backoff(d.attempts), self.config.attempts_max, &e).await?;
                     if d.attempts >= self.config.attempts_max {
                         tracing::warn!(workflow_id = %d.id, error = %e, "workflow delivery failed for good");

@@ -172,7 +172,10 @@ fn passive(conn: &Connection, policy: &CheckpointPolicy, idle_at: &mut Option<i6
 
 fn restart(conn: &Connection) -> rusqlite::Result<Round> {
     match checkpoint(conn, "RESTART")? {
-        (false, _, _) => Ok(Round::Restarted),
+        (false, _, _) => {
+            crate::reach::point("sqlite.checkpoint_restart");
+            Ok(Round::Restarted)
+        }
         (true, frames, copied) => Ok(Round::RestartIncomplete { frames, copied }),
     }
 }

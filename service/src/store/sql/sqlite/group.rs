@@ -142,6 +142,9 @@ impl GroupCommit {
             g.generation += 1;
             std::mem::take(&mut g.waiting)
         };
+        if outcome.is_ok() && !waiting.is_empty() {
+            crate::reach::point("sqlite.group_commit_shared");
+        }
         for member in waiting {
             let _ = member.send(outcome.clone());
         }

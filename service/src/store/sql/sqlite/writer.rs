@@ -195,6 +195,7 @@ impl SqliteTx {
             conn = self.writer.clone().lock_owned() => {
                 // Nobody has ended the group yet: end it here.
                 if self.group.generation() == generation {
+                    crate::reach::point("sqlite.waiter_committed_group");
                     // Every waiting member, this one too, is told the outcome.
                     let _ = self.group.commit(&conn);
                 }
@@ -232,6 +233,9 @@ impl SqliteTx {
             }
             self.group.fail(e.clone());
             return Err(e);
+        }
+        if self.group.waiting() > 0 {
+            crate::reach::point("sqlite.member_rolled_back_in_group");
         }
         if self.group.waiting() == 0 || !self.group.defer() {
             // An empty group's COMMIT writes nothing; it frees the write lock.
