@@ -250,6 +250,10 @@ fn print_run(r: &RunResult, wall: std::time::Duration) {
         for v in r.report.violations.iter().take(20) {
             println!("  - {v}");
         }
+        if !r.explain.is_empty() {
+            println!("explain (the violating keys' stories):");
+            print!("{}", r.explain);
+        }
     }
     println!("trace hash: {}", r.trace_hash);
 }

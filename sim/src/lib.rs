@@ -12,6 +12,7 @@ pub mod checker;
 pub mod client;
 pub mod coverage;
 pub mod db;
+pub mod explain;
 pub mod history;
 pub mod oracle;
 pub mod scenario;

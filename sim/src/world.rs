@@ -86,6 +86,8 @@ pub struct RunResult {
     pub workflows_committed: u64,
     /// Reachability points the run hit, and how often (`coverage`).
     pub reached: BTreeMap<String, u64>,
+    /// A failing run's story of its violating keys (`explain`); empty if it passed.
+    pub explain: String,
 }
 
 impl RunResult {
@@ -318,6 +320,11 @@ pub async fn run(scenario: &Scenario, seed: u64, store_kind: StoreKind) -> RunRe
     h = fnv1a(&virtual_ms.to_be_bytes(), h);
     h = fnv1a(&messages.to_be_bytes(), h);
     let timeline = tl.lines.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let explain = if report.violations.is_empty() {
+        String::new()
+    } else {
+        crate::explain::story(&data, &state, &report.violations, &timeline)
+    };
     stop_nodes(&handle, &nodes).await;
     let mut reached: BTreeMap<String, u64> =
         accubooks_service::reach::take().into_iter().map(|(k, n)| (k.to_owned(), n)).collect();
@@ -337,6 +344,7 @@ pub async fn run(scenario: &Scenario, seed: u64, store_kind: StoreKind) -> RunRe
         workflows_delivered,
         workflows_committed,
         reached,
+        explain,
     }
 }
 
