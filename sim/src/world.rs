@@ -55,6 +55,8 @@ impl Draw for SimDraw {
 /// Bounds of the simulated deployment.
 const DB_IDLE_TX: Duration = Duration::from_millis(5000);
 const BACKOFF_BASE_MS: u64 = 50;
+/// An immediate-retry client's first pause after 5 failures in a row.
+const IMMEDIATE_PAUSE_MS: u64 = 100;
 const BACKOFF_CAP_MS: u64 = 2000;
 /// Reference data per tenant (see `SetupPlan`).
 const SEED_CUSTOMERS: usize = 4;
@@ -745,9 +747,13 @@ impl Client {
             match self.policy {
                 RetryPolicy::Immediate => {
                     node = (node + 1) % n;
-                    // Immediate, but not a zero-time spin when every node refuses.
+                    // Immediate, but not a zero-time spin when every node
+                    // refuses: after every 5 failures in a row a pause, 100 ms
+                    // doubling to 1.6 s (a restarted node may take seconds to
+                    // listen again; 100 attempts must span that, not 2 s).
                     if failures_in_row.is_multiple_of(5) {
-                        sleep(Duration::from_millis(100)).await;
+                        let pause = IMMEDIATE_PAUSE_MS << (failures_in_row / 5 - 1).min(4);
+                        sleep(Duration::from_millis(pause)).await;
                     }
                 }
                 RetryPolicy::OtherNode if timed_out => {
