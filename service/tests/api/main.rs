@@ -14,6 +14,7 @@ mod conformance;
 mod connections;
 mod contract;
 mod expiry;
+mod failover;
 mod fidelity;
 mod fixtures;
 mod fuzz;

@@ -61,25 +61,31 @@ pub async fn fresh_store_at(kind: Kind, limits: SqlLimits) -> Option<(Arc<dyn St
             Some((connect(&url, limits).await.expect("open sqlite"), url))
         }
         Kind::Postgres => {
-            let admin = pg_admin_url();
-            let mut conn = match sqlx::PgConnection::connect(&admin).await {
-                Ok(c) => c,
-                Err(e) => {
-                    if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
-                        panic!("CI=true and Postgres is unreachable at {admin}: {e}");
-                    }
-                    eprintln!("SKIPPED: Postgres unreachable at {admin}: {e}");
-                    return None;
-                }
-            };
-            let db = format!("accubooks_test_{}", Uuid::new_v4().simple());
-            let create = format!("CREATE DATABASE {db}");
-            sqlx::raw_sql(sqlx::AssertSqlSafe(create)).execute(&mut conn).await.expect("create test database");
-            let base = admin.rsplit_once('/').map(|(b, _)| b.to_owned()).expect("url has a database");
-            let url = format!("{base}/{db}");
+            let url = fresh_database().await?;
             Some((connect(&url, limits).await.expect("open postgres"), url))
         }
     }
+}
+
+/// A fresh, empty Postgres database's URL. `None` only outside CI when no
+/// server is reachable; with `CI=true` that is a loud failure.
+pub async fn fresh_database() -> Option<String> {
+    let admin = pg_admin_url();
+    let mut conn = match sqlx::PgConnection::connect(&admin).await {
+        Ok(c) => c,
+        Err(e) => {
+            if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
+                panic!("CI=true and Postgres is unreachable at {admin}: {e}");
+            }
+            eprintln!("SKIPPED: Postgres unreachable at {admin}: {e}");
+            return None;
+        }
+    };
+    let db = format!("accubooks_test_{}", Uuid::new_v4().simple());
+    let create = format!("CREATE DATABASE {db}");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(create)).execute(&mut conn).await.expect("create test database");
+    let base = admin.rsplit_once('/').map(|(b, _)| b.to_owned()).expect("url has a database");
+    Some(format!("{base}/{db}"))
 }
 
 pub struct Tenants {

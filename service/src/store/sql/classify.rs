@@ -12,6 +12,9 @@ pub(super) fn classify_pg(e: sqlx::Error) -> StoreError {
             Some("23505") => StoreError::Duplicate(db.message().to_owned()),
             Some("55P03") => StoreError::LockTimeout(db.message().to_owned()),
             Some("57014") => StoreError::Unavailable(format!("statement timeout: {}", db.message())),
+            // read_only_sql_transaction: the session is on a standby or a
+            // demoted primary (a failover under way); nothing was written.
+            Some("25006") => StoreError::Unavailable(format!("read-only session: {}", db.message())),
             // Class 08 (connection), 53 (resources), 57P0x (shutdown): transient.
             Some(c) if c.starts_with("08") || c.starts_with("53") || c.starts_with("57P") => {
                 StoreError::Unavailable(db.message().to_owned())

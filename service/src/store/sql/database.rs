@@ -9,8 +9,10 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 #[cfg(not(madsim))]
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::postgres::PgPool;
 
+#[cfg(not(madsim))]
+use super::postgres::hosts::{Follower, PgHosts};
 #[cfg(not(madsim))]
 use super::{jobs, PgStore};
 use super::{SqlLimits, SqliteOptions, SqliteStore};
@@ -42,6 +44,12 @@ pub enum JobsPool {
 pub struct Database {
     store: Arc<dyn Store>,
     jobs: JobsPool,
+    /// With several Postgres hosts: what re-aims both pools at the host
+    /// that fits (`postgres/hosts.rs`), for as long as the database is open.
+    #[cfg(not(madsim))]
+    _follower: Option<Arc<Follower>>,
+    #[cfg(not(madsim))]
+    pg_hosts: Option<Arc<PgHosts>>,
 }
 
 impl Database {
@@ -54,21 +62,31 @@ impl Database {
     pub async fn open_with(url: &str, limits: SqlLimits, sqlite: SqliteOptions) -> Result<Self, StoreError> {
         if url.starts_with("sqlite:") {
             let store = Arc::new(SqliteStore::open(url, limits, sqlite).await?);
-            return Ok(Self { store: store.clone(), jobs: JobsPool::Sqlite(store) });
+            return Ok(Self {
+                store: store.clone(),
+                jobs: JobsPool::Sqlite(store),
+                #[cfg(not(madsim))]
+                _follower: None,
+                #[cfg(not(madsim))]
+                pg_hosts: None,
+            });
         }
         #[cfg(not(madsim))]
         if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            use std::str::FromStr;
             let store = PgStore::connect(url, limits).await?;
-            let opts =
-                PgConnectOptions::from_str(url).map_err(|e| StoreError::Other(format!("bad database url: {e}")))?;
-            let jobs = PgPoolOptions::new()
+            let hosts = Arc::new(PgHosts::parse(url)?);
+            let jobs = hosts
+                .pool_options(false)
                 .max_connections(JOBS_PG_CONNECTIONS_MAX)
                 .acquire_timeout(JOBS_WAIT)
-                .connect_with(opts)
+                .connect_with(store.hosts.current_options_for(&hosts))
                 .await
                 .map_err(|e| StoreError::Unavailable(format!("jobs pool: {e}")))?;
-            return Ok(Self { store: Arc::new(store), jobs: JobsPool::Postgres(jobs) });
+            let follower = store.hosts.followed().then(|| {
+                Arc::new(store.hosts.follow(vec![(store.pool.clone(), store.hosts.clone()), (jobs.clone(), hosts)]))
+            });
+            let pg_hosts = Some(store.hosts.clone());
+            return Ok(Self { store: Arc::new(store), jobs: JobsPool::Postgres(jobs), _follower: follower, pg_hosts });
         }
         Err(StoreError::Other(format!(
             "unsupported database URL scheme (expected sqlite:// or postgres://): {}",
@@ -89,6 +107,15 @@ impl Database {
     /// The jobs' side of the store.
     pub fn jobs_store(&self) -> Arc<dyn JobStore> {
         Arc::new(self.jobs.clone())
+    }
+
+    /// On Postgres, the host (`host:port`) new connections go to now: the
+    /// first of the URL's hosts that fits its `target_session_attrs`.
+    pub fn postgres_host(&self) -> Option<String> {
+        #[cfg(not(madsim))]
+        return self.pg_hosts.as_ref().map(|h| h.current_host().host_port());
+        #[cfg(madsim)]
+        None
     }
 
     pub fn is_postgres(&self) -> bool {

@@ -8,29 +8,32 @@
 //! statement has succeeded; one whose statement failed, or whose caller
 //! went away mid-statement, is closed rather than reused. A connection
 //! idle for `PING_IF_IDLE_FOR` or more is pinged before use, as the pool's
-//! are.
+//! are. With several hosts (`hosts.rs`) a new connection walks them, and
+//! an idle one opened before the last switch of host is closed.
 //!
 //! The connections count against `SqlLimits::pool_connections_max`: with
 //! 4 or more, a quarter of them are here and the rest in the pool (below
 //! 4, none: the pool serves every statement).
 
 use std::ops::{Deref, DerefMut};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use sqlx::postgres::{PgArguments, PgConnectOptions, PgConnection, PgRow, Postgres};
+use sqlx::postgres::{PgArguments, PgConnection, PgRow, Postgres};
 use sqlx::query::Query;
 use sqlx::Connection;
 use tokio::sync::{Semaphore, SemaphorePermit};
 
+use super::hosts::PgHosts;
 use super::PING_IF_IDLE_FOR;
 use crate::store::sql::classify::{classify_pg, stale_connection};
 use crate::store::sql::SqlLimits;
 use crate::store::StoreError;
 
 pub(in crate::store::sql) struct PgDirect {
-    opts: PgConnectOptions,
-    idle: Mutex<Vec<(PgConnection, Instant)>>,
+    hosts: Arc<PgHosts>,
+    /// Idle connections: when each was opened and when it went idle.
+    idle: Mutex<Vec<(PgConnection, Instant, Instant)>>,
     /// One per connection open or being opened.
     permits: Semaphore,
     size: u32,
@@ -40,6 +43,7 @@ pub(in crate::store::sql) struct PgDirect {
 /// A connection of `PgDirect`, closed when dropped unless `release`d.
 pub(in crate::store::sql) struct DirectConn<'a> {
     conn: Option<PgConnection>,
+    opened: Instant,
     direct: &'a PgDirect,
     _permit: SemaphorePermit<'a>,
 }
@@ -48,7 +52,7 @@ impl DirectConn<'_> {
     /// Back to the idle list: the statement succeeded.
     pub(in crate::store::sql) fn release(mut self) {
         if let Some(conn) = self.conn.take() {
-            self.direct.idle.lock().unwrap_or_else(|p| p.into_inner()).push((conn, Instant::now()));
+            self.direct.idle.lock().unwrap_or_else(|p| p.into_inner()).push((conn, self.opened, Instant::now()));
         }
     }
 }
@@ -76,8 +80,8 @@ impl PgDirect {
         }
     }
 
-    pub(in crate::store::sql) fn new(opts: PgConnectOptions, size: u32, limits: SqlLimits) -> Self {
-        Self { opts, idle: Mutex::new(Vec::new()), permits: Semaphore::new(size as usize), size, limits }
+    pub(in crate::store::sql) fn new(hosts: Arc<PgHosts>, size: u32, limits: SqlLimits) -> Self {
+        Self { hosts, idle: Mutex::new(Vec::new()), permits: Semaphore::new(size as usize), size, limits }
     }
 
     /// An idle connection (pinged if it idled long), or a new one; waits at
@@ -89,13 +93,20 @@ impl PgDirect {
             .map_err(|_| StoreError::Unavailable("connection pool closed".into()))?;
         loop {
             let next = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
-            let Some((mut conn, since)) = next else { break };
+            let Some((mut conn, opened, since)) = next else { break };
+            if self.hosts.predates_switch(opened.elapsed()) {
+                continue;
+            }
             if since.elapsed() < PING_IF_IDLE_FOR || conn.ping().await.is_ok() {
-                return Ok(DirectConn { conn: Some(conn), direct: self, _permit: permit });
+                return Ok(DirectConn { conn: Some(conn), opened, direct: self, _permit: permit });
             }
         }
-        let conn = PgConnection::connect_with(&self.opts).await.map_err(classify_pg)?;
-        Ok(DirectConn { conn: Some(conn), direct: self, _permit: permit })
+        let conn = if self.hosts.followed() {
+            self.hosts.connect().await.map_err(classify_pg)?.1
+        } else {
+            PgConnection::connect_with(&self.hosts.current_options()).await.map_err(classify_pg)?
+        };
+        Ok(DirectConn { conn: Some(conn), opened: Instant::now(), direct: self, _permit: permit })
     }
 
     /// Runs a statement that changes nothing and returns at most one row,

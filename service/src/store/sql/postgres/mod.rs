@@ -1,19 +1,21 @@
 //! The Postgres store: its pool, its direct connections and its
 //! transactions (the statements are shared with SQLite, in `sql.rs`).
 
-use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, Postgres};
+use sqlx::postgres::{PgPool, Postgres};
 use sqlx::{Row, Transaction};
 
 use super::classify::{self, classify_pg};
 pub(in crate::store::sql) mod batch;
 pub(in crate::store::sql) mod direct;
+pub mod hosts;
 
 use super::{SqlLimits, TenantRow, SELECT_TENANT_BY_TOKEN};
 use crate::store::StoreError;
 use direct::PgDirect;
+use hosts::PgHosts;
 
 /// Postgres under READ COMMITTED. A same-key duplicate blocks on the key
 /// row's uncommitted insert (bounded by `lock_timeout`); rows read for
@@ -23,30 +25,38 @@ pub struct PgStore {
     pub(in crate::store::sql) pool: PgPool,
     /// The token lookup and the replay fast path (pg_direct.rs).
     pub(in crate::store::sql) direct: Option<PgDirect>,
+    /// The URL's hosts and which one fits now (`hosts.rs`).
+    pub(in crate::store::sql) hosts: Arc<PgHosts>,
 }
 
 impl PgStore {
+    /// Connects to the URL's hosts (one, or several as libpq lists them:
+    /// `hosts.rs`), and migrates.
     pub async fn connect(url: &str, limits: SqlLimits) -> Result<Self, StoreError> {
-        let opts = PgConnectOptions::from_str(url)
-            .map_err(|e| StoreError::Other(format!("bad postgres url: {e}")))?
-            .options([
+        let hosts = Arc::new(PgHosts::parse(url)?.map_options(|o| {
+            o.options([
                 ("TimeZone", "UTC".to_owned()),
                 ("lock_timeout", format!("{}", limits.lock_wait.as_millis())),
                 ("statement_timeout", format!("{}", limits.statement_timeout.as_millis())),
                 ("idle_in_transaction_session_timeout", format!("{}", limits.statement_timeout.as_millis())),
-            ]);
+            ])
+        }));
+        if hosts.followed() {
+            // Aim the pool at the first host that fits, skipping those down.
+            let (_, probe) = hosts.connect().await.map_err(classify_pg)?;
+            let _ = sqlx::Connection::close(probe).await;
+        }
         let direct_share = PgDirect::share(&limits);
-        let pool = PgPoolOptions::new()
+        let pool = hosts
+            .pool_options(true)
             .max_connections((limits.pool_connections_max - direct_share).max(1))
             .acquire_timeout(limits.pool_acquire_wait)
-            .test_before_acquire(false)
-            .before_acquire(|conn, meta| Box::pin(ping_if_idle(conn, meta)))
-            .connect_with(opts.clone())
+            .connect_with(hosts.current_options())
             .await
             .map_err(classify_pg)?;
         Self::migrate(&pool).await?;
-        let direct = (direct_share > 0).then(|| PgDirect::new(opts, direct_share, limits));
-        Ok(Self { pool, direct })
+        let direct = (direct_share > 0).then(|| PgDirect::new(hosts.clone(), direct_share, limits));
+        Ok(Self { pool, direct, hosts })
     }
 
     async fn migrate(pool: &PgPool) -> Result<(), StoreError> {
@@ -100,7 +110,10 @@ pub struct PgTx {
 /// statement instead; `begin_tx` and the token lookup move on to another.
 pub(in crate::store::sql) const PING_IF_IDLE_FOR: Duration = Duration::from_secs(1);
 
-async fn ping_if_idle(conn: &mut sqlx::PgConnection, meta: sqlx::pool::PoolConnectionMetadata) -> sqlx::Result<bool> {
+pub(in crate::store::sql) async fn ping_if_idle(
+    conn: &mut sqlx::PgConnection,
+    meta: sqlx::pool::PoolConnectionMetadata,
+) -> sqlx::Result<bool> {
     if meta.idle_for >= PING_IF_IDLE_FOR {
         sqlx::Connection::ping(conn).await?;
     }
