@@ -10,6 +10,7 @@ use accubooks_sim::coverage;
 use accubooks_sim::planted::{ci_order, first_sign, hunt};
 use accubooks_sim::runner::{repro_command, run_seed, SeedOutcome};
 use accubooks_sim::scenario::{Scenario, StoreKind};
+use accubooks_sim::shrink::{pin, shrink, Options, Shrunk};
 use accubooks_sim::world::RunResult;
 use clap::{Parser, Subcommand};
 
@@ -34,18 +35,39 @@ fn parse_bug(s: &str) -> Result<Bug, String> {
 #[derive(Subcommand)]
 enum Command {
     /// Run one seed and print its timeline, faults, checks and trace hash.
+    /// A pinned scenario file (written by --write-scenario or `shrink`)
+    /// replays its run: its seed, store and planted bug unless given.
     Run {
         #[arg(long)]
         scenario: String,
         #[arg(long)]
-        seed: u64,
+        seed: Option<u64>,
         /// The topology: `memory` (a database node, several service nodes)
         /// or `sqlite` (one service node with the embedded store).
-        #[arg(long, value_parser = StoreKind::parse, default_value = "memory")]
-        store: StoreKind,
+        #[arg(long, value_parser = StoreKind::parse)]
+        store: Option<StoreKind>,
         /// Print the full result as JSON instead.
         #[arg(long)]
         json: bool,
+        /// Write the resolved run as a pinned scenario file (its draws, fault
+        /// events and client policies as data) that `run --scenario FILE` replays.
+        #[arg(long)]
+        write_scenario: Option<String>,
+    },
+    /// Shrink a failing seed to a small pinned run that fails the same way
+    /// (the first violation's property) and write it to
+    /// scenarios/repro/<scenario>-<seed>.toml.
+    Shrink {
+        #[command(flatten)]
+        one: OneSeed,
+        #[arg(long, default_value_t = 2)]
+        jobs: usize,
+        /// Runs at most.
+        #[arg(long, default_value_t = 2000)]
+        max_runs: usize,
+        /// Where the file goes.
+        #[arg(long, default_value = "scenarios/repro")]
+        out: String,
     },
     /// Run seeds A..B (both included) of one scenario or `all`.
     Sweep {
@@ -68,15 +90,14 @@ enum Command {
         /// reached by no seed (the CI sweeps use it).
         #[arg(long)]
         require_reach: bool,
+        /// Shrink the first failing seed (scenarios/repro/).
+        #[arg(long)]
+        shrink: bool,
     },
     /// Run one seed twice and compare the trace hashes.
     CheckDeterminism {
-        #[arg(long)]
-        scenario: String,
-        #[arg(long)]
-        seed: u64,
-        #[arg(long, value_parser = StoreKind::parse, default_value = "memory")]
-        store: StoreKind,
+        #[command(flatten)]
+        one: OneSeed,
     },
     /// List the built-in scenarios.
     List,
@@ -92,7 +113,23 @@ enum Command {
         /// Hunt seeds 1..=N only (default: each scenario's ci_seeds).
         #[arg(long)]
         seeds_max: Option<u64>,
+        /// Shrink each bug's first failing run and write it to this
+        /// directory (scenarios/repro/<scenario>-<seed>-<bug>.toml).
+        #[arg(long)]
+        shrink: Option<String>,
     },
+}
+
+/// One seed of one scenario on one store.
+#[derive(clap::Args)]
+struct OneSeed {
+    #[arg(long)]
+    scenario: String,
+    #[arg(long)]
+    seed: u64,
+    /// The topology: `memory` or `sqlite`.
+    #[arg(long, value_parser = StoreKind::parse, default_value = "memory")]
+    store: StoreKind,
 }
 
 /// `A..B` names seeds A through B, both included (`1..500` is 500 seeds);
@@ -133,12 +170,12 @@ fn run(cli: Cli) -> Result<bool, String> {
     }
     accubooks_service::planted::activate(cli.planted);
     match cli.command {
-        Command::Planted { bugs, jobs, seeds_max } => {
+        Command::Planted { bugs, jobs, seeds_max, shrink } => {
             if !cfg!(feature = "planted") {
                 return Err("this build has no planted bugs: SIM_FEATURES=planted ci/sim-sweep.sh planted".into());
             }
             let bugs = if bugs.is_empty() { CATALOGUE.iter().map(|p| p.bug).collect() } else { bugs };
-            Ok(planted_table(&bugs, jobs, seeds_max))
+            Ok(planted_table(&bugs, jobs, seeds_max, shrink.as_deref()))
         }
         Command::List => {
             for s in Scenario::all() {
@@ -147,13 +184,31 @@ fn run(cli: Cli) -> Result<bool, String> {
             }
             Ok(true)
         }
-        Command::Run { scenario, seed, store, json } => {
+        Command::Run { scenario, seed, store, json, write_scenario } => {
             // The service's own log lines (e.g. ACCUBOOKS_SIM_LOG=warn), on stderr.
             if let Ok(filter) = std::env::var("ACCUBOOKS_SIM_LOG") {
                 let filter = tracing_subscriber::EnvFilter::try_new(&filter).map_err(|e| e.to_string())?;
                 tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
             }
             let s = Scenario::load(&scenario).map_err(|e| e.to_string())?;
+            let pinned = s.pinned.as_ref();
+            let seed = seed.or(pinned.map(|p| p.seed)).ok_or("give --seed (the scenario is not pinned)")?;
+            let store = match (store, pinned) {
+                (Some(st), Some(p)) if st != p.run.store => {
+                    return Err(format!("this run is pinned on {}, not {st}", p.run.store))
+                }
+                (Some(st), _) => st,
+                (None, Some(p)) => p.run.store,
+                (None, None) => StoreKind::Memory,
+            };
+            if let (None, Some(name)) = (cli.planted, pinned.and_then(|p| p.planted.as_deref())) {
+                if !cfg!(feature = "planted") {
+                    return Err(format!(
+                        "this run needs the planted bug {name}: SIM_FEATURES=planted ci/sim-sweep.sh run ..."
+                    ));
+                }
+                accubooks_service::planted::activate(Some(parse_bug(name)?));
+            }
             supported(&s, store)?;
             let started = Instant::now();
             let out = run_seed(&s, seed, store);
@@ -165,12 +220,34 @@ fn run(cli: Cli) -> Result<bool, String> {
                 SeedOutcome::Finished(r) => print_run(r, wall),
                 SeedOutcome::Panicked(p) => println!("seed {seed} panicked: {p}"),
             }
+            if let (Some(path), SeedOutcome::Finished(r)) = (&write_scenario, &out) {
+                let mut pinned = s.clone();
+                pinned.pinned = Some(pin(seed, r));
+                let text = format!(
+                    "# Scenario {} seed {seed} ({store}) pinned as data: replays as that seed did.\n# replay: {}\n{}",
+                    s.name,
+                    repro_command(path, seed, store),
+                    pinned.to_toml()
+                );
+                std::fs::write(path, text).map_err(|e| format!("{path}: {e}"))?;
+                println!("pinned run written to {path}");
+            }
+            if let Some(v) = pinned.and_then(|p| p.violation.as_deref()) {
+                let again =
+                    matches!(&out, SeedOutcome::Finished(r) if r.report.violations.iter().any(|x| x.property() == v));
+                println!("pinned to fail {v}: {}", if again { "reproduced" } else { "NOT reproduced" });
+            }
             if !out.passed() {
-                println!("FAILED — reproduce with: {}", repro_command(&s.name, seed, store));
+                println!("FAILED — reproduce with: {}", repro_command(&scenario, seed, store));
             }
             Ok(out.passed())
         }
-        Command::CheckDeterminism { scenario, seed, store } => {
+        Command::Shrink { one: OneSeed { scenario, seed, store }, jobs, max_runs, out } => {
+            let s = Scenario::load(&scenario).map_err(|e| e.to_string())?;
+            supported(&s, store)?;
+            shrink_to(&s, seed, store, Options { max_runs, jobs }, &out).map(|_| true)
+        }
+        Command::CheckDeterminism { one: OneSeed { scenario, seed, store } } => {
             let s = Scenario::load(&scenario).map_err(|e| e.to_string())?;
             supported(&s, store)?;
             let a = run_seed(&s, seed, store);
@@ -181,7 +258,7 @@ fn run(cli: Cli) -> Result<bool, String> {
             println!("{}", if same { "deterministic" } else { "NOT DETERMINISTIC" });
             Ok(same)
         }
-        Command::Sweep { scenario, seeds, ci, jobs, keep_going, store, require_reach } => {
+        Command::Sweep { scenario, seeds, ci, jobs, keep_going, store, require_reach, shrink } => {
             let list = scenarios(&scenario)?;
             let mut work = Vec::new();
             for s in &list {
@@ -198,9 +275,34 @@ fn run(cli: Cli) -> Result<bool, String> {
                 work.extend((a..b).map(|seed| (s.clone(), seed)));
             }
             println!("store: {store}");
-            Ok(sweep(work, jobs.max(1), keep_going, store, require_reach))
+            let (passed, first) = sweep(work, jobs.max(1), keep_going, store, require_reach);
+            if let (true, Some((s, seed))) = (shrink, first) {
+                println!("\nshrinking the first failing seed: {} {seed}", s.name);
+                if let Err(e) = shrink_to(&s, seed, store, Options { max_runs: 2000, jobs }, "scenarios/repro") {
+                    println!("not shrunk: {e}");
+                }
+            }
+            Ok(passed)
         }
     }
+}
+
+/// Shrinks `seed` of `s` and writes the file to `dir`; prints the sizes
+/// and the command that replays it.
+fn shrink_to(s: &Scenario, seed: u64, store: StoreKind, opts: Options, dir: &str) -> Result<Shrunk, String> {
+    let started = Instant::now();
+    let shrunk = shrink(s, seed, store, opts)?;
+    std::fs::create_dir_all(dir).map_err(|e| format!("{dir}: {e}"))?;
+    let path = format!("{}/{}", dir.trim_end_matches('/'), shrunk.file_name());
+    std::fs::write(&path, shrunk.file_text(&path)).map_err(|e| format!("{path}: {e}"))?;
+    println!("shrunk {} seed {seed} ({store}), still failing {}:", s.name, shrunk.property);
+    println!("  before: {}", shrunk.before);
+    println!("  after:  {}", shrunk.after);
+    let workload = if shrunk.requests_pinned { "pinned request by request" } else { "drawn from the seed" };
+    println!("  {} runs in {:.1} s; the workload is {workload}", shrunk.runs, started.elapsed().as_secs_f64());
+    println!("  written to {path}");
+    println!("  replay: {}", shrunk.command(&path));
+    Ok(shrunk)
 }
 
 fn supported(s: &Scenario, store: StoreKind) -> Result<(), String> {
@@ -283,7 +385,15 @@ struct Totals {
     reached: BTreeMap<String, u64>,
 }
 
-fn sweep(work: Vec<(Scenario, u64)>, jobs: usize, keep_going: bool, store: StoreKind, require_reach: bool) -> bool {
+/// Runs the sweep; answers whether it passed, and its first failing run
+/// (in the sweep's order).
+fn sweep(
+    work: Vec<(Scenario, u64)>,
+    jobs: usize,
+    keep_going: bool,
+    store: StoreKind,
+    require_reach: bool,
+) -> (bool, Option<(Scenario, u64)>) {
     let total = work.len();
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
@@ -403,17 +513,23 @@ fn sweep(work: Vec<(Scenario, u64)>, jobs: usize, keep_going: bool, store: Store
     for (name, seed) in &failures {
         println!("failing seed: {name} {seed}: {}", repro_command(name, *seed, store));
     }
-    failures.is_empty() && (!require_reach || missed.is_empty())
+    let first = work
+        .iter()
+        .find(|(s, seed)| failures.iter().any(|(n, f)| *n == s.name && f == seed))
+        .map(|(s, seed)| (s.clone(), *seed));
+    (failures.is_empty() && (!require_reach || missed.is_empty()), first)
 }
 
 /// Hunts each bug and prints the table (docs/harness-power.md keeps it).
-fn planted_table(bugs: &[Bug], jobs: usize, seeds_max: Option<u64>) -> bool {
+fn planted_table(bugs: &[Bug], jobs: usize, seeds_max: Option<u64>, shrink_dir: Option<&str>) -> bool {
     let scenarios = Scenario::all();
     let work = ci_order(&scenarios, seeds_max);
     println!("hunting {} planted bug(s) over {} runs each at most (the CI seed range)\n", bugs.len(), work.len());
-    println!("| bug | layer | caught | first failing run | seed | runs to detection | first sign |");
-    println!("|---|---|---|---|---|---|---|");
-    let (mut escaped, mut seeds, mut repro) = (Vec::new(), Vec::new(), Vec::new());
+    let shrunk_col = if shrink_dir.is_some() { " shrunk: events, requests (before → after) |" } else { "" };
+    println!("| bug | layer | caught | first failing run | seed | runs to detection | first sign |{shrunk_col}");
+    println!("|---|---|---|---|---|---|---|{}", if shrink_dir.is_some() { "---|" } else { "" });
+    let (mut escaped, mut seeds, mut runs, mut repro) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut ratios: Vec<(Option<f64>, Option<f64>)> = Vec::new();
     for bug in bugs {
         let started = Instant::now();
         let h = hunt(*bug, &scenarios, &work, jobs);
@@ -421,11 +537,32 @@ fn planted_table(bugs: &[Bug], jobs: usize, seeds_max: Option<u64>) -> bool {
         match &h.caught {
             Some(c) => {
                 seeds.push(c.seed);
+                runs.push(c.runs);
                 accubooks_service::planted::activate(Some(*bug));
-                repro.push(format!("  {}: {}", info.name, repro_command(&c.scenario, c.seed, c.store)));
+                let mut shrunk = String::new();
+                if let Some(dir) = shrink_dir {
+                    let s = scenarios.iter().find(|s| s.name == c.scenario).expect("a hunted scenario");
+                    shrunk = match shrink_to(s, c.seed, c.store, Options { max_runs: 2000, jobs }, dir) {
+                        Ok(k) => {
+                            let (b, a) = (k.before, k.after);
+                            // A ratio of a run that had none of a thing says nothing.
+                            let ratio = |x: f64, y: f64| (x > 0.0).then(|| y / x);
+                            ratios.push((
+                                ratio(b.events as f64, a.events as f64),
+                                ratio(b.requests as f64, a.requests as f64),
+                            ));
+                            let file = format!("{}/{}", dir.trim_end_matches('/'), k.file_name());
+                            repro.push(format!("  {}: {}", info.name, k.command(&file)));
+                            format!(" {} → {}, {} → {} |", b.events, a.events, b.requests, a.requests)
+                        }
+                        Err(e) => format!(" not shrunk: {e} |"),
+                    };
+                } else {
+                    repro.push(format!("  {}: {}", info.name, repro_command(&c.scenario, c.seed, c.store)));
+                }
                 accubooks_service::planted::activate(None);
                 println!(
-                    "| {} | {} | yes | {} ({}) | {} | {} | {} |",
+                    "| {} | {} | yes | {} ({}) | {} | {} | {} |{shrunk}",
                     info.name,
                     info.layer,
                     c.scenario,
@@ -443,8 +580,24 @@ fn planted_table(bugs: &[Bug], jobs: usize, seeds_max: Option<u64>) -> bool {
         eprintln!("  {}: {:.1} s", info.name, started.elapsed().as_secs_f64());
     }
     seeds.sort_unstable();
+    runs.sort_unstable();
     if let (Some(median), Some(worst)) = (seeds.get(seeds.len() / 2), seeds.last()) {
         println!("\ncaught {} of {}; seed of detection: median {median}, worst {worst}", seeds.len(), bugs.len());
+        println!("runs to detection: median {}, worst {}", runs[runs.len() / 2], runs[runs.len() - 1]);
+    }
+    if !ratios.is_empty() {
+        let median = |v: Vec<f64>| -> String {
+            let mut v = v;
+            v.sort_by(f64::total_cmp);
+            match v.get(v.len() / 2) {
+                Some(m) => format!("{m:.3} (of {} runs that had any)", v.len()),
+                None => "— (no run had any)".into(),
+            }
+        };
+        let events = median(ratios.iter().filter_map(|r| r.0).collect());
+        let requests = median(ratios.iter().filter_map(|r| r.1).collect());
+        println!("shrunk {} of {}; median shrink ratio (after / before):", ratios.len(), bugs.len());
+        println!("  fault events {events}\n  requests {requests}");
     }
     println!("\nreproduce:");
     for line in repro {

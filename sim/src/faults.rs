@@ -11,7 +11,7 @@ use madsim::time::{sleep, Instant};
 
 use crate::db::{DbControl, DbFaults};
 use crate::receiver::{Receiver, ReceiverFaults};
-use crate::scenario::{Draw, Resolved};
+use crate::scenario::{Draw, FaultEvent, FaultKind, Resolved};
 use crate::world::{SimDraw, Timeline};
 
 /// The fault scheduler.
@@ -26,40 +26,38 @@ pub(crate) struct Faults {
     pub(crate) receiver: Option<(Receiver, NodeHandle)>,
 }
 
-#[derive(Debug, Clone)]
-enum Event {
-    KillService(u32),
-    RestartDb,
-    PartitionClientService(u32),
-    PartitionServiceDb(u32),
-    KillReceiver,
-    PartitionReceiver,
-}
-
 impl Faults {
-    pub(crate) async fn run(&self, cfg: &Resolved) {
+    /// Runs the fault phase: the scenario's events (drawn from the seed, or
+    /// `pinned`), each healed after its hold time, then everything healed
+    /// when the phase ends. Returns the events as they were injected.
+    pub(crate) async fn run(&self, cfg: &Resolved, pinned: Option<&[FaultEvent]>) -> Vec<FaultEvent> {
         let phase = cfg.fault_phase_ms;
         let mut events = Vec::new();
         let at = |d: &mut SimDraw| d.below(phase.max(1));
         let n = cfg.service_nodes;
+        let mut add =
+            |kind: FaultKind, node: u32, at_ms: u64| events.push(FaultEvent { at_ms, kind, node, hold_ms: 0 });
         for _ in 0..cfg.service_kills {
-            events.push((at(&mut SimDraw), Event::KillService(SimDraw.below(u64::from(n)) as u32)));
+            let t = at(&mut SimDraw);
+            add(FaultKind::ServiceKill, SimDraw.below(u64::from(n)) as u32, t);
         }
         for _ in 0..cfg.db_restarts {
-            events.push((at(&mut SimDraw), Event::RestartDb));
+            add(FaultKind::DbRestart, 0, at(&mut SimDraw));
         }
         for _ in 0..cfg.partitions_client_service {
-            events.push((at(&mut SimDraw), Event::PartitionClientService(SimDraw.below(u64::from(n)) as u32)));
+            let t = at(&mut SimDraw);
+            add(FaultKind::PartitionClientService, SimDraw.below(u64::from(n)) as u32, t);
         }
         for _ in 0..cfg.partitions_service_db {
-            events.push((at(&mut SimDraw), Event::PartitionServiceDb(SimDraw.below(u64::from(n)) as u32)));
+            let t = at(&mut SimDraw);
+            add(FaultKind::PartitionServiceDb, SimDraw.below(u64::from(n)) as u32, t);
         }
         if let Some((receiver, _)) = &self.receiver {
             for _ in 0..cfg.receiver_kills {
-                events.push((at(&mut SimDraw), Event::KillReceiver));
+                add(FaultKind::ReceiverKill, 0, at(&mut SimDraw));
             }
             for _ in 0..cfg.receiver_partitions {
-                events.push((at(&mut SimDraw), Event::PartitionReceiver));
+                add(FaultKind::ReceiverPartition, 0, at(&mut SimDraw));
             }
             if cfg.receiver_error_rate > 0.0 {
                 receiver.set_faults(ReceiverFaults {
@@ -73,7 +71,14 @@ impl Faults {
                 );
             }
         }
-        events.sort_by_key(|(t, _)| *t);
+        events.sort_by_key(|e| e.at_ms);
+        // A pinned schedule replaces the drawn one (the draws are made all
+        // the same, so a schedule written from a seed replays as the seed).
+        let pinned_holds = pinned.is_some();
+        if let Some(p) = pinned {
+            events = p.to_vec();
+            events.sort_by_key(|e| e.at_ms);
+        }
 
         let net = NetSim::current();
         if cfg.packet_loss > 0.0 || cfg.latency_ms != [1, 10] {
@@ -97,52 +102,64 @@ impl Faults {
         }
 
         // Event times are offsets into the fault phase, which starts now.
+        // Each fault heals at its own time: the scheduler wakes for the next
+        // injection or heal, whichever comes first.
         let start = Instant::now();
-        let mut heals = Vec::new();
-        for (t, ev) in events {
+        let mut injected = Vec::new();
+        let mut heals: Vec<(u64, Heal)> = Vec::new();
+        let mut queue = events.into_iter().peekable();
+        loop {
+            let next_event = queue.peek().map(|e| e.at_ms);
+            let next_heal = heals.iter().map(|(due, _)| *due).min();
+            let Some(wake) = [next_event, next_heal].into_iter().flatten().min() else { break };
             let now = start.elapsed().as_millis() as u64;
-            if t > now {
-                sleep(Duration::from_millis(t - now)).await;
+            if wake > now {
+                sleep(Duration::from_millis(wake - now)).await;
             }
-            let hold = Duration::from_millis(SimDraw.range(100, 3000));
-            heals.push((start.elapsed() + hold, self.inject(&ev, cfg.one_way_partitions)));
-            // Heal each fault after its own hold time, inside the phase.
-            let heal_due: Vec<_> =
-                heals.iter().filter(|(due, _)| *due <= start.elapsed()).map(|(_, h)| h.clone()).collect();
-            heals.retain(|(due, _)| *due > start.elapsed());
-            for h in heal_due {
+            let now = start.elapsed().as_millis() as u64;
+            let (due, kept): (Vec<_>, Vec<_>) = heals.into_iter().partition(|(d, _)| *d <= now);
+            heals = kept;
+            for (_, h) in due {
                 self.heal(&h);
+            }
+            while queue.peek().is_some_and(|e| e.at_ms <= now) {
+                let mut ev = queue.next().expect("peeked");
+                let drawn = SimDraw.range(100, 3000);
+                // Everything heals when the phase ends: a hold ends there at the latest.
+                let hold = if pinned_holds { ev.hold_ms } else { drawn };
+                ev.hold_ms = hold.min(phase.saturating_sub(now));
+                heals.push((now + ev.hold_ms, self.inject(&ev, cfg.one_way_partitions)));
+                injected.push(ev);
             }
         }
         let now = start.elapsed().as_millis() as u64;
         if phase > now {
             sleep(Duration::from_millis(phase - now)).await;
         }
-        for (_, h) in heals {
-            self.heal(&h);
-        }
         net.update_config(|c| *c = madsim::net::Config::default());
         self.control.set(DbFaults::default());
         if let Some((receiver, _)) = &self.receiver {
             receiver.set_faults(ReceiverFaults::default());
         }
+        injected
     }
 
-    fn inject(&self, ev: &Event, one_way: bool) -> Heal {
+    fn inject(&self, ev: &FaultEvent, one_way: bool) -> Heal {
         let net = NetSim::current();
-        match *ev {
-            Event::KillService(i) => {
+        let i = ev.node;
+        match ev.kind {
+            FaultKind::ServiceKill => {
                 self.handle.kill(self.services[i as usize].id());
                 self.tl.fault("service_kill", format!("kill service-{i} (in-flight requests die mid-write)"));
                 Heal::Restart(self.services[i as usize].id(), format!("service-{i}"))
             }
-            Event::RestartDb => {
+            FaultKind::DbRestart => {
                 let db = self.db.as_ref().expect("database restarts are drawn only with a database node");
                 self.handle.kill(db.id());
                 self.tl.fault("db_restart", "kill db (open transactions abort; committed data stays)");
                 Heal::Restart(db.id(), "db".into())
             }
-            Event::PartitionClientService(i) => {
+            FaultKind::PartitionClientService => {
                 let s = self.services[i as usize].id();
                 if one_way {
                     net.clog_node_in(s);
@@ -154,19 +171,19 @@ impl Faults {
                 }
                 Heal::UnclogNode(s, format!("service-{i}"))
             }
-            Event::KillReceiver => {
+            FaultKind::ReceiverKill => {
                 let node = self.receiver.as_ref().expect("receiver faults are drawn only with a receiver").1.id();
                 self.handle.kill(node);
                 self.tl.fault("receiver_kill", "kill the webhook receiver (deliveries fail until it is back)");
                 Heal::Restart(node, "receiver".into())
             }
-            Event::PartitionReceiver => {
+            FaultKind::ReceiverPartition => {
                 let node = self.receiver.as_ref().expect("receiver faults are drawn only with a receiver").1.id();
                 net.clog_node(node);
                 self.tl.fault("receiver_partition", "partition: the webhook receiver isolated");
                 Heal::UnclogNode(node, "receiver".into())
             }
-            Event::PartitionServiceDb(i) => {
+            FaultKind::PartitionServiceDb => {
                 let db = self.db.as_ref().expect("service↔db partitions are drawn only with a database node").id();
                 let s = self.services[i as usize].id();
                 net.clog_link(s, db);

@@ -28,4 +28,6 @@ mod receiver;
 #[cfg(madsim)]
 pub mod runner;
 #[cfg(madsim)]
+pub mod shrink;
+#[cfg(madsim)]
 pub mod world;

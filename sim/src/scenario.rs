@@ -191,6 +191,9 @@ pub struct Scenario {
     /// Figures the scenario's documentation promises, checked on every seed.
     #[serde(default)]
     pub expect: Expect,
+    /// A run pinned as data (see `pinned`): written by `run
+    /// --write-scenario` and the shrinker, replayed by `run --scenario FILE`.
+    pub pinned: Option<Pinned>,
 }
 
 /// A scenario's promises beyond the checker's properties
@@ -321,7 +324,10 @@ impl Scenario {
         if self.same_key && self.swarm.contains(&SwarmPart::Operations) {
             return bad("a same-key scenario has one operation: swarm cannot draw operations");
         }
-        Ok(())
+        match &self.pinned {
+            Some(p) => p.validate(self),
+            None => Ok(()),
+        }
     }
 }
 
@@ -352,7 +358,8 @@ pub trait Draw {
 
 /// Everything concrete a run needs: the scenario with every unspecified
 /// knob drawn from the seed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Resolved {
     pub name: String,
     pub store: StoreKind,
@@ -403,8 +410,12 @@ impl Scenario {
     /// The run's knobs on `store`. The embedded topology has one service
     /// node, and none of the database node's faults (the draws are made all
     /// the same, so the other knobs match the memory run of the seed).
+    /// A pinned scenario makes the same draws and answers its pinned run.
     pub fn resolve(&self, d: &mut impl Draw, store: StoreKind) -> Resolved {
         let mut r = self.resolve_knobs(d);
+        if let Some(p) = &self.pinned {
+            return p.run.clone();
+        }
         r.store = store;
         if !self.background_jobs {
             // No receiver to fault.
@@ -489,6 +500,10 @@ impl Scenario {
 
 /// Swarm draws and what a seed has on (its features).
 mod swarm;
+
+/// A run pinned as data: knobs, fault events, the workload.
+pub mod pinned;
+pub use pinned::{Dependent, Draws, FaultEvent, FaultKind, Pinned, RequestPlan, Twin};
 
 #[cfg(test)]
 mod tests {

@@ -34,13 +34,14 @@ use uuid::Uuid;
 use crate::checker::{check_with, claim_violations, CheckOptions, CheckReport, FinalState};
 
 mod backend;
-use crate::client::{post_json, send_json, ClientError, Response};
+mod client;
+use crate::client::post_json;
 use crate::db::{serve_db, DbControl, DbFired, RemoteStore};
 use crate::faults::Faults;
-use crate::history::{fnv1a, Attempt, History, Intent, Outcome, Request, FNV_OFFSET};
+use crate::history::{fnv1a, History, FNV_OFFSET};
 use crate::receiver::{Receiver, RECEIVER_ADDR, RECEIVER_PATH};
-use crate::scenario::{Draw, Resolved, RetryPolicy, Scenario, StoreKind};
-use crate::workload::{self, classify, Answer, DestructivePools, OpGen, Payload, Refs, SetupPlan};
+use crate::scenario::{Draw, FaultEvent, RequestPlan, Resolved, RetryPolicy, Scenario, StoreKind};
+use crate::workload::{self, DestructivePools, OpGen, Refs, SetupPlan};
 use backend::{committed_workflows, open_sqlite, sqlite_state, Backend};
 
 /// madsim's seeded RNG as a `Draw`.
@@ -54,10 +55,6 @@ impl Draw for SimDraw {
 
 /// Bounds of the simulated deployment.
 const DB_IDLE_TX: Duration = Duration::from_millis(5000);
-const BACKOFF_BASE_MS: u64 = 50;
-/// An immediate-retry client's first pause after 5 failures in a row.
-const IMMEDIATE_PAUSE_MS: u64 = 100;
-const BACKOFF_CAP_MS: u64 = 2000;
 /// Reference data per tenant (see `SetupPlan`).
 const SEED_CUSTOMERS: usize = 4;
 /// Background jobs' polling interval, and how long the world waits after
@@ -90,6 +87,12 @@ pub struct RunResult {
     pub reached: BTreeMap<String, u64>,
     /// A failing run's story of its violating keys (`explain`); empty if it passed.
     pub explain: String,
+    /// The fault events as injected, with their hold times.
+    pub schedule: Vec<FaultEvent>,
+    /// Each client's retry policy.
+    pub policies: Vec<RetryPolicy>,
+    /// Every request the clients sent (not a same-key storm's), in client order.
+    pub workload: Vec<RequestPlan>,
 }
 
 impl RunResult {
@@ -129,11 +132,13 @@ struct TenantCtx {
 }
 
 /// Runs one seed of `scenario` on `store` inside the current madsim runtime.
+/// A pinned scenario runs on its pinned store.
 pub async fn run(scenario: &Scenario, seed: u64, store_kind: StoreKind) -> RunResult {
     let handle = Handle::current();
     // The points this seed reaches (counted per thread: forget another's).
     let _ = accubooks_service::reach::take();
     let cfg = scenario.resolve(&mut SimDraw, store_kind);
+    let store_kind = cfg.store;
     let tl = Arc::new(Timeline {
         start: Instant::now(),
         lines: Mutex::new(Vec::new()),
@@ -165,7 +170,11 @@ pub async fn run(scenario: &Scenario, seed: u64, store_kind: StoreKind) -> RunRe
             Backend::Memory { store, control, db }
         }
         StoreKind::Sqlite => {
-            let dir = std::env::temp_dir().join(format!("accubooks-sim-{}-{}-{seed}", std::process::id(), cfg.name));
+            // A directory of the run's own: runs of one seed may run side by side (the shrinker's).
+            static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+            let n = RUNS.fetch_add(1, Ordering::Relaxed);
+            let dir =
+                std::env::temp_dir().join(format!("accubooks-sim-{}-{n}-{}-{seed}", std::process::id(), cfg.name));
             let _ = std::fs::remove_dir_all(&dir);
             std::fs::create_dir_all(&dir).expect("the seed's directory");
             let url = format!("sqlite://{}/accubooks.db", dir.display());
@@ -174,7 +183,10 @@ pub async fn run(scenario: &Scenario, seed: u64, store_kind: StoreKind) -> RunRe
                 checkpoint_interval: Some(JOBS_POLL),
                 group_max: Some(cfg.sqlite_group_max),
             };
-            tl.log(format!("sqlite: {url} (WAL restart past {} frames)", cfg.sqlite_restart_frames));
+            tl.log(format!(
+                "sqlite: a database file of its own (WAL restart past {} frames)",
+                cfg.sqlite_restart_frames
+            ));
             Backend::Sqlite { url, dir, options }
         }
     };
@@ -237,8 +249,16 @@ pub async fn run(scenario: &Scenario, seed: u64, store_kind: StoreKind) -> RunRe
     }
     let history = History::new();
     let healed = Arc::new(AtomicBool::new(false));
-    let (clients, client_nodes) =
-        spawn_clients(&handle, &cfg, tenants.clone(), history.clone(), tl.start, healed.clone());
+    let shared = client::Shared {
+        cfg: cfg.clone(),
+        tenants: tenants.clone(),
+        history: history.clone(),
+        start: tl.start,
+        healed: healed.clone(),
+    };
+    let pinned = scenario.pinned.as_ref();
+    let (clients, client_nodes, workload) =
+        client::spawn_clients(&handle, shared, pinned.map(|p| (p.policies.as_slice(), p.requests.as_deref())));
     nodes.extend(client_nodes);
 
     let (db, control) = match &backend {
@@ -253,7 +273,7 @@ pub async fn run(scenario: &Scenario, seed: u64, store_kind: StoreKind) -> RunRe
         control: control.clone(),
         receiver: receiver.clone().zip(receiver_node),
     };
-    faults.run(&cfg).await;
+    let schedule = faults.run(&cfg, pinned.map(|p| p.events.as_slice())).await;
     tl.log("healed: faults off, every node up, links restored");
     healed.store(true, Ordering::Relaxed);
     madsim::buggify::disable();
@@ -347,6 +367,9 @@ pub async fn run(scenario: &Scenario, seed: u64, store_kind: StoreKind) -> RunRe
         workflows_committed,
         reached,
         explain,
+        schedule,
+        policies: workload.policies.clone(),
+        workload: workload.requests(),
     }
 }
 
@@ -494,23 +517,6 @@ async fn must(node: SocketAddr, path: &str, token: &str, key: &str, body: &Value
     panic!("reference data could not be created at {path}");
 }
 
-fn answer(result: &Result<Response, ClientError>) -> Outcome {
-    let reason;
-    classify(match result {
-        Ok(r) => Answer::Http { status: r.status, replayed: r.replayed, body: &r.body },
-        Err(ClientError::Timeout) => Answer::None("timeout"),
-        Err(e) => {
-            reason = e.to_string();
-            Answer::None(&reason)
-        }
-    })
-}
-
-/// A request for `op` with a drawn reference pick.
-fn draw_request(op: &OpGen, refs: &Refs, variant: u64) -> Payload {
-    (op.build)(refs, SimDraw.below(DRAWS_MAX), variant)
-}
-
 /// Kills every node once the run is measured, and lets the executor drop
 /// their tasks. A task still waiting when the runtime goes (a server's
 /// accept loop, a job's poll) can hold the only wakers of its own store's
@@ -521,256 +527,4 @@ async fn stop_nodes(handle: &Handle, nodes: &[NodeId]) {
         handle.kill(*id);
     }
     sleep(Duration::from_millis(1)).await;
-}
-
-/// The clients' tasks, and the nodes they run on.
-fn spawn_clients(
-    handle: &Handle,
-    cfg: &Resolved,
-    tenants: Arc<Vec<TenantCtx>>,
-    history: History,
-    start: Instant,
-    healed: Arc<AtomicBool>,
-) -> (Vec<madsim::task::JoinHandle<()>>, Vec<NodeId>) {
-    let nodes: Vec<NodeHandle> = (0..cfg.client_nodes)
-        .map(|n| {
-            let ip = IpAddr::V4(Ipv4Addr::new(10, 3, (n / 250) as u8, (n % 250) as u8 + 1));
-            handle.create_node().name(format!("client-{n}")).ip(ip).build()
-        })
-        .collect();
-    // The storm request is drawn once: every client sends exactly it.
-    let storm = cfg.same_key.then(|| {
-        let op = cfg.mix.iter().find(|(_, w)| *w > 0).map(|(o, _)| op_gen(o)).expect("validated mix");
-        (op, draw_request(op, &tenants[0].refs, 0))
-    });
-    let mut joins = Vec::new();
-    for c in 0..cfg.clients {
-        let policy = match cfg.retry {
-            RetryPolicy::Mixed => {
-                [RetryPolicy::Immediate, RetryPolicy::Backoff, RetryPolicy::OtherNode][SimDraw.below(3) as usize]
-            }
-            p => p,
-        };
-        let client = Client {
-            id: c,
-            healed: healed.clone(),
-            cfg: cfg.clone(),
-            policy,
-            tenants: tenants.clone(),
-            history: history.clone(),
-            start,
-            storm: storm.clone(),
-        };
-        joins.push(nodes[(c % cfg.client_nodes) as usize].spawn(async move { client.run().await }));
-    }
-    (joins, nodes.iter().map(NodeHandle::id).collect())
-}
-
-struct Client {
-    id: u32,
-    healed: Arc<AtomicBool>,
-    cfg: Resolved,
-    policy: RetryPolicy,
-    tenants: Arc<Vec<TenantCtx>>,
-    history: History,
-    start: Instant,
-    storm: Option<(&'static OpGen, Payload)>,
-}
-
-fn op_gen(op: &str) -> &'static OpGen {
-    workload::generator(op).expect("the scenario's mix names generated operations")
-}
-
-impl Client {
-    async fn run(self) {
-        let n = self.cfg.service_nodes;
-        let total: u32 = self.cfg.mix.iter().map(|(_, w)| w).sum();
-        // Think time spreads each client's requests over the fault phase, so
-        // faults land on traffic rather than on an idle system.
-        let think_ms = 2 * self.cfg.fault_phase_ms / u64::from(self.cfg.requests_per_client);
-        for r in 0..self.cfg.requests_per_client {
-            if self.storm.is_none() && think_ms > 0 {
-                sleep(Duration::from_millis(SimDraw.below(think_ms + 1))).await;
-            }
-            let tenant_ix = if self.storm.is_some() { 0 } else { SimDraw.below(u64::from(self.cfg.tenants)) as usize };
-            let tenant = &self.tenants[tenant_ix];
-            let (op, req, key) = match &self.storm {
-                Some((op, req)) => (*op, req.clone(), format!("storm-{r}")),
-                None => {
-                    let mut pick = SimDraw.below(u64::from(total)) as u32;
-                    let op = self
-                        .cfg
-                        .mix
-                        .iter()
-                        .find(|(_, w)| {
-                            if pick < *w {
-                                true
-                            } else {
-                                pick -= w;
-                                false
-                            }
-                        })
-                        .map(|(o, _)| op_gen(o))
-                        .expect("weights sum to total");
-                    let variant = SimDraw.below(DRAWS_MAX);
-                    let req = draw_request(op, &tenant.refs, variant);
-                    (op, req, format!("c{}-r{r}", self.id))
-                }
-            };
-            let home = (self.id + r) % n;
-            let done = self.logical(tenant, op, &req, &key, Intent::Normal, home).await;
-            if !done || self.storm.is_some() {
-                continue;
-            }
-            if SimDraw.chance(self.cfg.key_reuse_ratio) {
-                let [lo, hi] = self.cfg.reuse_delay_ms;
-                if hi > 0 {
-                    sleep(Duration::from_millis(SimDraw.range(lo, hi))).await;
-                }
-                self.logical(tenant, op, &req, &key, Intent::Reuse, (home + 1) % n).await;
-            }
-            if SimDraw.chance(self.cfg.mismatch_ratio) {
-                let variant = DRAWS_MAX + SimDraw.below(DRAWS_MAX);
-                let other = draw_request(op, &tenant.refs, variant);
-                if other != req {
-                    self.logical(tenant, op, &other, &key, Intent::Mismatch, home).await;
-                }
-            }
-            // The same key string in another tenant: a key of its own there,
-            // whose deterministic id must not be this one's.
-            if self.cfg.tenants > 1 && SimDraw.chance(self.cfg.twin_tenant_ratio) {
-                let others = u64::from(self.cfg.tenants - 1);
-                let twin_ix = (tenant_ix + 1 + SimDraw.below(others) as usize) % self.cfg.tenants as usize;
-                let twin = &self.tenants[twin_ix];
-                let twin_req = draw_request(op, &twin.refs, SimDraw.below(DRAWS_MAX));
-                self.logical(twin, op, &twin_req, &key, Intent::Normal, (home + 1) % n).await;
-            }
-            if SimDraw.chance(self.cfg.dependent_ratio) {
-                self.dependent(tenant, r, home).await;
-            }
-        }
-    }
-
-    /// A payment racing the invoice it names: the invoice's id is the one
-    /// its create's key will get, so the payment may arrive first and meet
-    /// a 404 — a refusal that depends on state, never stored — and its
-    /// resend with the same key, once the invoice exists, must execute
-    /// (or replay, if the payment won the race after all).
-    async fn dependent(&self, tenant: &TenantCtx, r: u32, home: u32) {
-        let in_mix = |name: &str| self.cfg.mix.iter().any(|(o, w)| o == name && *w > 0);
-        if !in_mix("create_invoice") || !in_mix("record_payment") {
-            return;
-        }
-        let (invoice_op, payment_op) = (op_gen("create_invoice"), op_gen("record_payment"));
-        let (parent_key, child_key) = (format!("c{}-r{r}-parent", self.id), format!("c{}-r{r}-child", self.id));
-        let invoice = draw_request(invoice_op, &tenant.refs, SimDraw.below(DRAWS_MAX));
-        let invoice_id = crate::oracle::entity_id(tenant.id.0, invoice_op.name(), &parent_key);
-        let mut payment = draw_request(payment_op, &tenant.refs, SimDraw.below(DRAWS_MAX));
-        payment.body["invoice_id"] = Value::String(invoice_id.to_string());
-        payment.body["amount_cents"] = Value::from(1);
-        let n = self.cfg.service_nodes;
-        let head_start = Duration::from_millis(SimDraw.below(50));
-        let child = self.logical(tenant, payment_op, &payment, &child_key, Intent::Normal, home);
-        let parent = async {
-            sleep(head_start).await;
-            self.logical(tenant, invoice_op, &invoice, &parent_key, Intent::Normal, (home + 1) % n).await
-        };
-        let (child_done, parent_done) = tokio::join!(child, parent);
-        if child_done && parent_done {
-            self.logical(tenant, payment_op, &payment, &child_key, Intent::Reuse, home).await;
-        }
-    }
-
-    /// Sends one logical request until it gets a definitive answer.
-    /// Returns false if it gave up (a liveness failure the checker reports).
-    async fn logical(
-        &self,
-        tenant: &TenantCtx,
-        op: &OpGen,
-        req: &Payload,
-        key: &str,
-        intent: Intent,
-        home: u32,
-    ) -> bool {
-        let n = self.cfg.service_nodes;
-        let method = op.method();
-        let (method, path, body) = (method.as_str(), req.path.as_str(), &req.body);
-        let op = op.name();
-        let id = self.history.invoke(Request {
-            id: 0,
-            client: self.id,
-            tenant: tenant.id.0,
-            operation: op.to_owned(),
-            key: key.to_owned(),
-            // What the key record must store for this payload, derived from
-            // the specification (the checker compares the two).
-            fingerprint: req.fingerprint(op),
-            intent,
-        });
-        let timeout = Duration::from_millis(self.cfg.attempt_timeout_ms);
-        let mut node = home;
-        let mut failures_in_row = 0u32;
-        // Retries are unbounded while faults are active (a client cannot tell a
-        // long partition from a dead service) and bounded once everything has
-        // healed: that bound is the liveness property. A hard cap keeps a
-        // runaway client from growing the history without end.
-        let mut after_heal = 0u32;
-        let hard_cap = self.cfg.attempts_max.saturating_mul(20);
-        for attempt in 1..=hard_cap {
-            if self.healed.load(Ordering::Relaxed) {
-                after_heal += 1;
-                if after_heal > self.cfg.attempts_max {
-                    break;
-                }
-            }
-            let addr = service_addr(node);
-            let outcome = if attempt == 1 && SimDraw.chance(self.cfg.duplicate_delivery_ratio) {
-                // Duplicate delivery: the same request reaches two nodes at once.
-                let other = service_addr((node + 1) % n);
-                let (a, b) = tokio::join!(
-                    send_json(addr, method, path, &tenant.token, key, body, timeout),
-                    send_json(other, method, path, &tenant.token, key, body, timeout)
-                );
-                let dup = answer(&b);
-                self.record(id, attempt, (node + 1) % n, dup);
-                answer(&a)
-            } else {
-                answer(&send_json(addr, method, path, &tenant.token, key, body, timeout).await)
-            };
-            let definitive = outcome.is_definitive();
-            let timed_out = matches!(&outcome, Outcome::Info { reason } if reason == "timeout");
-            self.record(id, attempt, node, outcome);
-            if definitive {
-                return true;
-            }
-            failures_in_row += 1;
-            match self.policy {
-                RetryPolicy::Immediate => {
-                    node = (node + 1) % n;
-                    // Immediate, but not a zero-time spin when every node
-                    // refuses: after every 5 failures in a row a pause, 100 ms
-                    // doubling to 1.6 s (a restarted node may take seconds to
-                    // listen again; 100 attempts must span that, not 2 s).
-                    if failures_in_row.is_multiple_of(5) {
-                        let pause = IMMEDIATE_PAUSE_MS << (failures_in_row / 5 - 1).min(4);
-                        sleep(Duration::from_millis(pause)).await;
-                    }
-                }
-                RetryPolicy::OtherNode if timed_out => {
-                    node = (node + 1 + SimDraw.below(u64::from(n.max(2) - 1)) as u32) % n
-                }
-                _ => {
-                    let cap = (BACKOFF_BASE_MS << failures_in_row.min(10)).min(BACKOFF_CAP_MS);
-                    sleep(Duration::from_millis(SimDraw.below(cap + 1))).await;
-                }
-            }
-        }
-        self.history.abandon(id);
-        false
-    }
-
-    fn record(&self, request: u64, attempt: u32, node: u32, outcome: Outcome) {
-        let at_ms = self.start.elapsed().as_millis() as u64;
-        self.history.complete(Attempt { request, attempt, node, outcome, at_ms });
-    }
 }

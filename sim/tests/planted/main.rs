@@ -12,6 +12,7 @@ use accubooks_service::planted::{self, Bug};
 use accubooks_sim::checker::Violation;
 use accubooks_sim::runner::{first_failure, repro_command, run_seed, SeedOutcome};
 use accubooks_sim::scenario::{Scenario, StoreKind};
+use accubooks_sim::shrink::{shrink, Options};
 
 /// Seeds tried per scenario before declaring the bug undetected.
 const SEEDS_MAX: u64 = 50;
@@ -102,5 +103,67 @@ fn a_reaper_that_deletes_high_risk_keys_is_caught() {
             v.iter().any(|v| matches!(v, Violation::KeyRecordMissing { .. })),
             "{store}: an acknowledged high-risk key without its tombstone, got {v:?}"
         );
+    }
+}
+
+/// The shrinker takes the broken engine's first failure (baseline seed 1,
+/// hundreds of requests) down to a handful that fail the same way; the
+/// file it writes replays the violation; shrinking is deterministic.
+#[test]
+fn the_broken_engines_first_failure_shrinks_to_a_handful_of_requests() {
+    let _turn = planting(Bug::BrokenEngine);
+    let s = Scenario::load("baseline").unwrap();
+    let k = shrink(&s, 1, StoreKind::Memory, Options::default()).expect("baseline seed 1 fails");
+    println!("broken-engine, baseline seed 1: {} → {} ({} runs)", k.before, k.after, k.runs);
+    assert_eq!(k.property, "duplicate_execution");
+    assert!(k.before.requests > 100, "the seed's run is the whole scenario: {}", k.before);
+    assert!(k.after.events <= 5 && k.after.requests <= 10, "shrunk to {}", k.after);
+    // The file, as written, parses and fails the same way.
+    let file = Scenario::parse(&k.file_text("scenarios/repro/x.toml")).expect("the written file parses");
+    let pinned = file.pinned.as_ref().expect("pinned");
+    assert_eq!(pinned.planted.as_deref(), Some("broken-engine"));
+    match run_seed(&file, k.seed, StoreKind::Memory) {
+        SeedOutcome::Finished(r) => assert!(
+            r.report.violations.iter().any(|v| v.property() == "duplicate_execution"),
+            "the shrunk file replays without a duplicate: {:?}",
+            r.report.violations
+        ),
+        SeedOutcome::Panicked(p) => panic!("the shrunk file panicked: {p}"),
+    }
+    let again = shrink(&s, 1, StoreKind::Memory, Options { jobs: 1, ..Options::default() }).unwrap();
+    assert_eq!(again.scenario.to_toml(), k.scenario.to_toml(), "one thread or two, the same file");
+}
+
+/// Every shrunk file kept in `scenarios/repro/` still fails with the
+/// property it was shrunk for, with the bug it names planted.
+#[test]
+fn every_kept_repro_file_replays_its_violation() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../scenarios/repro");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .expect("scenarios/repro exists")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 15, "one file per planted bug at least: {}", files.len());
+    for path in files {
+        let s = Scenario::load(path.to_str().unwrap()).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let p = s.pinned.clone().unwrap_or_else(|| panic!("{} is not pinned", path.display()));
+        let bug = p.planted.as_deref().map(|b| Bug::parse(b).expect("a catalogue bug"));
+        let _turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
+        planted::activate(bug);
+        let out = run_seed(&s, p.seed, p.run.store);
+        planted::activate(None);
+        let want = p.violation.as_deref().expect("a repro file names its violation");
+        match out {
+            SeedOutcome::Finished(r) => assert!(
+                r.report.violations.iter().any(|v| v.property() == want),
+                "{}: {want} no longer reproduces ({:?})",
+                path.display(),
+                r.report.violations.first()
+            ),
+            SeedOutcome::Panicked(e) => panic!("{}: panicked: {e}", path.display()),
+        }
+        println!("{}: {want} reproduced", path.display());
     }
 }

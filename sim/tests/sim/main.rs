@@ -132,3 +132,6 @@ async fn background_jobs_deliver_every_committed_workflow() {
 async fn background_jobs_deliver_every_committed_workflow_on_sqlite() {
     every_committed_workflow_is_delivered(StoreKind::Sqlite).await;
 }
+
+/// Runs pinned as data (`run --write-scenario`, the shrinker's files).
+mod pinned;
