@@ -93,6 +93,10 @@ enum Command {
         /// Shrink the first failing seed (scenarios/repro/).
         #[arg(long)]
         shrink: bool,
+        /// Run every scenario without this fault kind (repeatable): shows
+        /// which reachability points need it (with --require-reach).
+        #[arg(long = "without")]
+        without: Vec<String>,
     },
     /// Run one seed twice and compare the trace hashes.
     CheckDeterminism {
@@ -258,8 +262,16 @@ fn run(cli: Cli) -> Result<bool, String> {
             println!("{}", if same { "deterministic" } else { "NOT DETERMINISTIC" });
             Ok(same)
         }
-        Command::Sweep { scenario, seeds, ci, jobs, keep_going, store, require_reach, shrink } => {
-            let list = scenarios(&scenario)?;
+        Command::Sweep { scenario, seeds, ci, jobs, keep_going, store, require_reach, shrink, without } => {
+            let mut list = scenarios(&scenario)?;
+            for s in &mut list {
+                for kind in &without {
+                    s.without_fault(kind).map_err(|e| e.to_string())?;
+                }
+            }
+            if !without.is_empty() {
+                println!("without: {}", without.join(", "));
+            }
             let mut work = Vec::new();
             for s in &list {
                 if !s.supports(store) {

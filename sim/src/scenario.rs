@@ -331,6 +331,46 @@ impl Scenario {
     }
 }
 
+/// The fault kinds a scenario can be run without (`sweep --without`).
+pub const FAULT_KINDS: &[&str] = &[
+    "service_kills",
+    "db_restarts",
+    "partitions_client_service",
+    "partitions_service_db",
+    "packet_loss",
+    "ambiguous_commit",
+    "slow_db",
+    "buggify",
+    "receiver_kills",
+    "receiver_partitions",
+    "receiver_errors",
+    "clock_skew",
+];
+
+impl Scenario {
+    /// The scenario with one fault kind removed: fixed at none, so no seed
+    /// draws it (what a scenario change that drops a kind would do).
+    pub fn without_fault(&mut self, kind: &str) -> Result<(), ScenarioError> {
+        let f = &mut self.faults;
+        match kind {
+            "service_kills" => f.service_kills = Some(0),
+            "db_restarts" => f.db_restarts = Some(0),
+            "partitions_client_service" => f.partitions_client_service = Some(0),
+            "partitions_service_db" => f.partitions_service_db = Some(0),
+            "packet_loss" => f.packet_loss = Some(0.0),
+            "ambiguous_commit" => f.ambiguous_commit = Some(0.0),
+            "slow_db" => f.slow_db = Some(0.0),
+            "buggify" => f.buggify = Some(false),
+            "receiver_kills" => f.receiver_kills = Some(0),
+            "receiver_partitions" => f.receiver_partitions = Some(0),
+            "receiver_errors" => f.receiver_error_rate = Some(0.0),
+            "clock_skew" => self.clock_skew_ms = Some(0),
+            other => return Err(ScenarioError(format!("no fault kind {other:?} (kinds: {})", FAULT_KINDS.join(", ")))),
+        }
+        Ok(())
+    }
+}
+
 /// A source of seeded random numbers (madsim's RNG in the simulation).
 pub trait Draw {
     fn next_u64(&mut self) -> u64;
@@ -593,6 +633,20 @@ mod tests {
         // The embedded topology has one node and one clock.
         let sqlite = s.resolve(&mut Counter(5), StoreKind::Sqlite);
         assert_eq!(sqlite.clock_offsets_ms, [0]);
+    }
+
+    #[test]
+    fn a_fault_kind_removed_never_happens_in_any_seed() {
+        for kind in FAULT_KINDS {
+            let mut s = Scenario::load("mixed-chaos").unwrap();
+            s.without_fault(kind).unwrap();
+            for i in 0..100 {
+                let r = s.resolve(&mut Counter(i), StoreKind::Memory);
+                let name = format!("fault:{kind}");
+                assert!(!r.features().contains(&name), "{kind} drawn in seed {i} after its removal");
+            }
+        }
+        assert!(Scenario::load("baseline").unwrap().without_fault("meteor_strike").is_err());
     }
 
     #[test]
