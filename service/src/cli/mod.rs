@@ -106,6 +106,11 @@ enum Command {
         no_dispatcher: bool,
         #[command(flatten)]
         sink: SinkArgs,
+        /// Refuse to start, and answer /readyz with 503, while the Postgres
+        /// primary written to has no synchronous standby (without it a
+        /// failover can lose acknowledged writes; otherwise a warning).
+        #[arg(long, env = "ACCUBOOKS_REQUIRE_SYNCHRONOUS_STANDBY")]
+        require_synchronous_standby: bool,
     },
     /// Create or upgrade the schema, then exit.
     Migrate {
@@ -236,9 +241,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             abuse,
             no_dispatcher,
             sink,
+            require_synchronous_standby,
         } => {
             let key_ttl = Duration::from_secs(key_ttl_hours.clamp(1, 24 * 365) * 3600);
             let database = db.open_database().await?;
+            check_replication(&*database.store(), require_synchronous_standby).await?;
             if database.is_postgres() {
                 let created = compliance::on(&database).ensure_partitions(AUDIT_PARTITIONS_AHEAD).await?;
                 tracing::info!(?created, "audit log partitions ensured");
@@ -254,6 +261,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     key_ttl,
                     request_timeout: Duration::from_millis(abuse.request_timeout_ms),
                     json_depth_max: abuse.json_depth_max,
+                    require_synchronous_standby,
                     ..HttpConfig::default()
                 },
                 serve: ServeConfig {
@@ -328,6 +336,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Contract { command } => contract(command),
     }
+}
+
+/// At start: on Postgres, whether commits wait for a standby. Without one a
+/// failover can lose acknowledged writes: a warning, or a refusal to start
+/// when `required`.
+async fn check_replication(store: &dyn Store, required: bool) -> anyhow::Result<()> {
+    let Some(r) = store.replication().await.context("reading the database's replication state")? else {
+        return Ok(());
+    };
+    if r.synchronous() {
+        tracing::info!("{}", r.describe());
+    } else if required {
+        anyhow::bail!("--require-synchronous-standby: {}", r.describe());
+    } else {
+        tracing::warn!("{} (--require-synchronous-standby refuses to start instead)", r.describe());
+    }
+    Ok(())
 }
 
 fn contract(command: ContractCommand) -> anyhow::Result<()> {

@@ -16,6 +16,9 @@ pub struct HttpConfig {
     /// Deepest nesting of arrays and objects a JSON body may have; checked
     /// on the raw bytes before any parsing.
     pub json_depth_max: usize,
+    /// `/readyz` answers 503 while the database written to has no
+    /// synchronous standby (otherwise it only says so).
+    pub require_synchronous_standby: bool,
 }
 
 impl Default for HttpConfig {
@@ -26,6 +29,7 @@ impl Default for HttpConfig {
             key_ttl: std::time::Duration::from_secs(24 * 3600),
             request_timeout: std::time::Duration::from_secs(30),
             json_depth_max: 16,
+            require_synchronous_standby: false,
         }
     }
 }

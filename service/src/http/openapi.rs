@@ -235,7 +235,7 @@ fn read_responses(public: bool, path: &str) -> Value {
     r.insert("200".into(), json!({"description": "OK", "content": {content_type: {"schema": {}}}}));
     if public {
         if path == "/readyz" {
-            r.insert("503".into(), problem_response(503, &[code::NOT_READY]));
+            r.insert("503".into(), problem_response(503, &[code::NOT_READY, code::NO_SYNCHRONOUS_STANDBY]));
         }
     } else {
         for (status, codes) in READ_CODES {

@@ -22,6 +22,9 @@ pub mod code {
     pub const NOT_FOUND: &str = "not_found";
     /// The service cannot reach its storage, or its document is not built yet (503).
     pub const NOT_READY: &str = "not_ready";
+    /// The service requires a synchronous standby and the database written
+    /// to has none (`/readyz`, 503).
+    pub const NO_SYNCHRONOUS_STANDBY: &str = "no_synchronous_standby";
     /// Storage did not answer within its bounds; nothing was stored (503).
     pub const STORAGE_UNAVAILABLE: &str = "storage_unavailable";
     /// The request ran past the request timeout; its transaction rolled back (503).

@@ -131,10 +131,21 @@ pub(super) async fn openapi(doc: Arc<std::sync::OnceLock<String>>) -> Response {
     }
 }
 
+/// `GET /readyz`: the store answers; on Postgres also what its replication
+/// is, with a warning when commits wait for no standby (503 instead when
+/// the service requires a synchronous standby).
 pub(super) async fn readyz(State(app): State<App>) -> Response {
-    match app.store.ping().await {
-        Ok(()) => (StatusCode::OK, "ready").into_response(),
-        Err(_) => problem(StatusCode::SERVICE_UNAVAILABLE, code::NOT_READY, "storage unreachable"),
+    if app.store.ping().await.is_err() {
+        return problem(StatusCode::SERVICE_UNAVAILABLE, code::NOT_READY, "storage unreachable");
+    }
+    match app.store.replication().await {
+        Ok(None) => (StatusCode::OK, "ready").into_response(),
+        Ok(Some(r)) if r.synchronous() => (StatusCode::OK, format!("ready\n{}\n", r.describe())).into_response(),
+        Ok(Some(r)) if app.http.require_synchronous_standby => {
+            problem(StatusCode::SERVICE_UNAVAILABLE, code::NO_SYNCHRONOUS_STANDBY, &r.describe())
+        }
+        Ok(Some(r)) => (StatusCode::OK, format!("ready\nwarning: {}\n", r.describe())).into_response(),
+        Err(_) => problem(StatusCode::SERVICE_UNAVAILABLE, code::NOT_READY, "replication state unreadable"),
     }
 }
 

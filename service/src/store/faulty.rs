@@ -188,6 +188,9 @@ impl Store for FaultyStore {
     async fn ping(&self) -> Result<(), StoreError> {
         self.inner.ping().await
     }
+    async fn replication(&self) -> Result<Option<Replication>, StoreError> {
+        self.inner.replication().await
+    }
     async fn key_meta(&self, t: TenantId, k: &str) -> Result<Option<KeyMeta>, StoreError> {
         self.inner.key_meta(t, k).await
     }

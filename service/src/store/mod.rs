@@ -148,6 +148,11 @@ pub trait Store: Admin + Send + Sync + 'static {
         parent: Option<Uuid>,
     ) -> Result<Vec<Entity>, StoreError>;
     async fn ping(&self) -> Result<(), StoreError>;
+    /// The replication of the database written to, where there is one to
+    /// speak of (Postgres). (Default: `None`.)
+    async fn replication(&self) -> Result<Option<Replication>, StoreError> {
+        Ok(None)
+    }
     /// When a key was first used (`YYYY-MM-DD?HH:MM:SS[.fff…]` UTC text) and its state.
     async fn key_meta(&self, tenant: TenantId, key: &str) -> Result<Option<KeyMeta>, StoreError>;
 }

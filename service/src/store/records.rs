@@ -266,3 +266,41 @@ impl StoredLine for Entity {
         &self.body
     }
 }
+
+/// What the database the store writes to says of its replication: whether
+/// a commit waits for a standby before it is acknowledged. Without one, a
+/// failover can lose acknowledged writes (the key record with them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replication {
+    /// The host the store writes to (`host:port`).
+    pub host: String,
+    /// `synchronous_standby_names` on it ('' when commits wait for no one).
+    pub synchronous_standby_names: String,
+    /// Standbys streaming from it, and those of them that are synchronous
+    /// (`pg_stat_replication.sync_state` `sync` or `quorum`).
+    pub standbys: i64,
+    pub synchronous_standbys: i64,
+}
+
+impl Replication {
+    /// Commits wait for a standby that is there to confirm them.
+    pub fn synchronous(&self) -> bool {
+        !self.synchronous_standby_names.trim().is_empty() && self.synchronous_standbys > 0
+    }
+
+    /// One line for logs and `/readyz`.
+    pub fn describe(&self) -> String {
+        if self.synchronous() {
+            format!(
+                "replication: synchronous ({} of {} standbys synchronous, synchronous_standby_names '{}') on {}",
+                self.synchronous_standbys, self.standbys, self.synchronous_standby_names, self.host
+            )
+        } else {
+            format!(
+                "replication: NOT synchronous on {} ({} standbys, {} synchronous, synchronous_standby_names '{}'): \
+                 a failover can lose acknowledged writes",
+                self.host, self.standbys, self.synchronous_standbys, self.synchronous_standby_names
+            )
+        }
+    }
+}

@@ -26,7 +26,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::task::AbortHandle;
 use uuid::Uuid;
 
-use crate::support::{fresh_database, test_limits};
+use crate::support::{fresh_database, send, spawn_app_configured, test_limits, AppConfig, Kind};
 
 const SSL_REQUEST: u32 = 80_877_103;
 const GSSENC_REQUEST: u32 = 80_877_104;
@@ -270,4 +270,28 @@ async fn postgres_a_demoted_primary_s_pooled_connections_are_not_used_after_a_fa
     assert_eq!(tenants_in(&a_url).await, 8 + 1 + 8);
     assert_eq!(tenants_in(&b_url).await, 16);
     pa.kill();
+}
+
+/// The test server has no standby: `/readyz` says commits wait for no one,
+/// and refuses (503, its own code) when a synchronous standby is required.
+#[tokio::test]
+async fn postgres_readyz_reports_a_primary_without_a_synchronous_standby() {
+    let Some(app) = spawn_app_configured(Kind::Postgres, AppConfig::default()).await else { return };
+    let r = app.store.replication().await.unwrap().expect("postgres reports its replication");
+    assert!(!r.synchronous(), "{r:?}");
+    let ready = send(app.addr, "GET", "/readyz", &[], vec![]).await;
+    assert_eq!(ready.status, 200);
+    let body = String::from_utf8_lossy(&ready.body).into_owned();
+    assert!(body.starts_with("ready\nwarning: replication: NOT synchronous"), "{body}");
+
+    let mut config = AppConfig::default();
+    config.http.require_synchronous_standby = true;
+    let Some(strict) = spawn_app_configured(Kind::Postgres, config).await else { return };
+    let refused = send(strict.addr, "GET", "/readyz", &[], vec![]).await;
+    assert_eq!((refused.status, refused.code()), (503, "no_synchronous_standby".to_owned()));
+
+    // Stores without replication to speak of stay as they were.
+    let Some(memory) = spawn_app_configured(Kind::Memory, config).await else { return };
+    let plain = send(memory.addr, "GET", "/readyz", &[], vec![]).await;
+    assert_eq!((plain.status, &plain.body[..]), (200, &b"ready"[..]));
 }

@@ -4,6 +4,11 @@
 
 use super::*;
 
+/// What the primary says of its standbys.
+const PG_REPLICATION: &str = "SELECT current_setting('synchronous_standby_names') AS names, \
+     (SELECT count(*) FROM pg_stat_replication) AS standbys, \
+     (SELECT count(*) FROM pg_stat_replication WHERE sync_state IN ('sync', 'quorum')) AS synchronous";
+
 mod pg_impl {
     use super::*;
     sql_store_impl!(
@@ -51,6 +56,16 @@ mod pg_impl {
             }
         },
         {
+            async fn replication(&self) -> Result<Option<Replication>, StoreError> {
+                let row = sqlx::query(PG_REPLICATION).fetch_one(&self.pool).await.map_err(classify_pg)?;
+                Ok(Some(Replication {
+                    host: self.hosts.current_host().host_port(),
+                    synchronous_standby_names: row.try_get("names").map_err(classify_pg)?,
+                    standbys: row.try_get("standbys").map_err(classify_pg)?,
+                    synchronous_standbys: row.try_get("synchronous").map_err(classify_pg)?,
+                }))
+            }
+
             async fn replay_completed(
                 &self,
                 request: &KeyRecord,
