@@ -2,8 +2,8 @@
 """Checks the deployment manifests: every file parses, the Deployment's
 probes point at /readyz and /healthz on the named port, the migration Job
 runs `migrate`, the Service selects the Deployment's pods, the Grafana
-dashboard carries the rollout plan's six panels with their queries, and
-alerting is wired: every alert has a severity and a runbook_url that names
+dashboard carries the rollout plan's six panels with their queries and the
+failover window's two, and alerting is wired: every alert has a severity and a runbook_url that names
 a section of docs/operations.md, Prometheus sends to Alertmanager, whose
 routing (asked of amtool, when installed; with CI=true it must be) sends
 critical alerts to the pager and the chat receiver and warnings to chat,
@@ -54,10 +54,17 @@ plan_panels = {
     "Operations by Status": "sum(idempotent_writes_total) by (status)",
     "Workflows Triggered": "sum(rate(idempotent_writes_workflows_triggered_total[5m])) * 60",
 }
+# The failover window (docs/benchmarks.md): refusals and p99 through it.
+failover_panels = {
+    "Writes Refused (503 storage_unavailable)":
+        'sum by (job) (rate(idempotent_writes_failed_total{error_type="storage_unavailable"}[1m]))',
+    "P99 Execution Duration (failover window)":
+        "histogram_quantile(0.99, sum by (le) (rate(idempotent_write_duration_ms_bucket[1m])))",
+}
 dash = json.loads((root / "deploy/grafana/dashboards/idempotent-writes.json").read_text())
 got = {p["title"]: p["targets"][0]["expr"] for p in dash["panels"]}
-if got != plan_panels:
-    errors.append(f"dashboard panels differ from the plan: {got}")
+if got != {**plan_panels, **failover_panels}:
+    errors.append(f"dashboard panels differ from the plan's six and the failover window's two: {got}")
 
 
 def anchors(markdown):

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests need when they are missing and the
-# script runs as root: prometheus (server + promtool) and
+# script runs as root: prometheus (server + promtool),
 # prometheus-alertmanager (amtool, and the server, which Debian names
-# prometheus-alertmanager). Exits non-zero, naming what is missing, if a
+# prometheus-alertmanager) and postgresql-15-auto-failover (pg_autoctl, for
+# the failover chaos run's private formation: ci/pg-formation.sh). Exits non-zero, naming what is missing, if a
 # tool is still missing afterwards.
 set -euo pipefail
 # package: the commands it provides (a|b: either name will do; upstream's
@@ -10,6 +11,7 @@ set -euo pipefail
 packages=(
     "prometheus: prometheus promtool"
     "prometheus-alertmanager: prometheus-alertmanager|alertmanager amtool"
+    "postgresql-15-auto-failover: pg_autoctl"
 )
 has_one_of() {
     local name

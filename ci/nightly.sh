@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Nightly: a long simulation sweep (≥ 100,000 seeds over every scenario,
 # 10,000 per scenario by default, starting from a seed derived from the
-# date), then two chaos stress runs of the real service, each verified
+# date), then three chaos stress runs of the real service, each verified
 # afterwards: 3 replicas on a private Postgres cluster (Postgres restarts,
-# replica SIGKILLs and cut connections under load), then one service on a
+# replica SIGKILLs and cut connections under load), one service on a
 # SQLite file (SIGKILLed every 2.5 s of the fault phase, restarted on the
-# same file). Logs are kept only for failing seeds: each failure prints its
-# reproduce command, and the run continues. The chaos reports and plots go
+# same file), and 3 replicas on a pg_auto_failover formation whose primary
+# is SIGKILLed 10 times (ci/failover-chaos.sh). Logs are kept only for failing seeds: each failure prints its
+# reproduce command, and the run continues; each sweep's first failure is
+# shrunk to scenarios/repro/<scenario>-<seed>.toml (its sizes and replay
+# command printed). The chaos reports and plots go
 # to target/nightly/. Exits non-zero if any part failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,11 +23,11 @@ start=${NIGHTLY_FIRST_SEED:-$(( day * 10000000 ))}
 echo "nightly: seeds $start..$((start + per_scenario - 1)) of every scenario (day $day; rerun with NIGHTLY_FIRST_SEED=$start)"
 jobs=${NIGHTLY_JOBS:-$(nproc)}
 sweep=0
-ci/sim-sweep.sh sweep --scenario all --seeds "$start..$((start + per_scenario - 1))" --jobs "$jobs" --keep-going || sweep=$?
+ci/sim-sweep.sh sweep --scenario all --seeds "$start..$((start + per_scenario - 1))" --jobs "$jobs" --keep-going --shrink || sweep=$?
 # The embedded topology (SQLite in the service process) over the same seeds,
 # a tenth as many (a seed costs a few times a memory seed).
 sqlite_seeds=${NIGHTLY_SQLITE_SEEDS_PER_SCENARIO:-$((per_scenario / 10))}
-ci/sim-sweep.sh sweep --scenario all --store sqlite --seeds "$start..$((start + sqlite_seeds - 1))" --jobs "$jobs" --keep-going || sweep=$?
+ci/sim-sweep.sh sweep --scenario all --store sqlite --seeds "$start..$((start + sqlite_seeds - 1))" --jobs "$jobs" --keep-going --shrink || sweep=$?
 
 # The chaos run needs initdb/pg_ctl (a private cluster; the system one is never touched).
 ci/ensure-postgres.sh >/dev/null || true
@@ -48,5 +51,13 @@ sqlite_chaos=0
     --healthy-s 10 --fault-s "$fault_s" --recovery-s 20 \
     --service-kills $(( service_kills > 0 ? service_kills : 1 )) \
     --json target/nightly/sqlite-chaos.json --plot target/nightly/sqlite-chaos.svg --no-progress || sqlite_chaos=$?
-echo "nightly: sim sweep exit $sweep, chaos stress exit $chaos (postgres), $sqlite_chaos (sqlite)"
-[ "$sweep" -eq 0 ] && [ "$chaos" -eq 0 ] && [ "$sqlite_chaos" -eq 0 ]
+# Database failover: a pg_auto_failover formation (monitor + two nodes,
+# synchronous replication), three replicas through the multi-host URL, the
+# primary SIGKILLed 10 times (each waits for the old primary to rejoin).
+failover=0
+ci/failover-chaos.sh --concurrency "${NIGHTLY_CHAOS_CONCURRENCY:-200}" \
+    --healthy-s 10 --fault-s "${NIGHTLY_FAILOVER_FAULT_S:-300}" --recovery-s 20 \
+    --failovers "${NIGHTLY_FAILOVERS:-10}" \
+    --json target/nightly/failover.json --plot target/nightly/failover.svg --no-progress || failover=$?
+echo "nightly: sim sweep exit $sweep, chaos stress exit $chaos (postgres), $sqlite_chaos (sqlite), $failover (failover)"
+[ "$sweep" -eq 0 ] && [ "$chaos" -eq 0 ] && [ "$sqlite_chaos" -eq 0 ] && [ "$failover" -eq 0 ]

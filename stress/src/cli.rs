@@ -112,6 +112,8 @@ pub struct Args {
     /// cluster behind a proxy; Postgres restarts, replica SIGKILLs, cut
     /// connections. `sqlite`: one service on a SQLite file (the embedded
     /// store), SIGKILLed and restarted on the same file and port.
+    /// `failover`: replicas on a pg_auto_failover formation (--formation)
+    /// through a multi-host URL, its primary SIGKILLed --failovers times.
     /// [default: postgres]
     #[arg(long, value_enum)]
     pub store: Option<StoreArg>,
@@ -148,6 +150,17 @@ pub struct Args {
     /// How long the killed service stays down (--store sqlite) [default: 500].
     #[arg(long)]
     pub service_down_ms: Option<u64>,
+    /// The directory of a running formation that `ci/pg-formation.sh start`
+    /// made (--store failover).
+    #[arg(long)]
+    pub formation: Option<PathBuf>,
+    /// The script that drives the formation (--store failover).
+    #[arg(long, default_value = "ci/pg-formation.sh")]
+    pub formation_script: PathBuf,
+    /// Primary failovers (--store failover) [default: 10]; each waits for
+    /// the previous one's old primary to rejoin.
+    #[arg(long)]
+    pub failovers: Option<u32>,
 }
 
 /// Defaults of the chaos flags that apply to one store only.
@@ -159,11 +172,13 @@ const REPLICA_DOWN_MS: u64 = 2000;
 const PG_BIN_DIR: &str = "/usr/lib/postgresql/15/bin";
 const SERVICE_KILLS: u32 = 24;
 const SERVICE_DOWN_MS: u64 = 500;
+const FAILOVERS: u32 = 10;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum StoreArg {
     Postgres,
     Sqlite,
+    Failover,
 }
 
 impl StoreArg {
@@ -171,6 +186,7 @@ impl StoreArg {
         match self {
             Self::Postgres => "postgres",
             Self::Sqlite => "sqlite",
+            Self::Failover => "failover",
         }
     }
 }
@@ -215,8 +231,13 @@ impl Args {
         }
         if self.chaos {
             self.validate_chaos()?;
-        } else if self.store.is_some() || self.service_kills.is_some() || self.service_down_ms.is_some() {
-            bail!("--store, --service-kills and --service-down-ms are for --chaos runs");
+        } else if self.store.is_some()
+            || self.service_kills.is_some()
+            || self.service_down_ms.is_some()
+            || self.formation.is_some()
+            || self.failovers.is_some()
+        {
+            bail!("--store, --service-kills, --service-down-ms, --formation and --failovers are for --chaos runs");
         }
         if self.fresh_database && !self.database_url.as_deref().is_some_and(|u| u.starts_with("postgres")) {
             bail!("--fresh-database needs a postgres:// --database-url");
@@ -234,8 +255,22 @@ impl Args {
                 given(&[
                     ("--service-kills", self.service_kills.is_some()),
                     ("--service-down-ms", self.service_down_ms.is_some()),
+                    ("--formation", self.formation.is_some()),
+                    ("--failovers", self.failovers.is_some()),
                 ]),
-                "they belong to --store sqlite; a Postgres chaos run kills replicas: --replica-kills, --replica-down-ms",
+                "they belong to --store sqlite or failover; a Postgres chaos run kills replicas: --replica-kills, \
+                 --replica-down-ms",
+            ),
+            StoreArg::Failover => (
+                given(&[
+                    ("--service-kills", self.service_kills.is_some()),
+                    ("--service-down-ms", self.service_down_ms.is_some()),
+                    ("--postgres-restarts", self.postgres_restarts.is_some()),
+                    ("--drop-interval-ms", self.drop_interval_ms.is_some()),
+                    ("--pg-bin-dir", self.pg_bin_dir.is_some()),
+                ]),
+                "a failover run has no private cluster and no proxy: the formation is ci/pg-formation.sh's, its \
+                 faults are --failovers (and --replica-kills)",
             ),
             StoreArg::Sqlite => (
                 given(&[
@@ -244,8 +279,10 @@ impl Args {
                     ("--drop-interval-ms", self.drop_interval_ms.is_some()),
                     ("--replica-down-ms", self.replica_down_ms.is_some()),
                     ("--pg-bin-dir", self.pg_bin_dir.is_some()),
+                    ("--formation", self.formation.is_some()),
+                    ("--failovers", self.failovers.is_some()),
                 ]),
-                "they belong to --store postgres; a SQLite chaos run has no Postgres and no proxy, and kills \
+                "they belong to --store postgres or failover; a SQLite chaos run has no Postgres and no proxy, and kills \
                  its one service: --service-kills, --service-down-ms",
             ),
         };
@@ -258,6 +295,9 @@ impl Args {
             }
             (_, 0) => bail!("--replicas must be at least 1"),
             _ => {}
+        }
+        if self.store() == StoreArg::Failover && self.formation.is_none() {
+            bail!("--store failover needs --formation DIR (a formation ci/pg-formation.sh start DIR made)");
         }
         let plan = self.chaos_plan(0)?;
         if let Some(gap) = plan.service_kill_gap_min() {
@@ -281,7 +321,7 @@ impl Args {
 
     pub fn replicas(&self) -> usize {
         match self.store() {
-            StoreArg::Postgres => self.replicas.unwrap_or(REPLICAS),
+            StoreArg::Postgres | StoreArg::Failover => self.replicas.unwrap_or(REPLICAS),
             StoreArg::Sqlite => self.replicas.unwrap_or(1),
         }
     }
@@ -353,6 +393,13 @@ impl Args {
             StoreArg::Sqlite => {
                 (0, 0, self.service_kills.unwrap_or(SERVICE_KILLS), self.service_down_ms.unwrap_or(SERVICE_DOWN_MS))
             }
+            StoreArg::Failover => {
+                (0, self.replica_kills.unwrap_or(0), 0, self.replica_down_ms.unwrap_or(REPLICA_DOWN_MS))
+            }
+        };
+        let failovers = match self.store() {
+            StoreArg::Failover => self.failovers.unwrap_or(FAILOVERS),
+            _ => 0,
         };
         Ok(ChaosPlan {
             healthy: secs("healthy-s", self.healthy_s)?,
@@ -361,6 +408,7 @@ impl Args {
             postgres_restarts,
             replica_kills,
             service_kills,
+            failovers,
             drop_interval: Duration::from_millis(self.drop_interval_ms.unwrap_or(DROP_INTERVAL_MS).max(1)),
             down: Duration::from_millis(down_ms),
             seed,

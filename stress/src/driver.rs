@@ -22,6 +22,7 @@ use tokio::sync::Barrier;
 use tokio::time::Instant;
 use uuid::Uuid;
 
+use crate::chaos::window::WriteSample;
 use crate::http::{Auth, Conn, HttpError, Outgoing, Response};
 use crate::rng::{mix, Rng};
 use crate::stats::{Label, Phase, Stats, END_TO_END};
@@ -108,6 +109,8 @@ pub struct RunCtx {
     pub limits: ClientLimits,
     /// OS threads (each with its own runtime) the workers are spread over.
     pub load_threads: usize,
+    /// Every write attempt, when the run measures failover windows.
+    pub writes: Option<Arc<crate::chaos::window::WriteLog>>,
 }
 
 /// One phase of load: a planner over some operations, a model, and bounds.
@@ -376,6 +379,13 @@ impl Worker {
             let result = self.conn.send(&self.ctx.auth, &req, timeout).await;
             let done = Instant::now();
             let c = classify(&result, intent, induced);
+            if let Some(log) = &self.ctx.writes {
+                log.push(WriteSample {
+                    at_ms: micros(t0.saturating_duration_since(self.ctx.clock.start)) / 1000,
+                    latency_us: micros(done - t0),
+                    unavailable: result.as_ref().map_or(true, |r| r.status == 503),
+                });
+            }
             let attempt_phase = self.ctx.clock.phase(t0);
             self.stats.record(attempt_phase, op, c.label, micros(done - t0));
             let counters = self.stats.count(attempt_phase, op);

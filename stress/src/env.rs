@@ -11,6 +11,7 @@ use std::sync::Arc;
 use accubooks_service::domain::ids::{token_hash, TenantId, Token};
 use accubooks_service::store::sql::{connect, SqlLimits};
 use accubooks_service::store::{Store, Tenant};
+use accubooks_stress::chaos::formation::Formation;
 use accubooks_stress::chaos::pg::PgCluster;
 use accubooks_stress::chaos::proxy::Proxy;
 use accubooks_stress::chaos::replicas::Replicas;
@@ -116,9 +117,19 @@ impl Env {
         let bin = find_service_bin(args.service_bin.as_deref())?;
         let dir = scratch_dir(run_id)?;
         // The service's URL, and the one to verify against (never through the proxy).
+        let mut formation = None;
         let (pg, proxy, serve, direct) = match args.store() {
             StoreArg::Sqlite => {
                 let url = sqlite_url(&dir);
+                (None, None, url.clone(), url)
+            }
+            StoreArg::Failover => {
+                let dir = args.formation.as_deref().ok_or_else(|| anyhow!("--store failover needs --formation"))?;
+                let f = Formation::new(&args.formation_script, dir);
+                let url = f.url().await.context("the formation's URL")?;
+                eprintln!("pg_auto_failover formation in {} ({})", dir.display(), redact(&url));
+                formation = Some(Arc::new(f));
+                // The replicas and the verification both follow the primary.
                 (None, None, url.clone(), url)
             }
             StoreArg::Postgres => {
@@ -139,12 +150,16 @@ impl Env {
         let n = args.replicas();
         let replicas = Replicas::start(n, bin, serve.clone(), dir.clone(), Vec::new()).await?;
         let addrs = replicas.addrs.iter().map(|a| a.to_string()).collect::<Vec<_>>().join(", ");
-        let target = match &proxy {
-            Some(proxy) => {
+        let target = match (&proxy, &formation) {
+            (Some(proxy), _) => {
                 eprintln!("{n} replicas on {addrs} through the proxy at {}", proxy.addr);
                 format!("{n} replicas (chaos)")
             }
-            None => {
+            (None, Some(_)) => {
+                eprintln!("{n} replicas on {addrs}, on the formation's two data nodes");
+                format!("{n} replicas (failover chaos)")
+            }
+            (None, None) => {
                 eprintln!("one service on http://{addrs} ({}), killed and restarted on that file", redact(&serve));
                 format!("http://{addrs} (one service, chaos)")
             }
@@ -156,7 +171,7 @@ impl Env {
             tenant: Some(tenant),
             store: store_kind(&direct).to_owned(),
             verify_url: Some(direct),
-            kind: Kind::Chaos { targets: Targets { pg, proxy, replicas: Arc::new(replicas) }, dir },
+            kind: Kind::Chaos { targets: Targets { pg, proxy, formation, replicas: Arc::new(replicas) }, dir },
         })
     }
 
@@ -181,7 +196,7 @@ impl Env {
                 }
                 finish_dir(dir, keep);
             }
-            Kind::Chaos { targets: Targets { pg, proxy, replicas }, dir } => {
+            Kind::Chaos { targets: Targets { pg, proxy, replicas, .. }, dir } => {
                 replicas.stop_all().await;
                 drop(proxy);
                 match pg.map(Arc::try_unwrap) {

@@ -68,6 +68,12 @@ pub struct FaultCounts {
     /// down in all (from each kill to listening again).
     pub service_kills: u64,
     pub service_down_s: f64,
+    /// Each failover of a failover run, as the formation lived it.
+    #[serde(skip)]
+    pub failover_events: Vec<crate::chaos::formation::Failover>,
+    /// Each failover as the clients saw it, and the run's median and maximum.
+    pub failovers: Vec<crate::chaos::window::FailoverWindow>,
+    pub failover_summary: Option<crate::chaos::window::FailoverSummary>,
     /// What happened when, relative to the start of the load.
     pub timeline: Vec<String>,
 }
@@ -247,6 +253,39 @@ pub fn summary(r: &Report) -> String {
                 "faults: {} service kills (SIGKILL, restarted on the same file), {:.1} s down in all",
                 f.service_kills, f.service_down_s
             );
+        }
+        Some(f) if !f.failovers.is_empty() => {
+            for (i, w) in f.failovers.iter().enumerate() {
+                let _ = writeln!(
+                    s,
+                    "failover {:>2} at {:>7.2} s: {} → {} promoted after {:.2} s, rejoined after {:.2} s; writes \
+                     refused for {:.2} s ({} attempts), {} attempts through it, p99 {:.1} ms, max {:.1} ms",
+                    i + 1,
+                    w.killed_at_s,
+                    w.killed_port,
+                    w.promoted_port,
+                    w.promoted_after_s,
+                    w.rejoined_after_s,
+                    w.unavailable_s,
+                    w.refused_attempts,
+                    w.attempts,
+                    w.p99_ms,
+                    w.max_ms
+                );
+            }
+            if let Some(m) = &f.failover_summary {
+                let _ = writeln!(
+                    s,
+                    "faults: {} primary failovers, {} replica kills; writes refused per failover: median {:.2} s, \
+                     max {:.2} s; p99 through a failover: median {:.1} ms, max {:.1} ms",
+                    m.failovers,
+                    f.replica_kills,
+                    m.unavailable_s_median,
+                    m.unavailable_s_max,
+                    m.p99_ms_median,
+                    m.p99_ms_max
+                );
+            }
         }
         Some(f) => {
             let _ = writeln!(

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use accubooks_sim::history::History;
 use accubooks_sim::workload::{self as shared, OpGen, Refs};
-use accubooks_stress::chaos::run_faults;
+use accubooks_stress::chaos::{run_faults, window};
 use accubooks_stress::driver::{run_phase, Model, PhaseClock, PhaseSpec, Progress, RunCtx};
 use accubooks_stress::http::Auth;
 use accubooks_stress::plot::{self, Series};
@@ -20,7 +20,7 @@ use anyhow::{anyhow, Context};
 use tokio::time::Instant;
 use uuid::Uuid;
 
-use crate::cli::Args;
+use crate::cli::{Args, StoreArg};
 use crate::env::Env;
 
 pub const EXIT_OK: u8 = 0;
@@ -64,6 +64,7 @@ async fn drive(args: &Args, env: &Env, run_id: &str, seed: u64, ops: Vec<&'stati
         clock: PhaseClock::healthy(Instant::now()),
         limits: args.limits(),
         load_threads: args.load_threads(),
+        writes: (args.chaos && args.store() == StoreArg::Failover).then(Default::default),
     };
     let size = SetupSize {
         customers: REF_CUSTOMERS,
@@ -135,6 +136,10 @@ async fn drive(args: &Args, env: &Env, run_id: &str, seed: u64, ops: Vec<&'stati
         stats.merge(s);
     }
 
+    if let (Some(f), Some(log)) = (faults.as_mut(), &ctx.writes) {
+        f.failovers = window::windows(&f.failover_events, &log.take());
+        f.failover_summary = window::summary(&f.failovers);
+    }
     let history = ctx.history.snapshot();
     let verification: Option<Verification> = match (workload, &env.verify_url, env.tenant) {
         (Workload::Read, _, _) => None,

@@ -6,13 +6,19 @@
 //!   shutdowns), and the proxy cuts connections at random.
 //! - SQLite: one service on a SQLite file (the store is embedded in it) is
 //!   SIGKILLed again and again, and restarted on the same file and port.
+//! - Failover: replicas on a pg_auto_failover formation (`ci/pg-formation.sh`)
+//!   through a multi-host URL; the primary's postmaster is SIGKILLed, the
+//!   standby promoted, the old primary rejoins, again and again; each
+//!   failover's window of refused writes is measured (`window.rs`).
 //!
 //! The run is healthy before and recovering after, and the report splits
 //! latency and errors by those phases.
 
+pub mod formation;
 pub mod pg;
 pub mod proxy;
 pub mod replicas;
+pub mod window;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -21,6 +27,7 @@ use tokio::time::Instant;
 
 use crate::report::FaultCounts;
 use crate::rng::Rng;
+use formation::Formation;
 use pg::{PgCluster, PgError, StopMode};
 use proxy::Proxy;
 use replicas::Replicas;
@@ -34,6 +41,8 @@ pub struct ChaosPlan {
     pub replica_kills: u32,
     /// SIGKILLs of the one service of a SQLite run.
     pub service_kills: u32,
+    /// Primary kills of a failover run, each followed to the rejoin.
+    pub failovers: u32,
     /// Mean time between two connection cuts during the fault phase.
     pub drop_interval: Duration,
     /// How long a killed replica (or the killed service) stays down.
@@ -59,6 +68,9 @@ pub enum Event {
     KillReplica(usize),
     /// SIGKILL the one service (SQLite): the next kill waits until it is back.
     KillService,
+    /// SIGKILL the formation's primary and follow it until the old primary
+    /// has rejoined: the next failover waits until then.
+    FailOver,
 }
 
 /// Fault times (offsets into the fault phase), spread evenly with jitter so
@@ -89,6 +101,9 @@ pub fn schedule(plan: &ChaosPlan, replicas: usize) -> Vec<(Duration, Event)> {
     for at in spread(plan.service_kills, 0.25, &mut rng) {
         events.push((at, Event::KillService));
     }
+    for at in spread(plan.failovers, 0.25, &mut rng) {
+        events.push((at, Event::FailOver));
+    }
     events.sort_by_key(|(t, _)| *t);
     events
 }
@@ -107,6 +122,7 @@ pub enum ChaosError {
 pub struct Targets {
     pub pg: Option<Arc<PgCluster>>,
     pub proxy: Option<Arc<Proxy>>,
+    pub formation: Option<Arc<Formation>>,
     pub replicas: Arc<Replicas>,
 }
 
@@ -178,6 +194,19 @@ pub async fn run_faults(plan: ChaosPlan, start: Instant, targets: Targets) -> Re
                     tl.clone(),
                 )));
             }
+            Event::FailOver => {
+                let Some(formation) = &targets.formation else { continue };
+                tl.log("formation: SIGKILL of the primary (postmaster and keeper)");
+                let f = formation.fail_over(start).await?;
+                tl.log(format!(
+                    "formation: {} → {} promoted {:.2} s after the kill, old primary rejoined after {:.2} s",
+                    f.killed_port,
+                    f.promoted_port,
+                    f.promoted_at_s - f.killed_at_s,
+                    f.rejoined_at_s - f.killed_at_s
+                ));
+                counts.failover_events.push(f);
+            }
             Event::KillService => {
                 // Restarted before the next event: a kill due while the
                 // service is still down lands once it is back.
@@ -242,6 +271,7 @@ mod tests {
             postgres_restarts: 6,
             replica_kills: 4,
             service_kills: 0,
+            failovers: 0,
             drop_interval: Duration::from_millis(300),
             down: Duration::from_secs(2),
             seed: 3,
@@ -269,6 +299,7 @@ mod tests {
             postgres_restarts: 0,
             replica_kills: 0,
             service_kills: 24,
+            failovers: 0,
             drop_interval: Duration::from_millis(300),
             down: Duration::from_millis(500),
             seed,

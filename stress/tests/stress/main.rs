@@ -162,6 +162,7 @@ fn ctx(s: &Service) -> RunCtx {
         clock: PhaseClock::healthy(tokio::time::Instant::now()),
         limits: ClientLimits { attempt_timeout: Duration::from_secs(30), ..ClientLimits::default() },
         load_threads: 2,
+        writes: None,
     }
 }
 
