@@ -259,7 +259,8 @@ pub fn summary(r: &Report) -> String {
                 let _ = writeln!(
                     s,
                     "failover {:>2} at {:>7.2} s: {} → {} promoted after {:.2} s, rejoined after {:.2} s; writes \
-                     refused for {:.2} s ({} attempts), {} attempts through it, p99 {:.1} ms, max {:.1} ms",
+                     refused for {:.2} s ({} attempts; {} stray refusals later), {} attempts through it, p99 {:.1} ms, \
+                     max {:.1} ms",
                     i + 1,
                     w.killed_at_s,
                     w.killed_port,
@@ -268,6 +269,7 @@ pub fn summary(r: &Report) -> String {
                     w.rejoined_after_s,
                     w.unavailable_s,
                     w.refused_attempts,
+                    w.stray_refusals,
                     w.attempts,
                     w.p99_ms,
                     w.max_ms

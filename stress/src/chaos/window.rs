@@ -38,6 +38,9 @@ impl WriteLog {
 /// How long after the old primary has rejoined a refused write still
 /// counts towards its failover's window.
 const SETTLE_MS: u64 = 5_000;
+/// A refusal sent within this of the end of the one before it continues
+/// the window; a later one is a stray (counted apart).
+const GAP_MS: u64 = 1_000;
 
 /// One failover as the clients saw it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -50,9 +53,12 @@ pub struct FailoverWindow {
     /// From the kill to the old primary back as secondary.
     pub rejoined_after_s: f64,
     /// From the first write refused after the kill (sent) to the end of the
-    /// last one refused before the formation settled; 0 when none was.
+    /// last refusal that followed it without a pause of `GAP_MS`; 0 when
+    /// none was refused.
     pub unavailable_s: f64,
     pub refused_attempts: u64,
+    /// Refusals after that, before the formation settled.
+    pub stray_refusals: u64,
     /// Write attempts sent between the kill and the rejoin, and their
     /// latency (every answer, refusals included).
     pub attempts: u64,
@@ -85,10 +91,7 @@ pub fn windows(failovers: &[Failover], samples: &[WriteSample]) -> Vec<FailoverW
             let settle = (ms(f.rejoined_at_s) + SETTLE_MS).min(next);
             let refused: Vec<&WriteSample> =
                 samples.iter().filter(|s| s.unavailable && (from..settle).contains(&s.at_ms)).collect();
-            let unavailable_s = match (refused.first(), refused.iter().map(|s| s.at_ms * 1000 + s.latency_us).max()) {
-                (Some(first), Some(end_us)) => (end_us - first.at_ms * 1000) as f64 / 1e6,
-                _ => 0.0,
-            };
+            let (unavailable_s, in_window) = outage(&refused);
             let mut through: Vec<u64> = samples
                 .iter()
                 .filter(|s| (from..ms(f.rejoined_at_s).max(from + 1)).contains(&s.at_ms))
@@ -102,13 +105,31 @@ pub fn windows(failovers: &[Failover], samples: &[WriteSample]) -> Vec<FailoverW
                 promoted_after_s: f.promoted_at_s - f.killed_at_s,
                 rejoined_after_s: f.rejoined_at_s - f.killed_at_s,
                 unavailable_s,
-                refused_attempts: refused.len() as u64,
+                refused_attempts: in_window,
+                stray_refusals: refused.len() as u64 - in_window,
                 attempts: through.len() as u64,
                 p99_ms: quantile(&through, 0.99) as f64 / 1000.0,
                 max_ms: through.last().copied().unwrap_or(0) as f64 / 1000.0,
             }
         })
         .collect()
+}
+
+/// The window that opens with the first refusal (sorted by send time): its
+/// length in seconds and how many refusals it holds.
+fn outage(refused: &[&WriteSample]) -> (f64, u64) {
+    let Some(first) = refused.first() else { return (0.0, 0) };
+    let end_us = |s: &WriteSample| s.at_ms * 1000 + s.latency_us;
+    let mut end = end_us(first);
+    let mut n = 1;
+    for s in &refused[1..] {
+        if s.at_ms * 1000 > end + GAP_MS * 1000 {
+            break;
+        }
+        end = end.max(end_us(s));
+        n += 1;
+    }
+    ((end - first.at_ms * 1000) as f64 / 1e6, n)
 }
 
 pub fn summary(w: &[FailoverWindow]) -> Option<FailoverSummary> {
@@ -160,15 +181,18 @@ mod tests {
         ];
         let mut s = vec![sample(5_000, 3, true), sample(9_000, 2, false)];
         // First failover: refused from 10.5 s to 14.2 s + 300 ms.
-        s.extend([sample(10_500, 5, true), sample(12_000, 900, false), sample(14_200, 300, true)]);
+        s.extend([sample(10_500, 5, true), sample(11_400, 600, true), sample(12_000, 900, false)]);
+        s.extend([sample(12_800, 300, false), sample(12_900, 700, true), sample(14_200, 300, true)]);
         s.extend((0..97).map(|i| sample(15_000 + i, 4, false)));
-        // Long after the rejoin (+5 s): not this failover's.
+        // A stray refusal after a pause, then one long after the rejoin
+        // (+5 s): not part of the window, and not this failover's.
+        s.push(sample(18_000, 2, true));
         s.push(sample(30_000, 1, true));
         let w = windows(&f, &s);
         assert_eq!(w.len(), 2);
         assert!((w[0].unavailable_s - 4.0).abs() < 1e-9, "{w:?}");
-        assert_eq!((w[0].refused_attempts, w[0].attempts), (2, 100));
-        assert_eq!((w[0].p99_ms, w[0].max_ms), (300.0, 900.0));
+        assert_eq!((w[0].refused_attempts, w[0].stray_refusals, w[0].attempts), (4, 1, 104));
+        assert_eq!((w[0].p99_ms, w[0].max_ms), (700.0, 900.0));
         assert_eq!((w[0].promoted_after_s, w[0].rejoined_after_s), (3.0, 10.0));
         assert_eq!((w[1].unavailable_s, w[1].attempts, w[1].p99_ms), (0.0, 0, 0.0));
         let sum = summary(&w).unwrap();
