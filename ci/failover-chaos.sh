@@ -13,7 +13,8 @@
 # replication quorum): the same schedule, to measure what that loses.
 # Before the load, the replicas' /readyz is quoted (it warns when the
 # primary has no synchronous standby). STRESS_BIN names the stress binary
-# (default: the release build); FORMATION_PORT_BASE the monitor's port.
+# (default: the release build); FORMATION_PORT_BASE the monitor's port;
+# FORMATION_KEEP=1 leaves the formation running afterwards, for a look.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sync=on
@@ -34,6 +35,10 @@ cleanup() {
         mkdir -p "$dir.logs"
         cp "$dir"/*.log "$dir.logs/" 2>/dev/null || true
         echo "failover-chaos: formation logs kept in $dir.logs" >&2
+    fi
+    if [ "${FORMATION_KEEP:-}" = 1 ]; then
+        echo "failover-chaos: FORMATION_KEEP=1: the formation runs on in $dir (ci/pg-formation.sh stop $dir)" >&2
+        return
     fi
     ci/pg-formation.sh stop "$dir"
 }

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use accubooks_service::domain::ids::TenantId;
 use accubooks_service::store::sql::{Database, SqlLimits};
-use accubooks_service::store::{Store, StoreError, Tenant};
+use accubooks_service::store::{LockMode, Store, StoreError, Tenant};
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{AssertSqlSafe, Connection};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -294,4 +294,51 @@ async fn postgres_readyz_reports_a_primary_without_a_synchronous_standby() {
     let Some(memory) = spawn_app_configured(Kind::Memory, config).await else { return };
     let plain = send(memory.addr, "GET", "/readyz", &[], vec![]).await;
     assert_eq!((plain.status, &plain.body[..]), (200, &b"ready"[..]));
+}
+
+/// A shared lock whose statement waited for an exclusive holder sees what
+/// the holder committed: a period's close marker inserted while a journal
+/// entry waited on the period's lock (slow commits, as on a synchronous
+/// standby, widen that window) must not read as "still open".
+#[tokio::test]
+async fn postgres_lock_then_get_sees_what_the_lock_holder_committed() {
+    let Some((_, url, _)) = database().await else { return };
+    let db = Database::open(&url, limits()).await.expect("open");
+    let store = db.store();
+    let tenant = Tenant { id: TenantId(Uuid::new_v4()), name: "locks".into() };
+    store.create_tenant(&tenant, &Uuid::new_v4().simple().to_string()).await.unwrap();
+    let (t, marker) = (tenant.id, Uuid::new_v4());
+    // The lock's row exists (the combined statement's path).
+    let mut tx = store.begin().await.unwrap();
+    tx.lock(t, "period:2021-06", LockMode::Exclusive).await.unwrap();
+    tx.commit().await.unwrap();
+
+    // The holder: the lock, then the marker, committed a moment later.
+    let mut holder = sqlx::PgConnection::connect(&url).await.unwrap();
+    sqlx::raw_sql("BEGIN").execute(&mut holder).await.unwrap();
+    sqlx::query("SELECT 1 FROM named_locks WHERE tenant_id = $1 AND name = 'period:2021-06' FOR UPDATE")
+        .bind(t.0.to_string())
+        .execute(&mut holder)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO entities (id, tenant_id, kind, body, version) VALUES ($1, $2, 'period_close', '{}', 1)")
+        .bind(marker.to_string())
+        .bind(t.0.to_string())
+        .execute(&mut holder)
+        .await
+        .unwrap();
+    let waiter = tokio::spawn({
+        let store = store.clone();
+        async move {
+            let mut tx = store.begin().await.unwrap();
+            let seen = tx.lock_then_get(t, "period:2021-06", LockMode::Shared, marker).await.unwrap();
+            tx.rollback().await.unwrap();
+            seen
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!waiter.is_finished(), "the shared lock waits for the exclusive holder");
+    sqlx::raw_sql("COMMIT").execute(&mut holder).await.unwrap();
+    let seen = waiter.await.unwrap();
+    assert_eq!(seen.map(|e| e.id), Some(marker), "the marker committed while the reader waited is read");
 }

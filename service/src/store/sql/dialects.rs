@@ -50,7 +50,17 @@ mod pg_impl {
                         self.lock(tenant, name, mode).await?;
                         self.get_entity(tenant, id, false).await
                     }
-                    Some(row) if row.try_get::<Option<String>, _>("id").map_err(classify_pg)?.is_none() => Ok(None),
+                    // Not found under the statement's snapshot, which was
+                    // taken before it waited for the lock: a row the lock's
+                    // holder inserted and committed meanwhile (a period's
+                    // close marker) is invisible to it (READ COMMITTED
+                    // rechecks only the locked row). Read again, now that
+                    // the lock is held. Measured: without this, journal
+                    // entries posted into a period whose close had just
+                    // committed, when commits waited on a synchronous standby.
+                    Some(row) if row.try_get::<Option<String>, _>("id").map_err(classify_pg)?.is_none() => {
+                        self.get_entity(tenant, id, false).await
+                    }
                     Some(row) => entity_from_row(&row).map(Some),
                 }
             }

@@ -136,7 +136,10 @@ pub(in crate::store::sql) async fn pg_replay_completed<'c>(
 }
 
 /// `Tx::lock_then_get` on Postgres: the named lock's row locked and the
-/// entity read (outer-joined: absent is NULLs) in one statement.
+/// entity read (outer-joined: absent is NULLs) in one statement. The join
+/// reads under the snapshot taken before any wait for the lock, so an
+/// absent entity is read again once the lock is held (`dialects.rs`); the
+/// entities read this way (period close markers) are only ever inserted.
 pub(in crate::store::sql) const PG_LOCK_SHARED_THEN_GET: &str =
     "SELECT e.id, e.tenant_id, e.kind, e.parent_id, e.body, e.version \
      FROM named_locks AS nl LEFT JOIN entities AS e ON e.id = $3 AND e.tenant_id = $1 \
