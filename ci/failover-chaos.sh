@@ -56,7 +56,8 @@ pid=$!
 ready=""
 for _ in $(seq 1 100); do
     port=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$log" | head -1 | sed 's/.*://' || true)
-    if [ -n "$port" ] && ready=$(curl -fsS "http://127.0.0.1:$port/readyz" 2>/dev/null); then
+    if [ -n "$port" ] && ready=$(python3 -c 'import sys, urllib.request
+print(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' "http://127.0.0.1:$port/readyz" 2>/dev/null); then
         break
     fi
     sleep 0.1
