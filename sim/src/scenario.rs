@@ -275,7 +275,7 @@ impl Scenario {
         self.stores.contains(&store)
     }
 
-    fn validate(&self) -> Result<(), ScenarioError> {
+    pub(crate) fn validate(&self) -> Result<(), ScenarioError> {
         let bad = |m: &str| Err(ScenarioError(format!("scenario {}: {m}", self.name)));
         if !(1..=16).contains(&self.service_nodes) {
             return bad("service_nodes must be 1 to 16");
@@ -398,7 +398,7 @@ pub trait Draw {
 
 /// Everything concrete a run needs: the scenario with every unspecified
 /// knob drawn from the seed.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Resolved {
     pub name: String,

@@ -214,8 +214,7 @@ impl Shrinker {
     fn fails(&self, p: &Pinned) -> Option<Box<RunResult>> {
         let s = self.scenario(p);
         // An invalid candidate (a simplification that breaks a rule) is no candidate.
-        let text = s.to_toml();
-        let s = Scenario::parse(&text).ok()?;
+        s.validate().ok()?;
         match run_seed(&s, self.seed, p.run.store) {
             SeedOutcome::Finished(r) if r.report.violations.iter().any(|v| v.property() == self.property) => Some(r),
             _ => None,
@@ -328,7 +327,7 @@ fn simplifications(p: &Pinned) -> Vec<Pinned> {
     let mut edit = |f: &dyn Fn(&mut Pinned)| {
         let mut c = p.clone();
         f(&mut c);
-        if !same(&c, p) {
+        if c != *p {
             out.push(c);
         }
     };
@@ -430,11 +429,6 @@ fn simplifications(p: &Pinned) -> Vec<Pinned> {
         c.requests.iter_mut().flatten().for_each(|r| r.at_ms -= first);
     });
     out
-}
-
-/// Whether two pinned runs are the same (their files are).
-fn same(a: &Pinned, b: &Pinned) -> bool {
-    toml::to_string(a).ok() == toml::to_string(b).ok()
 }
 
 /// The clients after the last that sends a request dropped (the others

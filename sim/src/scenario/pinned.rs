@@ -126,7 +126,7 @@ impl RequestPlan {
 }
 
 /// The `[pinned]` table of a scenario file.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Pinned {
     /// The seed the run was written from (`run` uses it when none is given).
