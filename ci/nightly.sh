@@ -6,7 +6,10 @@
 # replica SIGKILLs and cut connections under load), one service on a
 # SQLite file (SIGKILLed every 2.5 s of the fault phase, restarted on the
 # same file), and 3 replicas on a pg_auto_failover formation whose primary
-# is SIGKILLed 10 times (ci/failover-chaos.sh). Logs are kept only for failing seeds: each failure prints its
+# is SIGKILLed 10 times (ci/failover-chaos.sh); then the restore drill
+# (accubooks-stress --restore-drill: online base backup + WAL archive under
+# load, the cluster lost and restored to a restore point, every key retried
+# and verified). Logs are kept only for failing seeds: each failure prints its
 # reproduce command, and the run continues; each sweep's first failure is
 # shrunk to scenarios/repro/<scenario>-<seed>.toml (its sizes and replay
 # command printed). The chaos reports and plots go
@@ -59,5 +62,11 @@ ci/failover-chaos.sh --concurrency "${NIGHTLY_CHAOS_CONCURRENCY:-200}" \
     --healthy-s 10 --fault-s "${NIGHTLY_FAILOVER_FAULT_S:-300}" --recovery-s 20 \
     --failovers "${NIGHTLY_FAILOVERS:-10}" \
     --json target/nightly/failover.json --plot target/nightly/failover.svg --no-progress || failover=$?
-echo "nightly: sim sweep exit $sweep, chaos stress exit $chaos (postgres), $sqlite_chaos (sqlite), $failover (failover)"
-[ "$sweep" -eq 0 ] && [ "$chaos" -eq 0 ] && [ "$sqlite_chaos" -eq 0 ] && [ "$failover" -eq 0 ]
+# Disaster recovery: point-in-time restore under load (docs/operations.md,
+# "Restore drill").
+drill=0
+"$stress" --restore-drill --pg-bin-dir "$pg_bin" --concurrency "${NIGHTLY_CHAOS_CONCURRENCY:-200}" \
+    --duration "${NIGHTLY_DRILL_LOAD_S:-60}" --json target/nightly/restore-drill.json --no-progress || drill=$?
+echo "nightly: sim sweep exit $sweep, chaos stress exit $chaos (postgres), $sqlite_chaos (sqlite), $failover (failover)," \
+    "restore drill exit $drill"
+[ "$sweep" -eq 0 ] && [ "$chaos" -eq 0 ] && [ "$sqlite_chaos" -eq 0 ] && [ "$failover" -eq 0 ] && [ "$drill" -eq 0 ]

@@ -131,6 +131,13 @@ step "failover smoke: one Postgres primary failover under load, verified (about 
 STRESS_BIN="$stress_bin" ci/failover-chaos.sh --replicas 2 --concurrency 48 --healthy-s 3 --fault-s 30 \
     --recovery-s 5 --failovers 1 --seed 1 --no-progress
 
+step "restore drill smoke: a point-in-time restore under load, every key retried and verified (about a minute)"
+# A private archiving Postgres cluster, two replicas, an online base backup
+# and a restore point during 8 s of load, the cluster lost and restored to
+# that point; keys before it must replay byte-identically, keys after it
+# execute again exactly once, deliveries deduplicated by workflow id.
+"$stress_bin" --restore-drill --replicas 2 --concurrency 32 --duration 8 --seed 1 --no-progress
+
 step "alert delivery: Prometheus → Alertmanager → receivers, firing and resolved (about a minute)"
 # A real key collision and a real write lock on the SQLite file of a live
 # service; the binary is the one built for the stress smoke above.

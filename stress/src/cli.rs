@@ -18,7 +18,7 @@ use clap::{ArgGroup, Parser, ValueEnum};
     after_help = "Exit status: 0 passed; 1 error; 2 verification failed (duplicates, lost writes, \
                   violations); 3 a threshold broken."
 )]
-#[command(group(ArgGroup::new("where").required(true).args(["spawn", "target", "chaos"])))]
+#[command(group(ArgGroup::new("where").required(true).args(["spawn", "target", "chaos", "restore_drill"])))]
 pub struct Args {
     /// Start a local service (the `accubooks` binary) on a temporary SQLite
     /// file, or on --database-url.
@@ -108,6 +108,15 @@ pub struct Args {
     /// Real faults under load (implies --ops-at-once), on the store --store names.
     #[arg(long)]
     pub chaos: bool,
+    /// The disaster-recovery drill: replicas on a private Postgres cluster
+    /// that archives its WAL; an online base backup and a named restore
+    /// point during --duration seconds of load on every operation
+    /// [default: 20]; the primary lost, the cluster restored to that point
+    /// and the replicas restarted on it; then every client retries every
+    /// key twice and the drill verifies what the restore kept, erased and
+    /// re-executed (docs/operations.md, "Restore drill").
+    #[arg(long)]
+    pub restore_drill: bool,
     /// The store of a chaos run. `postgres`: replicas on a private Postgres
     /// cluster behind a proxy; Postgres restarts, replica SIGKILLs, cut
     /// connections. `sqlite`: one service on a SQLite file (the embedded
@@ -173,6 +182,7 @@ const PG_BIN_DIR: &str = "/usr/lib/postgresql/15/bin";
 const SERVICE_KILLS: u32 = 24;
 const SERVICE_DOWN_MS: u64 = 500;
 const FAILOVERS: u32 = 10;
+const DRILL_LOAD_S: f64 = 20.0;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum StoreArg {
@@ -217,6 +227,9 @@ impl Args {
                 bail!("--duration must be a positive number of seconds");
             }
         }
+        if self.restore_drill {
+            return self.validate_drill();
+        }
         if !self.chaos && self.requests.is_none() && self.duration.is_none() {
             bail!("bound the run with --requests and/or --duration");
         }
@@ -243,6 +256,45 @@ impl Args {
             bail!("--fresh-database needs a postgres:// --database-url");
         }
         Ok(())
+    }
+
+    /// The drill runs its own load and faults: their flags are refused.
+    fn validate_drill(&self) -> anyhow::Result<()> {
+        let foreign: Vec<&str> = [
+            ("--requests", self.requests.is_some()),
+            ("--rate", self.rate.is_some()),
+            ("--store", self.store.is_some()),
+            ("--formation", self.formation.is_some()),
+            ("--failovers", self.failovers.is_some()),
+            ("--postgres-restarts", self.postgres_restarts.is_some()),
+            ("--replica-kills", self.replica_kills.is_some()),
+            ("--service-kills", self.service_kills.is_some()),
+            ("--database-url", self.database_url.is_some()),
+            ("--ops-at-once", self.ops_at_once),
+        ]
+        .iter()
+        .filter(|(_, given)| *given)
+        .map(|(name, _)| *name)
+        .collect();
+        if !foreign.is_empty() {
+            bail!(
+                "not for --restore-drill: {} (the drill makes its own cluster, runs every operation at once for \
+                 --duration seconds, and its only fault is the restore)",
+                foreign.join(", ")
+            );
+        }
+        if !matches!(self.workload, WorkloadArg::Distinct | WorkloadArg::Mixed | WorkloadArg::RetryAfterTimeout) {
+            bail!("--restore-drill retries every key it sent: --workload distinct, mixed or retry-after-timeout");
+        }
+        if self.replicas == Some(0) {
+            bail!("--replicas must be at least 1");
+        }
+        Ok(())
+    }
+
+    /// Seconds of load of the restore drill.
+    pub fn drill_load(&self) -> Duration {
+        Duration::from_secs_f64(self.duration.unwrap_or(DRILL_LOAD_S))
     }
 
     /// Refuses flags of the other store and a plan the run cannot keep.
@@ -431,6 +483,27 @@ mod tests {
         assert!(parse(&["--spawn"]).validate().is_err(), "unbounded");
         parse(&["--spawn", "--requests", "10"]).validate().unwrap();
         parse(&["--chaos"]).validate().unwrap();
+    }
+
+    #[test]
+    fn the_restore_drill_takes_its_size_and_refuses_other_faults() {
+        let a = parse(&["--restore-drill", "--concurrency", "200", "--duration", "60", "--replicas", "3"]);
+        a.validate().unwrap();
+        assert_eq!((a.drill_load(), a.replicas()), (Duration::from_secs(60), 3));
+        assert_eq!(parse(&["--restore-drill"]).drill_load(), Duration::from_secs(20), "bounded by default");
+        parse(&["--restore-drill", "--workload", "mixed"]).validate().unwrap();
+        for (flags, named) in [
+            (&["--restore-drill", "--requests", "5"][..], "--requests"),
+            (&["--restore-drill", "--store", "sqlite"][..], "--store"),
+            (&["--restore-drill", "--failovers", "2"][..], "--failovers"),
+            (&["--restore-drill", "--database-url", "postgres://x/y"][..], "--database-url"),
+        ] {
+            let e = refusal(flags);
+            assert!(e.contains(named) && e.contains("not for --restore-drill"), "{flags:?}: {e}");
+        }
+        assert!(refusal(&["--restore-drill", "--workload", "storm"]).contains("retries every key"));
+        assert!(refusal(&["--restore-drill", "--replicas", "0"]).contains("at least 1"));
+        assert!(Args::try_parse_from(["accubooks-stress", "--restore-drill", "--chaos"]).is_err(), "one place");
     }
 
     #[test]

@@ -23,6 +23,7 @@ use tokio::time::Instant;
 use uuid::Uuid;
 
 use crate::chaos::window::WriteSample;
+use crate::drill::Ack;
 use crate::http::{Auth, Conn, HttpError, Outgoing, Response};
 use crate::rng::{mix, Rng};
 use crate::stats::{Label, Phase, Stats, END_TO_END};
@@ -111,6 +112,8 @@ pub struct RunCtx {
     pub load_threads: usize,
     /// Every write attempt, when the run measures failover windows.
     pub writes: Option<Arc<crate::chaos::window::WriteLog>>,
+    /// When each logical request was first sent and answered (the restore drill).
+    pub acks: Option<Arc<crate::drill::AckLog>>,
 }
 
 /// One phase of load: a planner over some operations, a model, and bounds.
@@ -417,6 +420,10 @@ impl Worker {
                 at_ms,
             });
             if definitive {
+                if let Some(log) = &self.ctx.acks {
+                    let since = |t: Instant| micros(t.saturating_duration_since(self.ctx.clock.start)) / 1000;
+                    log.push(Ack { request: id, first_sent_ms: since(first_sent), done_ms: since(done) });
+                }
                 self.stats.record(phase, op, END_TO_END.into(), micros(done - first_sent));
                 self.stats.count(phase, op).definitive += 1;
                 self.ctx.progress.definitive.fetch_add(1, Ordering::Relaxed);

@@ -226,24 +226,24 @@ fn sqlite_url(dir: &std::path::Path) -> String {
     format!("sqlite://{}", dir.join("accubooks.db").display())
 }
 
-fn scratch_dir(run_id: &str) -> anyhow::Result<PathBuf> {
+pub(crate) fn scratch_dir(run_id: &str) -> anyhow::Result<PathBuf> {
     let dir = std::env::temp_dir().join(format!("accubooks-stress-{run_id}"));
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     Ok(dir)
 }
 
-async fn free_port() -> anyhow::Result<u16> {
+pub(crate) async fn free_port() -> anyhow::Result<u16> {
     let l = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     Ok(l.local_addr()?.port())
 }
 
-async fn open(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+pub(crate) async fn open(url: &str) -> anyhow::Result<Arc<dyn Store>> {
     let limits = SqlLimits { pool_connections_max: 2, ..SqlLimits::default() };
     connect(url, limits).await.with_context(|| format!("opening {}", redact(url)))
 }
 
 /// Creates (and migrates) the store and a tenant; returns its id and token.
-async fn create_tenant(url: &str, run_id: &str) -> anyhow::Result<(TenantId, String)> {
+pub(crate) async fn create_tenant(url: &str, run_id: &str) -> anyhow::Result<(TenantId, String)> {
     let store = open(url).await?;
     let token = Token::generate().map_err(|e| anyhow!("generating a token: {e}"))?;
     let tenant = Tenant { id: TenantId(Uuid::new_v4()), name: format!("stress {run_id}") };
@@ -258,7 +258,7 @@ fn with_database(url: &str, name: &str) -> anyhow::Result<String> {
     Ok(format!("{base}/{name}"))
 }
 
-async fn create_database(admin_url: &str, name: &str) -> anyhow::Result<()> {
+pub(crate) async fn create_database(admin_url: &str, name: &str) -> anyhow::Result<()> {
     if !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
         bail!("refusing an unusual database name {name:?}");
     }

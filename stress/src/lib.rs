@@ -17,10 +17,12 @@
 #![cfg(not(madsim))]
 
 pub mod chaos;
+pub mod drill;
 pub mod driver;
 pub mod http;
 pub mod plot;
 pub mod progress;
+pub mod receiver;
 pub mod report;
 pub mod rng;
 pub mod setup;

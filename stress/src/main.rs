@@ -5,6 +5,8 @@ mod cli;
 #[cfg(not(madsim))]
 mod env;
 #[cfg(not(madsim))]
+mod restore_drill;
+#[cfg(not(madsim))]
 mod run;
 
 #[cfg(not(madsim))]

@@ -35,6 +35,9 @@ const REF_INVOICES_MAX: usize = 2000;
 const SETUP_CONCURRENCY_MAX: usize = 32;
 
 pub async fn run(args: Args) -> anyhow::Result<u8> {
+    if args.restore_drill {
+        return crate::restore_drill::run(&args).await;
+    }
     args.validate()?;
     let seed = args.seed.unwrap_or_else(|| Uuid::new_v4().as_u64_pair().0);
     let run_id = format!("st{}", &Uuid::new_v4().simple().to_string()[..8]);
@@ -65,6 +68,7 @@ async fn drive(args: &Args, env: &Env, run_id: &str, seed: u64, ops: Vec<&'stati
         limits: args.limits(),
         load_threads: args.load_threads(),
         writes: (args.chaos && args.store() == StoreArg::Failover).then(Default::default),
+        acks: None,
     };
     let size = SetupSize {
         customers: REF_CUSTOMERS,

@@ -163,6 +163,7 @@ fn ctx(s: &Service) -> RunCtx {
         limits: ClientLimits { attempt_timeout: Duration::from_secs(30), ..ClientLimits::default() },
         load_threads: 2,
         writes: None,
+        acks: None,
     }
 }
 
