@@ -28,7 +28,7 @@ use crate::idempotency::key::IdempotencyKey;
 use crate::idempotency::recent::RecentKeys;
 use crate::metrics::Metrics;
 use crate::ops::{Operation, Rejection};
-use crate::store::{AuditStatus, Claim, KeyRecord, Store, StoreError, StoredResponse};
+use crate::store::{AuditStatus, Claim, ConstraintViolation, KeyRecord, Store, StoreError, StoredResponse};
 
 use attempt::{Attempt, Decided};
 
@@ -88,6 +88,10 @@ pub enum Refusal {
     Unavailable,
     /// Nothing was stored; a bug.
     Internal,
+    /// A database constraint refused a write the operation's rules let
+    /// through. Nothing was stored; a bug, but one the request meets every
+    /// time while the data stays as it is.
+    ConstraintViolation,
 }
 
 /// What the claim told the engine to do: the engine's decision, as a type.
@@ -160,6 +164,14 @@ pub enum EngineError {
     Unavailable(String),
     #[error("internal error: {0}")]
     Internal(String),
+    /// A database constraint refused the write (a bug: the operation's rules
+    /// let it through). The transaction rolled back, key record included,
+    /// as for any failure: nothing was stored, so nothing is replayed, and
+    /// the same request meets the same constraint until the data or the
+    /// rules change. Storing it with the key as a definitive answer would
+    /// keep the bug's answer under that key for good.
+    #[error("constraint violation: {0}")]
+    Constraint(ConstraintViolation),
 }
 
 impl EngineError {
@@ -169,6 +181,7 @@ impl EngineError {
             StoreError::PoolExhausted => Self::Unavailable("connection pool wait exceeded".into()),
             StoreError::LockTimeout(m) => Self::Unavailable(format!("lock wait timeout: {m}")),
             StoreError::Duplicate(m) | StoreError::Other(m) => Self::Internal(m),
+            StoreError::Constraint(v) => Self::Constraint(v),
         }
     }
 
@@ -176,6 +189,7 @@ impl EngineError {
         match self {
             Self::Unavailable(_) => "storage_unavailable",
             Self::Internal(_) => "internal",
+            Self::Constraint(_) => "constraint_violation",
         }
     }
 
@@ -183,6 +197,7 @@ impl EngineError {
         match self {
             Self::Unavailable(_) => Refusal::Unavailable,
             Self::Internal(_) => Refusal::Internal,
+            Self::Constraint(_) => Refusal::ConstraintViolation,
         }
     }
 }
@@ -296,6 +311,19 @@ impl Engine {
             crate::reach::point("engine.store_unavailable");
         }
         let err = EngineError::from_store(e);
+        if let EngineError::Constraint(v) = &err {
+            // Not the client's doing and not transient: the operation's rules
+            // let through a write the schema refuses. Someone must look.
+            tracing::error!(
+                request_id = %attempt.req.request_id,
+                tenant = %attempt.req.tenant,
+                operation = attempt.spec.name,
+                constraint = %v.constraint,
+                constraint_kind = v.kind.as_str(),
+                error = %v.message,
+                "bug: a database constraint refused a write the operation's rules let through; nothing was stored"
+            );
+        }
         self.metrics.record(attempt.spec, AuditStatus::Failed, Some(err.error_type()), 0, attempt.started.elapsed());
         let http_status = self.responses.status(err.refusal());
         let row = attempt.audit(AuditStatus::Failed, http_status, 0, Some((err.error_type(), err.to_string())));

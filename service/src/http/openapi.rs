@@ -34,7 +34,15 @@ const MUTATION_CODES: &[(u16, &[&str])] = &[
     (409, &[code::IDEMPOTENCY_KEY_IN_FLIGHT]),
     (413, &[code::BODY_TOO_LARGE]),
     (415, &[code::UNSUPPORTED_MEDIA_TYPE]),
-    (422, &[code::IDEMPOTENCY_KEY_MISMATCH, code::IDEMPOTENCY_KEY_EXPIRED, code::VALIDATION_FAILED]),
+    (
+        422,
+        &[
+            code::IDEMPOTENCY_KEY_MISMATCH,
+            code::IDEMPOTENCY_KEY_EXPIRED,
+            code::VALIDATION_FAILED,
+            code::CONSTRAINT_VIOLATION,
+        ],
+    ),
     (503, &[code::STORAGE_UNAVAILABLE, code::REQUEST_TIMEOUT]),
 ];
 

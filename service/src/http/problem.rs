@@ -55,6 +55,9 @@ pub mod code {
     pub const INTERNAL_ERROR: &str = "internal_error";
     /// The key's TTL passed; never executes again (422).
     pub const IDEMPOTENCY_KEY_EXPIRED: &str = "idempotency_key_expired";
+    /// A database constraint refused a write the operation's rules let
+    /// through (a bug); nothing stored, the key stays unused (422).
+    pub const CONSTRAINT_VIOLATION: &str = "constraint_violation";
 }
 
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
@@ -177,6 +180,14 @@ fn refusal_status(refusal: Refusal) -> StatusCode {
         Refusal::InFlight => StatusCode::CONFLICT,
         Refusal::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         Refusal::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        // 422, not 409: this contract's 409 means "a same-key request is in
+        // flight, retry after a pause", and clients retry 409 (and 5xx)
+        // with the same key as indeterminate. Here the outcome is known —
+        // nothing was stored — and the same request meets the same
+        // constraint again while the data stays as it is, so a retry loop
+        // would only repeat it. Like `validation_failed`, it is a 422 that
+        // stores nothing.
+        Refusal::ConstraintViolation => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }
 
@@ -215,5 +226,13 @@ pub(super) fn engine_error(e: &EngineError, retry_after_s: u32) -> Response {
         EngineError::Internal(_) => {
             problem(refusal_status(Refusal::Internal), code::INTERNAL_ERROR, "internal error; nothing was stored")
         }
+        // The constraint is named in the log and the audit row, not here:
+        // the answer stays the same whichever constraint it was.
+        EngineError::Constraint(_) => problem(
+            refusal_status(Refusal::ConstraintViolation),
+            code::CONSTRAINT_VIOLATION,
+            "the database refused this write by a constraint the service did not expect it to break; \
+             nothing was stored (the Idempotency-Key stays unused)",
+        ),
     }
 }

@@ -17,7 +17,7 @@ pub mod mem;
 mod records;
 pub mod sql;
 
-pub use error::StoreError;
+pub use error::{ConstraintKind, ConstraintViolation, StoreError, ENTITY_ID_CONSTRAINTS};
 pub use jobs::{Delivery, JobStore, Reaped};
 pub use records::*;
 

@@ -12,6 +12,7 @@ mod audit;
 mod catalogue;
 mod conformance;
 mod connections;
+mod constraints;
 mod contract;
 mod expiry;
 mod failover;

@@ -312,7 +312,11 @@ impl Tx for MemTx {
         let exists = self.pending.workflows.contains_key(&workflow.id)
             || self.store.lock().state.workflows.contains_key(&workflow.id);
         if exists {
-            return Err(StoreError::Duplicate(format!("workflow_instances.id = {}", workflow.id)));
+            // As the SQL stores report it: an outbox id is derived from its
+            // entity's, so only a bug or a stray row can take it first.
+            let message = format!("UNIQUE constraint failed: workflow_instances.id = {}", workflow.id);
+            let violation = ConstraintViolation::new(ConstraintKind::Unique, "workflow_instances.id", message);
+            return Err(StoreError::Constraint(violation));
         }
         self.pending.workflows.insert(workflow.id, workflow.clone());
         Ok(())
@@ -435,10 +439,15 @@ impl Store for MemStore {
 impl Admin for MemStore {
     async fn create_tenant(&self, tenant: &Tenant, token_hash: &str) -> Result<(), StoreError> {
         let mut shared = self.lock();
-        let taken = shared.state.tenants.contains_key(&tenant.id)
-            || shared.state.tenants.values().any(|(_, h)| h == token_hash);
-        if taken {
-            return Err(StoreError::Duplicate("tenant".into()));
+        // Both are unique in the SQL schema (primary key, UNIQUE token_hash).
+        let taken = if shared.state.tenants.contains_key(&tenant.id) {
+            Some("tenants.id")
+        } else {
+            shared.state.tenants.values().any(|(_, h)| h == token_hash).then_some("tenants.token_hash")
+        };
+        if let Some(column) = taken {
+            let message = format!("UNIQUE constraint failed: {column}");
+            return Err(StoreError::Constraint(ConstraintViolation::new(ConstraintKind::Unique, column, message)));
         }
         shared.state.tenants.insert(tenant.id, (tenant.clone(), token_hash.to_owned()));
         Ok(())

@@ -1,15 +1,20 @@
 //! Turning sqlx errors into the engine's classes: retryable (serialization
 //! failure, deadlock), unavailable (connection, timeouts, exhausted pool),
-//! duplicate key, or anything else. Postgres only: SQLite's are in
-//! `sqlite/rows.rs`.
+//! an entity id taken, another constraint violated, or anything else.
+//! Postgres only: SQLite's are in `sqlite/rows.rs`.
 
-use crate::store::StoreError;
+use crate::store::{ConstraintKind, ConstraintViolation, StoreError, ENTITY_ID_CONSTRAINTS};
 
 pub(super) fn classify_pg(e: sqlx::Error) -> StoreError {
     match &e {
         sqlx::Error::Database(db) => match db.code().as_deref() {
             Some("40001") | Some("40P01") => StoreError::Retryable(db.message().to_owned()),
-            Some("23505") => StoreError::Duplicate(db.message().to_owned()),
+            // Class 23, integrity constraint violation.
+            Some(c) if c.starts_with("23") => {
+                let pg = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>();
+                let column = pg.and_then(|p| p.table().zip(p.column())).map(|(t, c)| format!("{t}.{c}"));
+                pg_constraint(c, db.constraint().map(str::to_owned).or(column), db.message())
+            }
             Some("55P03") => StoreError::LockTimeout(db.message().to_owned()),
             Some("57014") => StoreError::Unavailable(format!("statement timeout: {}", db.message())),
             // read_only_sql_transaction: the session is on a standby or a
@@ -23,6 +28,26 @@ pub(super) fn classify_pg(e: sqlx::Error) -> StoreError {
         },
         _ => classify_common(e),
     }
+}
+
+/// A class-23 SQLSTATE in the store's terms: the entities' primary key is
+/// `Duplicate` (the engine's expired-key refusal relies on it), every other
+/// constraint is `Constraint`, named as Postgres names it (a NOT NULL
+/// violation has no constraint name: its `table.column`).
+fn pg_constraint(code: &str, name: Option<String>, message: &str) -> StoreError {
+    let name = name.unwrap_or_default();
+    let kind = match code {
+        "23505" if ENTITY_ID_CONSTRAINTS.contains(&name.as_str()) => {
+            return StoreError::Duplicate(message.to_owned());
+        }
+        "23505" => ConstraintKind::Unique,
+        "23503" | "23001" => ConstraintKind::ForeignKey,
+        "23514" => ConstraintKind::Check,
+        "23502" => ConstraintKind::NotNull,
+        "23P01" => ConstraintKind::Exclusion,
+        _ => ConstraintKind::Other,
+    };
+    StoreError::Constraint(ConstraintViolation::new(kind, name, message))
 }
 
 /// The connection was dead before the statement did anything: the server
@@ -67,5 +92,41 @@ fn classify_common(e: sqlx::Error) -> StoreError {
         sqlx::Error::Protocol(p) => StoreError::Unavailable(format!("protocol: {p}")),
         sqlx::Error::WorkerCrashed => StoreError::Unavailable("database worker crashed".into()),
         other => StoreError::Other(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn violation(code: &str, name: &str) -> StoreError {
+        pg_constraint(code, Some(name.to_owned()), "m")
+    }
+
+    fn constraint(kind: ConstraintKind, name: &str) -> StoreError {
+        StoreError::Constraint(ConstraintViolation::new(kind, name, "m"))
+    }
+
+    #[test]
+    fn class_23_is_a_constraint_violation_except_the_entity_id() {
+        // The deterministic id taken: the engine's expired-key refusal.
+        assert_eq!(violation("23505", "entities_pkey"), StoreError::Duplicate("m".into()));
+        // Every other unique violation is a constraint, however near the id.
+        let outbox = violation("23505", "workflow_instances_pkey");
+        assert_eq!(outbox, constraint(ConstraintKind::Unique, "workflow_instances_pkey"));
+        assert_eq!(
+            violation("23505", "tenants_token_hash_key"),
+            constraint(ConstraintKind::Unique, "tenants_token_hash_key")
+        );
+        let fk = violation("23503", "entities_tenant_id_fkey");
+        assert_eq!(fk, constraint(ConstraintKind::ForeignKey, "entities_tenant_id_fkey"));
+        assert_eq!(violation("23001", "r"), constraint(ConstraintKind::ForeignKey, "r"));
+        let check = violation("23514", "idempotency_keys_state_check");
+        assert_eq!(check, constraint(ConstraintKind::Check, "idempotency_keys_state_check"));
+        assert_eq!(violation("23502", "entities.body"), constraint(ConstraintKind::NotNull, "entities.body"));
+        assert_eq!(violation("23P01", "x"), constraint(ConstraintKind::Exclusion, "x"));
+        assert_eq!(violation("23000", "x"), constraint(ConstraintKind::Other, "x"));
+        // No name reported: still a constraint, named by nothing.
+        assert_eq!(pg_constraint("23503", None, "m"), constraint(ConstraintKind::ForeignKey, ""));
     }
 }

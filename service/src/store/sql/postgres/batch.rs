@@ -8,6 +8,13 @@ use crate::store::sql::*;
 /// and the audit row in one statement of data-modifying CTEs (each runs
 /// exactly once; a duplicate id fails the statement as the single insert
 /// would). Rows travel as JSON arrays.
+///
+/// The outbox rows are read only once the entities are inserted (`wf`
+/// counts `ins`'s rows first): Postgres runs unreferenced CTEs in an order
+/// of its own (the later ones first), and an expired key's reuse collides
+/// on both the entity's id and its outbox row's. The entity's is the one
+/// that must be reported, as `write_all_in_steps` would: it is `Duplicate`
+/// (the expired-key refusal), the outbox row's a `Constraint` (a bug).
 const PG_WRITE_ALL: &str = "WITH ins AS ( \
        INSERT INTO entities (id, tenant_id, kind, parent_id, body, version) \
        SELECT x.id, x.tenant_id, x.kind, x.parent_id, x.body, x.version FROM jsonb_to_recordset($1::jsonb) \
@@ -16,7 +23,8 @@ const PG_WRITE_ALL: &str = "WITH ins AS ( \
        INSERT INTO workflow_instances (id, tenant_id, workflow_name, trigger_entity_id, operation_name, payload) \
        SELECT x.id, x.tenant_id, x.workflow_name, x.trigger_entity_id, x.operation_name, x.payload \
        FROM jsonb_to_recordset($2::jsonb) AS x(id TEXT, tenant_id TEXT, workflow_name TEXT, \
-         trigger_entity_id TEXT, operation_name TEXT, payload TEXT) RETURNING 1), \
+         trigger_entity_id TEXT, operation_name TEXT, payload TEXT) \
+       WHERE (SELECT COUNT(*) FROM ins) >= 0 RETURNING 1), \
      done AS ( \
        UPDATE idempotency_keys SET response_status = $6, response_body = $7, response_location = $8 \
        WHERE $3 AND tenant_id = $4 AND idempotency_key = $5 AND response_status IS NULL RETURNING 1), \

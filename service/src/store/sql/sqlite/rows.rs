@@ -8,7 +8,8 @@ use rusqlite::{CachedStatement, Connection, ErrorCode, Row, ToSql};
 use crate::domain::ids::TenantId;
 use crate::store::sql::{opt_uuid, parse_uuid};
 use crate::store::{
-    AuditRecord, AuditStatus, Delivery, Entity, KeyRecord, StoreError, StoredResponse, WorkflowInstance,
+    AuditRecord, AuditStatus, ConstraintKind, ConstraintViolation, Delivery, Entity, KeyRecord, StoreError,
+    StoredResponse, WorkflowInstance, ENTITY_ID_CONSTRAINTS,
 };
 
 /// Placeholder names, `$1` first: the most any statement here binds.
@@ -184,18 +185,30 @@ pub(in crate::store::sql) fn is_busy(e: &rusqlite::Error) -> bool {
 }
 
 /// rusqlite errors in the engine's classes: busy or locked (any extended
-/// code) → unavailable, a primary-key or unique violation → duplicate,
-/// anything else → other.
+/// code) → unavailable, the entities' primary key → duplicate, another
+/// unique, primary-key, foreign-key, CHECK or NOT NULL violation →
+/// constraint, anything else → other.
 pub(in crate::store::sql) fn classify(e: rusqlite::Error) -> StoreError {
     use rusqlite::ffi;
     match &e {
         rusqlite::Error::SqliteFailure(err, message) => {
             let message = message.clone().unwrap_or_else(|| err.to_string());
-            match err.extended_code {
-                _ if is_busy(&e) => StoreError::Unavailable(format!("{BUSY}: {message}")),
-                ffi::SQLITE_CONSTRAINT_PRIMARYKEY | ffi::SQLITE_CONSTRAINT_UNIQUE => StoreError::Duplicate(message),
-                _ => StoreError::Other(message),
+            let kind = match err.extended_code {
+                _ if is_busy(&e) => return StoreError::Unavailable(format!("{BUSY}: {message}")),
+                ffi::SQLITE_CONSTRAINT_PRIMARYKEY | ffi::SQLITE_CONSTRAINT_UNIQUE => ConstraintKind::Unique,
+                ffi::SQLITE_CONSTRAINT_FOREIGNKEY => ConstraintKind::ForeignKey,
+                ffi::SQLITE_CONSTRAINT_CHECK => ConstraintKind::Check,
+                ffi::SQLITE_CONSTRAINT_NOTNULL => ConstraintKind::NotNull,
+                _ => return StoreError::Other(message),
+            };
+            // "UNIQUE constraint failed: entities.id", "CHECK constraint
+            // failed: name"; a foreign key is not named ("FOREIGN KEY
+            // constraint failed"): then its kind names it.
+            let name = message.split_once("constraint failed: ").map_or(kind.as_str(), |(_, n)| n).to_owned();
+            if kind == ConstraintKind::Unique && ENTITY_ID_CONSTRAINTS.contains(&name.as_str()) {
+                return StoreError::Duplicate(message);
             }
+            StoreError::Constraint(ConstraintViolation::new(kind, name, message))
         }
         _ => StoreError::Other(e.to_string()),
     }

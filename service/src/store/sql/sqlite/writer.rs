@@ -394,6 +394,7 @@ mod tests {
     use rusqlite::ffi;
 
     use super::*;
+    use crate::store::{ConstraintKind, ConstraintViolation};
 
     /// A WAL database file of its own, with one table, and a second
     /// connection to it (standing in for another process's).
@@ -432,9 +433,76 @@ mod tests {
         assert_eq!(classify(failure(ffi::SQLITE_BUSY)), StoreError::Unavailable("database busy: m".into()));
         assert!(matches!(classify(failure(ffi::SQLITE_BUSY_SNAPSHOT)), StoreError::Unavailable(_)));
         assert!(matches!(classify(failure(ffi::SQLITE_LOCKED_SHAREDCACHE)), StoreError::Unavailable(_)));
-        assert_eq!(classify(failure(ffi::SQLITE_CONSTRAINT_PRIMARYKEY)), StoreError::Duplicate("m".into()));
-        assert_eq!(classify(failure(ffi::SQLITE_CONSTRAINT_UNIQUE)), StoreError::Duplicate("m".into()));
-        assert_eq!(classify(failure(ffi::SQLITE_CONSTRAINT_CHECK)), StoreError::Other("m".into()));
+        assert_eq!(classify(failure(ffi::SQLITE_CONSTRAINT_TRIGGER)), StoreError::Other("m".into()));
+    }
+
+    /// SQLite's constraint codes (2067 unique, 1555 primary key, 787
+    /// foreign key, 275 check, 1299 not null) as the store's: the entities'
+    /// primary key is the deterministic id taken (`Duplicate`), every other
+    /// violation a `Constraint` of its kind, named as SQLite names it.
+    #[test]
+    fn constraint_violations_are_classified_by_extended_code() {
+        let failure = |code, m: &str| rusqlite::Error::SqliteFailure(ffi::Error::new(code), Some(m.into()));
+        let constraint = |kind, name: &str, m: &str| StoreError::Constraint(ConstraintViolation::new(kind, name, m));
+        assert_eq!((ffi::SQLITE_CONSTRAINT_UNIQUE, ffi::SQLITE_CONSTRAINT_PRIMARYKEY), (2067, 1555));
+        assert_eq!((ffi::SQLITE_CONSTRAINT_FOREIGNKEY, ffi::SQLITE_CONSTRAINT_CHECK), (787, 275));
+        assert_eq!(ffi::SQLITE_CONSTRAINT_NOTNULL, 1299);
+
+        let id = "UNIQUE constraint failed: entities.id";
+        assert_eq!(classify(failure(ffi::SQLITE_CONSTRAINT_PRIMARYKEY, id)), StoreError::Duplicate(id.into()));
+        assert_eq!(classify(failure(ffi::SQLITE_CONSTRAINT_UNIQUE, id)), StoreError::Duplicate(id.into()));
+        let outbox = "UNIQUE constraint failed: workflow_instances.id";
+        assert_eq!(
+            classify(failure(ffi::SQLITE_CONSTRAINT_PRIMARYKEY, outbox)),
+            constraint(ConstraintKind::Unique, "workflow_instances.id", outbox)
+        );
+        let token = "UNIQUE constraint failed: tenants.token_hash";
+        assert_eq!(
+            classify(failure(ffi::SQLITE_CONSTRAINT_UNIQUE, token)),
+            constraint(ConstraintKind::Unique, "tenants.token_hash", token)
+        );
+        let fk = "FOREIGN KEY constraint failed";
+        assert_eq!(
+            classify(failure(ffi::SQLITE_CONSTRAINT_FOREIGNKEY, fk)),
+            constraint(ConstraintKind::ForeignKey, "foreign_key", fk)
+        );
+        let check = "CHECK constraint failed: state IN ('active', 'expired')";
+        assert_eq!(
+            classify(failure(ffi::SQLITE_CONSTRAINT_CHECK, check)),
+            constraint(ConstraintKind::Check, "state IN ('active', 'expired')", check)
+        );
+        let not_null = "NOT NULL constraint failed: entities.body";
+        assert_eq!(
+            classify(failure(ffi::SQLITE_CONSTRAINT_NOTNULL, not_null)),
+            constraint(ConstraintKind::NotNull, "entities.body", not_null)
+        );
+    }
+
+    /// The same, from real statements: SQLite's messages are what the names
+    /// are parsed from.
+    #[test]
+    fn real_constraint_violations_name_their_constraint() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "PRAGMA foreign_keys = ON; \
+             CREATE TABLE entities (id TEXT PRIMARY KEY, body TEXT NOT NULL); \
+             CREATE TABLE p (id INTEGER PRIMARY KEY, code TEXT UNIQUE, n INTEGER CONSTRAINT n_positive CHECK (n > 0)); \
+             CREATE TABLE c (p_id INTEGER REFERENCES p (id)); \
+             INSERT INTO entities VALUES ('a', '{}'); INSERT INTO p VALUES (1, 'x', 1);",
+        )
+        .unwrap();
+        let run = |sql: &str| execute(&conn, sql, &[]).unwrap_err();
+        assert!(matches!(run("INSERT INTO entities VALUES ('a', '{}')"), StoreError::Duplicate(_)));
+        let named = |e: StoreError| match e {
+            StoreError::Constraint(v) => (v.kind, v.constraint),
+            other => panic!("not a constraint violation: {other:?}"),
+        };
+        assert_eq!(named(run("INSERT INTO p VALUES (2, 'x', 1)")), (ConstraintKind::Unique, "p.code".into()));
+        assert_eq!(named(run("INSERT INTO p VALUES (1, 'y', 1)")), (ConstraintKind::Unique, "p.id".into()));
+        assert_eq!(named(run("INSERT INTO p VALUES (3, 'z', 0)")), (ConstraintKind::Check, "n_positive".into()));
+        assert_eq!(named(run("INSERT INTO c VALUES (9)")), (ConstraintKind::ForeignKey, "foreign_key".into()));
+        let not_null = run("INSERT INTO entities VALUES ('b', NULL)");
+        assert_eq!(named(not_null), (ConstraintKind::NotNull, "entities.body".into()));
     }
 
     /// The other connection holds the write lock and lets go from a task on
