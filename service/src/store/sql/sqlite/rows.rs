@@ -199,6 +199,10 @@ pub(in crate::store::sql) fn classify(e: rusqlite::Error) -> StoreError {
                 ffi::SQLITE_CONSTRAINT_FOREIGNKEY => ConstraintKind::ForeignKey,
                 ffi::SQLITE_CONSTRAINT_CHECK => ConstraintKind::Check,
                 ffi::SQLITE_CONSTRAINT_NOTNULL => ConstraintKind::NotNull,
+                // The rest of the family: a trigger's RAISE(ABORT, …), a
+                // STRICT table's datatype, a rowid: still the schema refusing
+                // the write, never a 500.
+                _ if err.code == ffi::ErrorCode::ConstraintViolation => ConstraintKind::Other,
                 _ => return StoreError::Other(message),
             };
             // "UNIQUE constraint failed: entities.id", "CHECK constraint

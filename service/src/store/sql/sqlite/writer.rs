@@ -433,7 +433,12 @@ mod tests {
         assert_eq!(classify(failure(ffi::SQLITE_BUSY)), StoreError::Unavailable("database busy: m".into()));
         assert!(matches!(classify(failure(ffi::SQLITE_BUSY_SNAPSHOT)), StoreError::Unavailable(_)));
         assert!(matches!(classify(failure(ffi::SQLITE_LOCKED_SHAREDCACHE)), StoreError::Unavailable(_)));
-        assert_eq!(classify(failure(ffi::SQLITE_CONSTRAINT_TRIGGER)), StoreError::Other("m".into()));
+        assert_eq!(
+            classify(failure(ffi::SQLITE_CONSTRAINT_TRIGGER)),
+            StoreError::Constraint(ConstraintViolation::new(ConstraintKind::Other, "integrity", "m")),
+            "a trigger's RAISE(ABORT) is the schema refusing the write"
+        );
+        assert_eq!(classify(failure(ffi::SQLITE_IOERR)), StoreError::Other("m".into()));
     }
 
     /// SQLite's constraint codes (2067 unique, 1555 primary key, 787
@@ -503,6 +508,15 @@ mod tests {
         assert_eq!(named(run("INSERT INTO c VALUES (9)")), (ConstraintKind::ForeignKey, "foreign_key".into()));
         let not_null = run("INSERT INTO entities VALUES ('b', NULL)");
         assert_eq!(named(not_null), (ConstraintKind::NotNull, "entities.body".into()));
+        // A trigger's RAISE(ABORT): how a check across rows refuses a write.
+        conn.execute_batch(
+            "CREATE TRIGGER c_limit BEFORE INSERT ON c WHEN (SELECT COUNT(*) FROM c) >= 1 \
+             BEGIN SELECT RAISE(ABORT, 'one child at most'); END; INSERT INTO c VALUES (1);",
+        )
+        .unwrap();
+        let e = run("INSERT INTO c VALUES (1)");
+        assert!(matches!(&e, StoreError::Constraint(v) if v.message.contains("one child at most")), "{e:?}");
+        assert_eq!(named(e).0, ConstraintKind::Other);
     }
 
     /// The other connection holds the write lock and lets go from a task on
