@@ -60,6 +60,8 @@ impl Metrics {
             m.writes_total.with_label_values(&[op.name, t, "new"]);
             m.replayed_total.with_label_values(&[op.name, t]);
             m.failed_total.with_label_values(&[op.name, t, "mismatch"]);
+            // Alerted on its first increase (DatabaseConstraintRefusedWrite).
+            m.failed_total.with_label_values(&[op.name, t, "constraint_violation"]);
             m.workflows_total.with_label_values(&[op.name, t]);
         }
         m

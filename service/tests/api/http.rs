@@ -315,6 +315,8 @@ pub async fn infrastructure_routes_and_metrics(app: TestApp) {
         r#"idempotent_writes_total{operation="create_customer",status="replayed",type="reference"} 1"#,
         r#"idempotent_writes_replayed_total{operation="create_customer",type="reference"} 1"#,
         r#"idempotent_writes_failed_total{error_type="mismatch",operation="create_customer",type="reference"} 1"#,
+        // At zero from the start: DatabaseConstraintRefusedWrite fires on its first increase.
+        r#"idempotent_writes_failed_total{error_type="constraint_violation",operation="create_customer",type="reference"} 0"#,
         r#"idempotent_write_duration_ms_count{operation="create_customer",type="reference"} 3"#,
         r#"idempotent_writes_workflows_triggered_total{operation="create_invoice",type="financial"} 0"#,
     ] {
