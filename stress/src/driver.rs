@@ -116,6 +116,26 @@ pub struct RunCtx {
     pub acks: Option<Arc<crate::drill::AckLog>>,
 }
 
+impl RunCtx {
+    /// A run's context before its reference data exists: an empty history,
+    /// no write or answer log, the clock starting now.
+    pub fn new(addrs: Arc<[SocketAddr]>, auth: Auth, tenant: Uuid, limits: ClientLimits, load_threads: usize) -> Self {
+        Self {
+            addrs,
+            auth,
+            tenant,
+            refs: Arc::new(Refs::default()),
+            history: History::new(),
+            progress: Arc::new(Progress::default()),
+            clock: PhaseClock::healthy(Instant::now()),
+            limits,
+            load_threads,
+            writes: None,
+            acks: None,
+        }
+    }
+}
+
 /// One phase of load: a planner over some operations, a model, and bounds.
 #[derive(Debug, Clone)]
 pub struct PhaseSpec {

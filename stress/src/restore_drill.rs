@@ -22,11 +22,11 @@ use accubooks_service::domain::ids::TenantId;
 use accubooks_service::store::Store;
 use accubooks_sim::checker::{check, CheckStats, Received};
 use accubooks_sim::history::{History, HistoryData, Intent};
-use accubooks_sim::workload::{self as shared, Refs};
+use accubooks_sim::workload as shared;
 use accubooks_stress::chaos::pg::{PgCluster, RESTORE_POINT};
 use accubooks_stress::chaos::replicas::Replicas;
 use accubooks_stress::drill::{self, AckLog, DrillInput, DrillJudgement};
-use accubooks_stress::driver::{run_phase, Model, PhaseClock, PhaseSpec, Progress, RunCtx};
+use accubooks_stress::driver::{run_phase, Model, PhaseClock, PhaseSpec, RunCtx};
 use accubooks_stress::http::Auth;
 use accubooks_stress::receiver::{Receiver, Seen};
 use accubooks_stress::setup::{self, SetupSize};
@@ -48,8 +48,6 @@ const SETTLE_POLL: Duration = Duration::from_millis(250);
 /// Where in the load the base backup and the restore point are taken.
 const BACKUP_AT: f64 = 0.2;
 const RESTORE_POINT_AT: f64 = 0.6;
-const REF_CUSTOMERS: usize = 16;
-const SETUP_CONCURRENCY_MAX: usize = 32;
 
 #[derive(Debug, Serialize)]
 pub struct DrillReport {
@@ -94,6 +92,8 @@ pub struct WorkflowFigures {
     pub committed_at_end: u64,
     /// Ids applied more than once downstream (must be 0).
     pub effects_more_than_once: u64,
+    /// Deliveries whose body named no workflow id (must be 0).
+    pub malformed_deliveries: u64,
     /// Delivered ids whose write the restore erased and that did not
     /// execute again (its retry was refused): the downstream consumer holds
     /// a workflow the books no longer have. Reported.
@@ -131,9 +131,9 @@ pub async fn run(args: &Args) -> anyhow::Result<u8> {
         let (tenant, token) = env::create_tenant(&url, &run_id).await?;
         let n = args.replicas();
         let hook = vec![("ACCUBOOKS_WORKFLOW_WEBHOOK_URL".to_owned(), receiver.url())];
-        let replicas = Arc::new(Replicas::start(n, bin, url.clone(), dir.clone(), hook).await?);
+        let replicas = Arc::new(Replicas::start(n, bin.clone(), url.clone(), dir.clone(), hook).await?);
         eprintln!("{n} replicas on {:?}, workflows delivered to {}", replicas.addrs, receiver.url());
-        let r = drive(args, &run_id, seed, &pg, &url, tenant, &token, &replicas, &receiver).await;
+        let r = drive(args, &run_id, seed, &bin, &pg, &url, tenant, &token, &replicas, &receiver).await;
         replicas.stop_all().await;
         r
     }
@@ -159,6 +159,7 @@ async fn drive(
     args: &Args,
     run_id: &str,
     seed: u64,
+    service_bin: &std::path::Path,
     pg: &Arc<PgCluster>,
     url: &str,
     tenant: TenantId,
@@ -167,24 +168,9 @@ async fn drive(
     receiver: &Receiver,
 ) -> anyhow::Result<u8> {
     let ops = shared::select(&args.operation).map_err(|e| anyhow!(e))?;
-    let mut ctx = RunCtx {
-        addrs: replicas.addrs.clone().into(),
-        auth: Auth::bearer(token)?,
-        tenant: tenant.0,
-        refs: Arc::new(Refs::default()),
-        history: History::new(),
-        progress: Arc::new(Progress::default()),
-        clock: PhaseClock::healthy(Instant::now()),
-        limits: args.limits(),
-        load_threads: args.load_threads(),
-        writes: None,
-        acks: None,
-    };
-    let size = SetupSize {
-        customers: REF_CUSTOMERS,
-        invoices: (args.concurrency as usize).clamp(16, 2000),
-        concurrency: (args.concurrency as usize).min(SETUP_CONCURRENCY_MAX),
-    };
+    let mut ctx =
+        RunCtx::new(replicas.addrs.clone().into(), Auth::bearer(token)?, tenant.0, args.limits(), args.load_threads());
+    let size = SetupSize::for_clients(args.concurrency);
     ctx.refs = Arc::new(setup::reference_data(&ctx, run_id, size, &shared::needs(&ops)).await?);
     let planner =
         Planner { workload: args.workload(), ops: ops.clone(), run_id: run_id.to_owned(), seed, replay_setup: false };
@@ -246,8 +232,7 @@ async fn drive(
     let t = Instant::now();
     pg.restore_to(&backup, RESTORE_POINT).await?;
     let restore_s = t.elapsed().as_secs_f64();
-    let service_bin = find_service_bin(args.service_bin.as_deref())?;
-    let compliance_after_restore = compliance(&service_bin, url).await?;
+    let compliance_after_restore = compliance(service_bin, url).await?;
     let store = env::open(url).await?;
     let restored = stored_keys(store.as_ref(), tenant).await?;
     eprintln!(
@@ -293,12 +278,13 @@ async fn drive(
     let (workflows, received_committed) = workflow_figures(&state, &delivered_before, &received, receiver.malformed());
     state.received = Some(received_committed);
     let report = check(&concat(&passes[0], &passes[1]), &state);
-    let compliance_at_end = compliance(&service_bin, url).await?;
+    let compliance_at_end = compliance(service_bin, url).await?;
 
     let load_writes_per_s = load_history.requests.len() as f64 / load_s.max(f64::EPSILON);
     let ok = keys.violation_count == 0
         && report.violations.is_empty()
         && workflows.effects_more_than_once == 0
+        && workflows.malformed_deliveries == 0
         && workflows.orphaned_ids_of_existing_entities == 0
         && compliance_after_restore.iter().chain(&compliance_at_end).all(|c| c.passed)
         && keys.counts.before > 0
@@ -377,7 +363,7 @@ fn workflow_figures(
     let mut f = WorkflowFigures {
         delivered_before_disaster: before.len() as u64,
         committed_at_end: committed.len() as u64,
-        effects_more_than_once: malformed,
+        malformed_deliveries: malformed,
         ..WorkflowFigures::default()
     };
     let mut for_checker = BTreeMap::new();
@@ -476,12 +462,13 @@ fn summary(r: &DrillReport) -> String {
     ));
     line(format!(
         "  workflows: {} delivered before the disaster, {} delivered again after the restore and deduplicated by id, \
-         {} committed at the end (all delivered), {} applied more than once, {} delivered for erased writes, {} \
-         ids not deterministic",
+         {} committed at the end (all delivered), {} applied more than once, {} malformed, {} delivered for erased \
+         writes, {} ids not deterministic",
         w.delivered_before_disaster,
         w.redelivered_after_restore,
         w.committed_at_end,
         w.effects_more_than_once,
+        w.malformed_deliveries,
         w.delivered_for_erased_writes,
         w.orphaned_ids_of_existing_entities
     ));

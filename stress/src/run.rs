@@ -3,8 +3,7 @@
 
 use std::sync::Arc;
 
-use accubooks_sim::history::History;
-use accubooks_sim::workload::{self as shared, OpGen, Refs};
+use accubooks_sim::workload::{self as shared, OpGen};
 use accubooks_stress::chaos::{run_faults, window};
 use accubooks_stress::driver::{run_phase, Model, PhaseClock, PhaseSpec, Progress, RunCtx};
 use accubooks_stress::http::Auth;
@@ -26,13 +25,6 @@ use crate::env::Env;
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_VERIFICATION: u8 = 2;
 pub const EXIT_THRESHOLD: u8 = 3;
-
-/// Reference data: enough customers to spread invoices, and invoices so
-/// that concurrent payments seldom wait on one another's row lock.
-const REF_CUSTOMERS: usize = 16;
-const REF_INVOICES_MIN: usize = 16;
-const REF_INVOICES_MAX: usize = 2000;
-const SETUP_CONCURRENCY_MAX: usize = 32;
 
 pub async fn run(args: Args) -> anyhow::Result<u8> {
     if args.restore_drill {
@@ -57,24 +49,15 @@ pub async fn run(args: Args) -> anyhow::Result<u8> {
 }
 
 async fn drive(args: &Args, env: &Env, run_id: &str, seed: u64, ops: Vec<&'static OpGen>) -> anyhow::Result<u8> {
-    let mut ctx = RunCtx {
-        addrs: env.addrs.clone().into(),
-        auth: Auth::bearer(&env.token)?,
-        tenant: env.tenant.map_or(Uuid::nil(), |t| t.0),
-        refs: Arc::new(Refs::default()),
-        history: History::new(),
-        progress: Arc::new(Progress::default()),
-        clock: PhaseClock::healthy(Instant::now()),
-        limits: args.limits(),
-        load_threads: args.load_threads(),
-        writes: (args.chaos && args.store() == StoreArg::Failover).then(Default::default),
-        acks: None,
-    };
-    let size = SetupSize {
-        customers: REF_CUSTOMERS,
-        invoices: (args.concurrency as usize).clamp(REF_INVOICES_MIN, REF_INVOICES_MAX),
-        concurrency: (args.concurrency as usize).min(SETUP_CONCURRENCY_MAX),
-    };
+    let mut ctx = RunCtx::new(
+        env.addrs.clone().into(),
+        Auth::bearer(&env.token)?,
+        env.tenant.map_or(Uuid::nil(), |t| t.0),
+        args.limits(),
+        args.load_threads(),
+    );
+    ctx.writes = (args.chaos && args.store() == StoreArg::Failover).then(Default::default);
+    let size = SetupSize::for_clients(args.concurrency);
     let needs = if args.workload() == Workload::Read { shared::needs(&[]) } else { shared::needs(&ops) };
     let mut needs = needs;
     // The read workload reads reference customers.

@@ -25,6 +25,25 @@ pub struct SetupSize {
     pub concurrency: usize,
 }
 
+/// Reference data: enough customers to spread invoices, and invoices so
+/// that concurrent payments seldom wait on one another's row lock.
+const REF_CUSTOMERS: usize = 16;
+const REF_INVOICES_MIN: usize = 16;
+const REF_INVOICES_MAX: usize = 2000;
+const SETUP_CONCURRENCY_MAX: usize = 32;
+
+impl SetupSize {
+    /// The reference data a run of `clients` concurrent clients needs.
+    pub fn for_clients(clients: u32) -> Self {
+        let clients = clients as usize;
+        Self {
+            customers: REF_CUSTOMERS,
+            invoices: clients.clamp(REF_INVOICES_MIN, REF_INVOICES_MAX),
+            concurrency: clients.min(SETUP_CONCURRENCY_MAX),
+        }
+    }
+}
+
 const ATTEMPTS_MAX: u32 = 100;
 const RETRY_PAUSE: Duration = Duration::from_millis(200);
 

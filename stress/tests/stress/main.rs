@@ -12,9 +12,9 @@ use accubooks_service::domain::ids::{TenantId, Token};
 use accubooks_service::ops::REGISTRY;
 use accubooks_service::store::sql::{connect, SqlLimits};
 use accubooks_service::store::Tenant;
-use accubooks_sim::history::{History, Outcome};
+use accubooks_sim::history::Outcome;
 use accubooks_sim::workload::{needs, GENERATORS};
-use accubooks_stress::driver::{run_phase, ClientLimits, Model, PhaseClock, PhaseSpec, Progress, RunCtx};
+use accubooks_stress::driver::{run_phase, ClientLimits, Model, PhaseSpec, RunCtx};
 use accubooks_stress::http::Auth;
 use accubooks_stress::setup::{reference_data, SetupSize};
 use accubooks_stress::verify::{against_database, against_read_api};
@@ -152,19 +152,8 @@ async fn a_failure_rate_above_the_limit_fails_the_run() {
 }
 
 fn ctx(s: &Service) -> RunCtx {
-    RunCtx {
-        addrs: vec![s.addr].into(),
-        auth: Auth::bearer(&s.token).unwrap(),
-        tenant: s.tenant.0,
-        refs: Arc::new(Default::default()),
-        history: History::new(),
-        progress: Arc::new(Progress::default()),
-        clock: PhaseClock::healthy(tokio::time::Instant::now()),
-        limits: ClientLimits { attempt_timeout: Duration::from_secs(30), ..ClientLimits::default() },
-        load_threads: 2,
-        writes: None,
-        acks: None,
-    }
+    let limits = ClientLimits { attempt_timeout: Duration::from_secs(30), ..ClientLimits::default() };
+    RunCtx::new(vec![s.addr].into(), Auth::bearer(&s.token).unwrap(), s.tenant.0, limits, 2)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
