@@ -31,7 +31,7 @@ enum Request {
     Begin,
     Claim(KeyClaim),
     Complete { tenant: TenantId, key: String, response: StoredResponse },
-    TxGetEntity { tenant: TenantId, id: Uuid, for_update: bool },
+    TxGetEntity { tenant: TenantId, kind: String, id: Uuid, for_update: bool },
     TxListEntities { tenant: TenantId, kind: String, parent: Option<Uuid> },
     TxCountMatching(FieldMatch),
     Lock { tenant: TenantId, name: String, mode: LockMode },
@@ -41,7 +41,7 @@ enum Request {
     InsertAudit(AuditRecord),
     Commit,
     Rollback,
-    GetEntity { tenant: TenantId, id: Uuid },
+    GetEntity { tenant: TenantId, kind: String, id: Uuid },
     GetKey { tenant: TenantId, key: String },
     CreateTenant { tenant: Tenant, token_hash: String },
     TenantByToken(String),
@@ -228,8 +228,8 @@ async fn dispatch(req: Request, store: &MemStore, tx: &mut Option<Box<dyn Tx>>) 
             Some(t) => done(t.complete_key(tenant, &key, &response).await),
             None => no_tx(),
         },
-        Request::TxGetEntity { tenant, id, for_update } => match tx {
-            Some(t) => t.get_entity(tenant, id, for_update).await.map_or_else(Reply::Err, Reply::Entity),
+        Request::TxGetEntity { tenant, kind, id, for_update } => match tx {
+            Some(t) => t.get_entity(tenant, &kind, id, for_update).await.map_or_else(Reply::Err, Reply::Entity),
             None => no_tx(),
         },
         Request::TxListEntities { tenant, kind, parent } => match tx {
@@ -260,7 +260,9 @@ async fn dispatch(req: Request, store: &MemStore, tx: &mut Option<Box<dyn Tx>>) 
             Some(t) => done(t.insert_audit(&a).await),
             None => no_tx(),
         },
-        Request::GetEntity { tenant, id } => store.get_entity(tenant, id).await.map_or_else(Reply::Err, Reply::Entity),
+        Request::GetEntity { tenant, kind, id } => {
+            store.get_entity(tenant, &kind, id).await.map_or_else(Reply::Err, Reply::Entity)
+        }
         Request::GetKey { tenant, key } => store.get_key(tenant, &key).await.map_or_else(Reply::Err, Reply::Key),
         Request::CreateTenant { tenant, token_hash } => done(store.create_tenant(&tenant, &token_hash).await),
         Request::TenantByToken(h) => store.tenant_by_token_hash(&h).await.map_or_else(Reply::Err, Reply::Tenant),
@@ -385,8 +387,14 @@ impl Tx for RemoteTx {
         let req = Request::Complete { tenant, key: key.to_owned(), response: response.clone() };
         self.conn.call(req).await.map(|_| ())
     }
-    async fn get_entity(&mut self, tenant: TenantId, id: Uuid, for_update: bool) -> Result<Option<Entity>, StoreError> {
-        match self.conn.call(Request::TxGetEntity { tenant, id, for_update }).await? {
+    async fn get_entity(
+        &mut self,
+        tenant: TenantId,
+        kind: &str,
+        id: Uuid,
+        for_update: bool,
+    ) -> Result<Option<Entity>, StoreError> {
+        match self.conn.call(Request::TxGetEntity { tenant, kind: kind.to_owned(), id, for_update }).await? {
             Reply::Entity(e) => Ok(e),
             r => Err(unexpected(r)),
         }
@@ -448,8 +456,8 @@ impl Store for RemoteStore {
         conn.call(Request::Begin).await?;
         Ok(Box::new(RemoteTx { conn, store: self.clone() }))
     }
-    async fn get_entity(&self, tenant: TenantId, id: Uuid) -> Result<Option<Entity>, StoreError> {
-        match self.once(Request::GetEntity { tenant, id }).await? {
+    async fn get_entity(&self, tenant: TenantId, kind: &str, id: Uuid) -> Result<Option<Entity>, StoreError> {
+        match self.once(Request::GetEntity { tenant, kind: kind.to_owned(), id }).await? {
             Reply::Entity(e) => Ok(e),
             r => Err(unexpected(r)),
         }

@@ -33,6 +33,8 @@ use crate::domain::money::{Cents, Currency};
 use crate::domain::time::Date;
 
 pub const LEDGER_LINE_KIND: &str = "ledger_line";
+/// The kinds of record that post ledger lines (the lines' `source_kind`).
+pub const SOURCE_KINDS: [&str; 6] = ["invoice", "invoice_void", "payment", "refund", "bill", "journal_entry"];
 
 /// Accounts the service posts to by itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

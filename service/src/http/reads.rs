@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::extract::authenticate;
 use super::problem::{code, problem, with_retry_after};
 use super::state::App;
-use crate::domain::ledger::LedgerLine;
+use crate::domain::ledger::{self, LedgerLine};
 use crate::idempotency::expiry::KeyState;
 use crate::idempotency::key::IdempotencyKey;
 use crate::ops;
@@ -30,8 +30,8 @@ pub(super) async fn read_entity(
     let Ok(id) = Uuid::parse_str(&id) else {
         return not_found();
     };
-    match app.store.get_entity(tenant.id, id).await {
-        Ok(Some(e)) if e.kind == kind => json(e.body),
+    match app.store.get_entity(tenant.id, kind, id).await {
+        Ok(Some(e)) => json(e.body),
         Ok(_) => not_found(),
         Err(_) => unavailable(&app),
     }
@@ -47,21 +47,33 @@ pub(super) async fn read_ledger(State(app): State<App>, headers: HeaderMap, Path
     let Ok(source_id) = Uuid::parse_str(&source_id) else {
         return not_found();
     };
-    // The source must be this tenant's: another tenant's id reads as missing.
-    match app.store.get_entity(tenant.id, source_id).await {
-        Ok(Some(_)) => {}
-        Ok(None) => return not_found(),
+    let lines = match app.store.list_entities(Some(tenant.id), ledger::LEDGER_LINE_KIND, Some(source_id)).await {
+        Ok(lines) => lines,
         Err(_) => return unavailable(&app),
-    }
-    match app.store.list_entities(Some(tenant.id), crate::domain::ledger::LEDGER_LINE_KIND, Some(source_id)).await {
-        Ok(lines) => {
-            let mut data: Vec<LedgerLine> = lines.iter().filter_map(|l| serde_json::from_str(&l.body).ok()).collect();
-            // Stored by id (derived, so unordered); a posting reads in line order.
-            data.sort_by_key(|l| l.line);
-            json(serde_json::json!({"object": "list", "source_id": source_id, "data": data}).to_string())
+    };
+    // The source must be this tenant's: another tenant's id reads as
+    // missing. Lines found under it prove it (they are the tenant's); a
+    // record that posted none (a zero total) is looked for by kind.
+    if lines.is_empty() {
+        let mut found = false;
+        for kind in ledger::SOURCE_KINDS {
+            match app.store.get_entity(tenant.id, kind, source_id).await {
+                Ok(Some(_)) => {
+                    found = true;
+                    break;
+                }
+                Ok(None) => {}
+                Err(_) => return unavailable(&app),
+            }
         }
-        Err(_) => unavailable(&app),
+        if !found {
+            return not_found();
+        }
     }
+    let mut data: Vec<LedgerLine> = lines.iter().filter_map(|l| serde_json::from_str(&l.body).ok()).collect();
+    // Stored by id (derived, so unordered); a posting reads in line order.
+    data.sort_by_key(|l| l.line);
+    json(serde_json::json!({"object": "list", "source_id": source_id, "data": data}).to_string())
 }
 
 /// A period: its closed marker, or `{"status":"open"}` if it has none.
@@ -73,8 +85,8 @@ pub(super) async fn read_period(State(app): State<App>, headers: HeaderMap, Path
     let Some(period) = crate::domain::time::Period::parse(&period) else {
         return problem(StatusCode::NOT_FOUND, code::NOT_FOUND, "a period is a calendar month YYYY-MM");
     };
-    match app.store.get_entity(tenant.id, ops::closed_period_id(tenant.id, period)).await {
-        Ok(Some(e)) if e.kind == ops::CLOSED_PERIOD_KIND => json(e.body),
+    match app.store.get_entity(tenant.id, ops::CLOSED_PERIOD_KIND, ops::closed_period_id(tenant.id, period)).await {
+        Ok(Some(e)) => json(e.body),
         Ok(_) => {
             json(serde_json::json!({"object": "period", "period": period.to_string(), "status": "open"}).to_string())
         }

@@ -70,8 +70,15 @@ fn lock_name(period: Period) -> String {
 /// lock order is the same in every transaction.
 pub async fn ensure_open(tx: &mut dyn Tx, tenant: TenantId, date: Date) -> PlanStep<OpenPeriod> {
     let period = date.period();
-    let marker =
-        tx.lock_then_get(tenant, &lock_name(period), LockMode::Shared, closed_period_id(tenant, period)).await?;
+    let marker = tx
+        .lock_then_get(
+            tenant,
+            &lock_name(period),
+            LockMode::Shared,
+            CLOSED_PERIOD_KIND,
+            closed_period_id(tenant, period),
+        )
+        .await?;
     if marker.is_some() {
         let detail = format!("the accounting period {period} is closed; nothing may be dated {date}");
         return Ok(Err(Rejection::rule("period_closed", detail)));
@@ -118,7 +125,7 @@ impl Operation for ClosePeriod {
         }
         tx.lock(ctx.tenant, &lock_name(period), LockMode::Exclusive).await?;
         let marker_id = closed_period_id(ctx.tenant, period);
-        if tx.get_entity(ctx.tenant, marker_id, false).await?.is_some() {
+        if tx.get_entity(ctx.tenant, CLOSED_PERIOD_KIND, marker_id, false).await?.is_some() {
             reject!(Rejection::rule("period_already_closed", format!("{period} is already closed")));
         }
         let record = PeriodClose {

@@ -49,7 +49,7 @@ pub fn updated<T: Serialize>(entity: Entity, body: &T) -> Entity {
 /// missing entity (404).
 pub async fn lock_target(tx: &mut dyn Tx, ctx: &ExecCtx, kind: &str) -> Result<Option<Entity>, StoreError> {
     let Some(id) = ctx.path_id() else { return Ok(None) };
-    Ok(tx.get_entity(ctx.tenant, id, true).await?.filter(|e| e.kind == kind))
+    tx.get_entity(ctx.tenant, kind, id, true).await
 }
 
 /// An entity referenced by a body field, if it is a `kind` of this tenant.
@@ -60,7 +60,7 @@ pub async fn referenced(
     kind: &str,
     for_update: bool,
 ) -> Result<Option<Entity>, StoreError> {
-    Ok(tx.get_entity(ctx.tenant, id, for_update).await?.filter(|e| e.kind == kind))
+    tx.get_entity(ctx.tenant, kind, id, for_update).await
 }
 
 /// The ledger rows of the record this execution creates (`kind`), dated in

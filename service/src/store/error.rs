@@ -25,7 +25,7 @@ pub enum StoreError {
     /// from keys, so this is the key's own earlier execution (its record
     /// expired) or a bug: the engine relies on it to refuse an expired
     /// key's reuse. Only the entities' primary key is reported this way
-    /// (`ENTITY_ID_CONSTRAINTS`); any other unique violation is `Constraint`.
+    /// (`tables::is_record_id_constraint`); any other unique violation is `Constraint`.
     #[error("duplicate primary key: {0}")]
     Duplicate(String),
     /// A database constraint (unique, foreign key, check, not null) refused
@@ -46,12 +46,6 @@ impl StoreError {
         matches!(self, Self::Unavailable(_) | Self::PoolExhausted | Self::LockTimeout(_))
     }
 }
-
-/// The entities' primary key as each store names it in a violation: the
-/// one unique violation that is `Duplicate` rather than `Constraint`
-/// (Postgres's constraint name; SQLite's and the memory store's
-/// `table.column`).
-pub const ENTITY_ID_CONSTRAINTS: [&str; 2] = ["entities_pkey", "entities.id"];
 
 /// A constraint the database enforced against a write: which kind, and its
 /// name as the database reports it (Postgres: the constraint's name, or

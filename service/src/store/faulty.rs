@@ -1,6 +1,8 @@
 //! A store wrapper that fails one chosen step of one transaction, so tests
 //! can show a transient failure mid-transaction persists nothing and the
-//! retry executes afresh. It wraps any store, so the same test runs on all.
+//! retry executes afresh; or rewrites the document of one record on its way
+//! in, so tests can show the schema refuses what an operation's rules would
+//! never let through. It wraps any store, so the same test runs on all.
 
 use std::sync::{Arc, Mutex};
 
@@ -27,15 +29,40 @@ pub enum Step {
     Commit,
 }
 
+/// How a record's document is rewritten (`FaultyStore::rewrite_once`).
+pub type RewriteFn = Arc<dyn Fn(&mut serde_json::Value) + Send + Sync>;
+
+/// A rewrite waiting for the next write of a record of `kind`.
+struct Rewrite {
+    kind: String,
+    f: RewriteFn,
+}
+
+type Armed = Arc<Mutex<Option<Step>>>;
+type Rewrites = Arc<Mutex<Option<Rewrite>>>;
+
 #[derive(Clone)]
 pub struct FaultyStore {
     inner: Arc<dyn Store>,
-    armed: Arc<Mutex<Option<Step>>>,
+    armed: Armed,
+    rewrite: Rewrites,
 }
 
 impl FaultyStore {
     pub fn new(inner: Arc<dyn Store>) -> Self {
-        Self { inner, armed: Arc::new(Mutex::new(None)) }
+        Self { inner, armed: Arc::new(Mutex::new(None)), rewrite: Arc::new(Mutex::new(None)) }
+    }
+
+    /// The next record of `kind` written (inserted or updated) goes to the
+    /// store with its document rewritten by `f`: a write that bypasses the
+    /// operation's rules, for the schema to refuse.
+    pub fn rewrite_once(&self, kind: &str, f: RewriteFn) {
+        *self.rewrite.lock().unwrap_or_else(|p| p.into_inner()) = Some(Rewrite { kind: kind.to_owned(), f });
+    }
+
+    /// True while a rewrite has not been applied yet.
+    pub fn rewrite_pending(&self) -> bool {
+        self.rewrite.lock().unwrap_or_else(|p| p.into_inner()).is_some()
     }
 
     /// The next time `step` runs, it fails with `StoreError::Unavailable`.
@@ -65,12 +92,25 @@ impl FaultyStore {
 
 struct FaultyTx {
     inner: Box<dyn Tx>,
-    armed: Arc<Mutex<Option<Step>>>,
+    armed: Armed,
+    rewrite: Rewrites,
 }
 
 impl FaultyTx {
     fn trip(&self, step: Step) -> Result<(), StoreError> {
         FaultyStore::trip(&self.armed, step)
+    }
+
+    /// `e`, or its rewritten copy if a rewrite waits for its kind.
+    fn rewritten(&self, e: &Entity) -> Entity {
+        let mut r = self.rewrite.lock().unwrap_or_else(|p| p.into_inner());
+        if r.as_ref().is_none_or(|r| r.kind != e.kind) {
+            return e.clone();
+        }
+        let Some(Rewrite { f, .. }) = r.take() else { return e.clone() };
+        let mut doc: serde_json::Value = serde_json::from_str(&e.body).unwrap_or(serde_json::Value::Null);
+        f(&mut doc);
+        Entity { body: doc.to_string(), ..e.clone() }
     }
 }
 
@@ -84,9 +124,9 @@ impl Tx for FaultyTx {
         self.trip(Step::CompleteKey)?;
         self.inner.complete_key(t, k, r).await
     }
-    async fn get_entity(&mut self, t: TenantId, id: Uuid, fu: bool) -> Result<Option<Entity>, StoreError> {
+    async fn get_entity(&mut self, t: TenantId, kind: &str, id: Uuid, fu: bool) -> Result<Option<Entity>, StoreError> {
         self.trip(Step::GetEntity)?;
-        self.inner.get_entity(t, id, fu).await
+        self.inner.get_entity(t, kind, id, fu).await
     }
     async fn list_entities(&mut self, t: TenantId, k: &str, p: Option<Uuid>) -> Result<Vec<Entity>, StoreError> {
         self.trip(Step::ListEntities)?;
@@ -106,7 +146,10 @@ impl Tx for FaultyTx {
                 self.trip(step)?;
             }
         }
-        self.inner.write_all(w).await
+        // A waiting rewrite applies to the batch's records as to single writes.
+        let inserts: Vec<Entity> = w.inserts.iter().map(|e| self.rewritten(e)).collect();
+        let updates: Vec<Entity> = w.updates.iter().map(|e| self.rewritten(e)).collect();
+        self.inner.write_all(&WriteSet { inserts: &inserts, updates: &updates, ..*w }).await
     }
     async fn count_matching(&mut self, m: &FieldMatch) -> Result<u64, StoreError> {
         self.trip(Step::CountMatching)?;
@@ -121,20 +164,24 @@ impl Tx for FaultyTx {
         t: TenantId,
         name: &str,
         mode: LockMode,
+        kind: &str,
         id: Uuid,
     ) -> Result<Option<Entity>, StoreError> {
         self.trip(Step::Lock)?;
         self.trip(Step::GetEntity)?;
-        self.inner.lock_then_get(t, name, mode, id).await
+        self.inner.lock_then_get(t, name, mode, kind, id).await
     }
     async fn insert_entity(&mut self, e: &Entity) -> Result<(), StoreError> {
         self.trip(Step::InsertEntity)?;
-        self.inner.insert_entity(e).await
+        let e = self.rewritten(e);
+        self.inner.insert_entity(&e).await
     }
     async fn update_entity(&mut self, e: &Entity) -> Result<(), StoreError> {
         self.trip(Step::UpdateEntity)?;
-        self.inner.update_entity(e).await
+        let e = self.rewritten(e);
+        self.inner.update_entity(&e).await
     }
+
     async fn insert_workflow(&mut self, w: &WorkflowInstance) -> Result<(), StoreError> {
         self.trip(Step::InsertWorkflow)?;
         self.inner.insert_workflow(w).await
@@ -164,10 +211,10 @@ impl Store for FaultyStore {
     async fn begin(&self) -> Result<Box<dyn Tx>, StoreError> {
         Self::trip(&self.armed, Step::Begin)?;
         let inner = self.inner.begin().await?;
-        Ok(Box::new(FaultyTx { inner, armed: self.armed.clone() }))
+        Ok(Box::new(FaultyTx { inner, armed: self.armed.clone(), rewrite: self.rewrite.clone() }))
     }
-    async fn get_entity(&self, t: TenantId, id: Uuid) -> Result<Option<Entity>, StoreError> {
-        self.inner.get_entity(t, id).await
+    async fn get_entity(&self, t: TenantId, kind: &str, id: Uuid) -> Result<Option<Entity>, StoreError> {
+        self.inner.get_entity(t, kind, id).await
     }
     async fn get_key(&self, t: TenantId, k: &str) -> Result<Option<KeyRecord>, StoreError> {
         self.inner.get_key(t, k).await

@@ -16,10 +16,12 @@ mod jobs;
 pub mod mem;
 mod records;
 pub mod sql;
+mod tables;
 
-pub use error::{ConstraintKind, ConstraintViolation, StoreError, ENTITY_ID_CONSTRAINTS};
+pub use error::{ConstraintKind, ConstraintViolation, StoreError};
 pub use jobs::{Delivery, JobStore, Reaped};
 pub use records::*;
+pub use tables::{is_record_id_constraint, Parent, Table};
 
 /// `Tx::write_all` as separate calls: the default, and the order every
 /// store's single-call version must be equivalent to.
@@ -46,8 +48,15 @@ pub trait Tx: Send {
     async fn claim_key(&mut self, claim: &KeyClaim) -> Result<Claim, StoreError>;
     /// Stores the definitive response on the key claimed by this transaction.
     async fn complete_key(&mut self, tenant: TenantId, key: &str, response: &StoredResponse) -> Result<(), StoreError>;
-    /// Reads an entity; `for_update` locks it until this transaction ends.
-    async fn get_entity(&mut self, tenant: TenantId, id: Uuid, for_update: bool) -> Result<Option<Entity>, StoreError>;
+    /// Reads a record of `kind` (in its table); `for_update` locks it until
+    /// this transaction ends.
+    async fn get_entity(
+        &mut self,
+        tenant: TenantId,
+        kind: &str,
+        id: Uuid,
+        for_update: bool,
+    ) -> Result<Option<Entity>, StoreError>;
     /// This tenant's entities of `kind` (only the children of `parent`, if
     /// given) as committed, plus this transaction's own writes, ordered by
     /// id. Callers list small sets (a tenant's users, a customer's invoices).
@@ -65,7 +74,7 @@ pub trait Tx: Send {
     /// one accounting period) serialise. Waits are bounded (→ Unavailable).
     /// The lock exists on first use.
     async fn lock(&mut self, tenant: TenantId, name: &str, mode: LockMode) -> Result<(), StoreError>;
-    /// `lock(tenant, name, mode)`, then `get_entity(tenant, id, false)`:
+    /// `lock(tenant, name, mode)`, then `get_entity(tenant, kind, id, false)`:
     /// the shape of "hold the period, then read its closed marker", which
     /// stores may answer in one round trip.
     async fn lock_then_get(
@@ -73,10 +82,11 @@ pub trait Tx: Send {
         tenant: TenantId,
         name: &str,
         mode: LockMode,
+        kind: &str,
         id: Uuid,
     ) -> Result<Option<Entity>, StoreError> {
         self.lock(tenant, name, mode).await?;
-        self.get_entity(tenant, id, false).await
+        self.get_entity(tenant, kind, id, false).await
     }
     async fn insert_entity(&mut self, entity: &Entity) -> Result<(), StoreError>;
     /// Replaces body and version of an entity this transaction has locked.
@@ -120,7 +130,8 @@ pub trait Store: Admin + Send + Sync + 'static {
     /// A short name for logs and test names: `sqlite`, `postgres`, `memory`.
     fn kind(&self) -> &'static str;
     async fn begin(&self) -> Result<Box<dyn Tx>, StoreError>;
-    async fn get_entity(&self, tenant: TenantId, id: Uuid) -> Result<Option<Entity>, StoreError>;
+    /// A committed record of `kind`.
+    async fn get_entity(&self, tenant: TenantId, kind: &str, id: Uuid) -> Result<Option<Entity>, StoreError>;
     async fn get_key(&self, tenant: TenantId, key: &str) -> Result<Option<KeyRecord>, StoreError>;
     async fn tenant_by_token_hash(&self, token_hash: &str) -> Result<Option<Tenant>, StoreError>;
     /// Writes one audit row in its own transaction (for outcomes whose

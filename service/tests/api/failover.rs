@@ -321,9 +321,19 @@ async fn postgres_lock_then_get_sees_what_the_lock_holder_committed() {
         .execute(&mut holder)
         .await
         .unwrap();
-    sqlx::query("INSERT INTO entities (id, tenant_id, kind, body, version) VALUES ($1, $2, 'period_close', '{}', 1)")
+    let close = Uuid::new_v4();
+    sqlx::query("INSERT INTO period_closes (id, tenant_id, body, version) VALUES ($1::uuid, $2::uuid, $3, 1)")
+        .bind(close.to_string())
+        .bind(t.0.to_string())
+        .bind(r#"{"period":"2021-06"}"#)
+        .execute(&mut holder)
+        .await
+        .unwrap();
+    let body = format!(r#"{{"period":"2021-06","status":"closed","period_close_id":"{close}"}}"#);
+    sqlx::query("INSERT INTO closed_periods (id, tenant_id, body, version) VALUES ($1::uuid, $2::uuid, $3, 1)")
         .bind(marker.to_string())
         .bind(t.0.to_string())
+        .bind(body)
         .execute(&mut holder)
         .await
         .unwrap();
@@ -331,7 +341,7 @@ async fn postgres_lock_then_get_sees_what_the_lock_holder_committed() {
         let store = store.clone();
         async move {
             let mut tx = store.begin().await.unwrap();
-            let seen = tx.lock_then_get(t, "period:2021-06", LockMode::Shared, marker).await.unwrap();
+            let seen = tx.lock_then_get(t, "period:2021-06", LockMode::Shared, "closed_period", marker).await.unwrap();
             tx.rollback().await.unwrap();
             seen
         }

@@ -102,7 +102,7 @@ impl Model {
                 if held_by_other(self, &|p| p.entities.contains_key(&e)) {
                     return Obs::Blocked;
                 }
-                self.slots[t].as_mut().unwrap().entities.insert(e, format!("{tag}-body{e}"));
+                self.slots[t].as_mut().unwrap().entities.insert(e, body(tag, e));
                 Obs::Inserted
             }
             Op::Read(e) => Obs::Read(pending.entities.get(&e).or(self.entities.get(&e)).cloned()),
@@ -179,9 +179,9 @@ impl Real {
                 let entity = Entity {
                     id: Self::entity_id(tag, e),
                     tenant_id: self.tenant,
-                    kind: "fidelity".into(),
+                    kind: "journal_entry".into(),
                     parent_id: None,
-                    body: format!("{tag}-body{e}"),
+                    body: body(tag, e),
                     version: 1,
                 };
                 match tx.insert_entity(&entity).await {
@@ -191,7 +191,7 @@ impl Real {
                     Err(e) => Obs::Error(e.to_string()),
                 }
             }
-            Op::Read(e) => match tx.get_entity(self.tenant, Self::entity_id(tag, e), false).await {
+            Op::Read(e) => match tx.get_entity(self.tenant, "journal_entry", Self::entity_id(tag, e), false).await {
                 Ok(v) => Obs::Read(v.map(|x| x.body)),
                 Err(e) => Obs::Error(e.to_string()),
             },
@@ -310,4 +310,10 @@ mod postgres {
         sequential: Postgres, false;
         interleaved: Postgres, true;
     }
+}
+
+/// A test entity's document: a journal entry (its table's generated
+/// columns need a date), told apart by its memo.
+fn body(tag: &str, e: u8) -> String {
+    format!(r#"{{"entry_date":"2026-01-01","memo":"{tag}-body{e}"}}"#)
 }

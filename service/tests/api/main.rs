@@ -28,6 +28,7 @@ mod openapi;
 mod outbox;
 mod prometheus;
 mod rules;
+mod schema;
 mod secrets;
 mod sql_safety;
 mod sqlite_store;

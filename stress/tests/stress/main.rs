@@ -200,7 +200,9 @@ async fn verification_catches_lost_and_duplicated_writes() {
         .execute(&mut db)
         .await
         .unwrap();
-    sqlx::query("DELETE FROM entities WHERE id = $1").bind(&victim).execute(&mut db).await.unwrap();
+    // Past the schema (a refund may refer to the payment): as a corruption would.
+    sqlx::raw_sql("PRAGMA foreign_keys = OFF").execute(&mut db).await.unwrap();
+    sqlx::query("DELETE FROM payments WHERE id = $1").bind(&victim).execute(&mut db).await.unwrap();
     sqlx::query(
         "INSERT INTO idempotent_write_audit_log (company_id, operation_name, idempotency_key_hash, deterministic_id, \
          status, http_status, workflows_triggered, duration_ms, request_id) \

@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
 use uuid::Uuid;
 
+mod constraints;
 mod locks;
 use super::*;
 use crate::idempotency::expiry::KeyState;
@@ -182,6 +183,35 @@ impl MemTx {
     }
 }
 
+/// The rows as a transaction sees them: its own writes over the committed.
+struct View<'a> {
+    pending: &'a BTreeMap<Uuid, Entity>,
+    committed: &'a BTreeMap<Uuid, Entity>,
+}
+
+impl constraints::Rows for View<'_> {
+    fn get(&self, id: Uuid) -> Option<Entity> {
+        self.pending.get(&id).or_else(|| self.committed.get(&id)).cloned()
+    }
+
+    fn of_table(&self, table: Table) -> Vec<Entity> {
+        let mut rows: BTreeMap<Uuid, &Entity> =
+            self.committed.values().filter(|e| e.kind == table.kind()).map(|e| (e.id, e)).collect();
+        rows.extend(self.pending.values().filter(|e| e.kind == table.kind()).map(|e| (e.id, e)));
+        rows.into_values().cloned().collect()
+    }
+}
+
+impl MemTx {
+    /// The schema's checks on one write of this transaction.
+    fn check_write(&self, entity: &Entity) -> Result<(), StoreError> {
+        let shared = self.store.lock();
+        let view = View { pending: &self.pending.entities, committed: &shared.state.entities };
+        let old = constraints::Rows::get(&view, entity.id);
+        constraints::check_write(&view, entity, old.as_ref()).map_err(StoreError::Constraint)
+    }
+}
+
 impl Drop for MemTx {
     fn drop(&mut self) {
         if !self.finished {
@@ -229,7 +259,14 @@ impl Tx for MemTx {
         }
     }
 
-    async fn get_entity(&mut self, tenant: TenantId, id: Uuid, for_update: bool) -> Result<Option<Entity>, StoreError> {
+    async fn get_entity(
+        &mut self,
+        tenant: TenantId,
+        kind: &str,
+        id: Uuid,
+        for_update: bool,
+    ) -> Result<Option<Entity>, StoreError> {
+        let table = Table::for_kind(kind)?;
         if for_update {
             let wait = self.store.lock_wait;
             let got = self.acquire(LockName::Entity(id), LockMode::Exclusive, wait, |_| None::<()>).await?;
@@ -237,11 +274,12 @@ impl Tx for MemTx {
                 return Err(StoreError::LockTimeout("on entity".into()));
             }
         }
+        let in_table = |e: &&Entity| e.tenant_id == tenant && e.kind == table.kind();
         if let Some(e) = self.pending.entities.get(&id) {
-            return Ok((e.tenant_id == tenant).then(|| e.clone()));
+            return Ok(Some(e).filter(in_table).cloned());
         }
         let shared = self.store.lock();
-        Ok(shared.state.entities.get(&id).filter(|e| e.tenant_id == tenant).cloned())
+        Ok(shared.state.entities.get(&id).filter(in_table).cloned())
     }
 
     async fn list_entities(
@@ -294,8 +332,10 @@ impl Tx for MemTx {
         let exists =
             self.pending.entities.contains_key(&entity.id) || self.store.lock().state.entities.contains_key(&entity.id);
         if exists {
-            return Err(StoreError::Duplicate(format!("entities.id = {}", entity.id)));
+            let table = Table::for_kind(&entity.kind)?;
+            return Err(StoreError::Duplicate(format!("{}.id = {}", table.name(), entity.id)));
         }
+        self.check_write(entity)?;
         self.pending.entities.insert(entity.id, entity.clone());
         Ok(())
     }
@@ -304,6 +344,7 @@ impl Tx for MemTx {
         if !self.holds(&LockName::Entity(entity.id)) {
             return Err(StoreError::Other("update_entity without a row lock".into()));
         }
+        self.check_write(entity)?;
         self.pending.entities.insert(entity.id, entity.clone());
         Ok(())
     }
@@ -331,6 +372,15 @@ impl Tx for MemTx {
         let pending = std::mem::take(&mut self.pending);
         {
             let mut shared = self.store.lock();
+            let written: Vec<Entity> = pending.entities.values().cloned().collect();
+            let view = View { pending: &pending.entities, committed: &shared.state.entities };
+            if let Err(v) = constraints::check_commit(&view, &written) {
+                // Refused at commit, as a deferred constraint: nothing applies.
+                drop(shared);
+                self.finished = true;
+                self.release_all();
+                return Err(StoreError::Constraint(v));
+            }
             let state = &mut shared.state;
             let now = crate::domain::time::rfc3339_now();
             for (k, rec) in pending.keys {
@@ -374,8 +424,10 @@ impl Store for MemStore {
         }))
     }
 
-    async fn get_entity(&self, tenant: TenantId, id: Uuid) -> Result<Option<Entity>, StoreError> {
-        Ok(self.lock().state.entities.get(&id).filter(|e| e.tenant_id == tenant).cloned())
+    async fn get_entity(&self, tenant: TenantId, kind: &str, id: Uuid) -> Result<Option<Entity>, StoreError> {
+        let table = Table::for_kind(kind)?;
+        let shared = self.lock();
+        Ok(shared.state.entities.get(&id).filter(|e| e.tenant_id == tenant && e.kind == table.kind()).cloned())
     }
 
     async fn get_key(&self, tenant: TenantId, key: &str) -> Result<Option<KeyRecord>, StoreError> {

@@ -3,7 +3,7 @@
 //! an entity id taken, another constraint violated, or anything else.
 //! Postgres only: SQLite's are in `sqlite/rows.rs`.
 
-use crate::store::{ConstraintKind, ConstraintViolation, StoreError, ENTITY_ID_CONSTRAINTS};
+use crate::store::{is_record_id_constraint, ConstraintKind, ConstraintViolation, StoreError};
 
 pub(super) fn classify_pg(e: sqlx::Error) -> StoreError {
     match &e {
@@ -15,6 +15,14 @@ pub(super) fn classify_pg(e: sqlx::Error) -> StoreError {
                 let column = pg.and_then(|p| p.table().zip(p.column())).map(|(t, c)| format!("{t}.{c}"));
                 pg_constraint(c, db.constraint().map(str::to_owned).or(column), db.message())
             }
+            // Class 22, data exception, on a write: a value a typed column
+            // cannot hold (a document's date that is no calendar date).
+            // The schema refused it, as a CHECK would have.
+            Some(c) if c.starts_with("22") => StoreError::Constraint(ConstraintViolation::new(
+                ConstraintKind::Other,
+                db.constraint().unwrap_or("data_exception"),
+                db.message(),
+            )),
             Some("55P03") => StoreError::LockTimeout(db.message().to_owned()),
             Some("57014") => StoreError::Unavailable(format!("statement timeout: {}", db.message())),
             // read_only_sql_transaction: the session is on a standby or a
@@ -30,14 +38,14 @@ pub(super) fn classify_pg(e: sqlx::Error) -> StoreError {
     }
 }
 
-/// A class-23 SQLSTATE in the store's terms: the entities' primary key is
+/// A class-23 SQLSTATE in the store's terms: a records table's primary key is
 /// `Duplicate` (the engine's expired-key refusal relies on it), every other
 /// constraint is `Constraint`, named as Postgres names it (a NOT NULL
 /// violation has no constraint name: its `table.column`).
 fn pg_constraint(code: &str, name: Option<String>, message: &str) -> StoreError {
     let name = name.unwrap_or_default();
     let kind = match code {
-        "23505" if ENTITY_ID_CONSTRAINTS.contains(&name.as_str()) => {
+        "23505" if is_record_id_constraint(&name) => {
             return StoreError::Duplicate(message.to_owned());
         }
         "23505" => ConstraintKind::Unique,
@@ -110,7 +118,7 @@ mod tests {
     #[test]
     fn class_23_is_a_constraint_violation_except_the_entity_id() {
         // The deterministic id taken: the engine's expired-key refusal.
-        assert_eq!(violation("23505", "entities_pkey"), StoreError::Duplicate("m".into()));
+        assert_eq!(violation("23505", "invoices_pkey"), StoreError::Duplicate("m".into()));
         // Every other unique violation is a constraint, however near the id.
         let outbox = violation("23505", "workflow_instances_pkey");
         assert_eq!(outbox, constraint(ConstraintKind::Unique, "workflow_instances_pkey"));
@@ -118,12 +126,12 @@ mod tests {
             violation("23505", "tenants_token_hash_key"),
             constraint(ConstraintKind::Unique, "tenants_token_hash_key")
         );
-        let fk = violation("23503", "entities_tenant_id_fkey");
-        assert_eq!(fk, constraint(ConstraintKind::ForeignKey, "entities_tenant_id_fkey"));
+        let fk = violation("23503", "invoices_customer_fk");
+        assert_eq!(fk, constraint(ConstraintKind::ForeignKey, "invoices_customer_fk"));
         assert_eq!(violation("23001", "r"), constraint(ConstraintKind::ForeignKey, "r"));
         let check = violation("23514", "idempotency_keys_state_check");
         assert_eq!(check, constraint(ConstraintKind::Check, "idempotency_keys_state_check"));
-        assert_eq!(violation("23502", "entities.body"), constraint(ConstraintKind::NotNull, "entities.body"));
+        assert_eq!(violation("23502", "invoices.body"), constraint(ConstraintKind::NotNull, "invoices.body"));
         assert_eq!(violation("23P01", "x"), constraint(ConstraintKind::Exclusion, "x"));
         assert_eq!(violation("23000", "x"), constraint(ConstraintKind::Other, "x"));
         // No name reported: still a constraint, named by nothing.

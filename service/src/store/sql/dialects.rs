@@ -16,7 +16,6 @@ mod pg_impl {
         PgStore,
         PgTx,
         classify_pg,
-        "SELECT id, tenant_id, kind, parent_id, body, version FROM entities WHERE id = $1 AND tenant_id = $2 FOR UPDATE",
         "SELECT name FROM named_locks WHERE tenant_id = $1 AND name = $2 FOR SHARE",
         "SELECT name FROM named_locks WHERE tenant_id = $1 AND name = $2 FOR UPDATE",
         |f| count_matching_sql(true, f),
@@ -31,11 +30,13 @@ mod pg_impl {
                 tenant: TenantId,
                 name: &str,
                 mode: LockMode,
+                kind: &str,
                 id: Uuid,
             ) -> Result<Option<Entity>, StoreError> {
+                let t = records(true).table(Table::for_kind(kind)?);
                 let sql = match mode {
-                    LockMode::Shared => PG_LOCK_SHARED_THEN_GET,
-                    LockMode::Exclusive => PG_LOCK_EXCLUSIVE_THEN_GET,
+                    LockMode::Shared => t.lock_shared_then_get.as_str(),
+                    LockMode::Exclusive => t.lock_exclusive_then_get.as_str(),
                 };
                 let row = sqlx::query(sql)
                     .bind(tenant.0.to_string())
@@ -48,7 +49,7 @@ mod pg_impl {
                     // The lock's row did not exist yet: the two steps.
                     None => {
                         self.lock(tenant, name, mode).await?;
-                        self.get_entity(tenant, id, false).await
+                        self.get_entity(tenant, kind, id, false).await
                     }
                     // Not found under the statement's snapshot, which was
                     // taken before it waited for the lock: a row the lock's
@@ -59,7 +60,7 @@ mod pg_impl {
                     // entries posted into a period whose close had just
                     // committed, when commits waited on a synchronous standby.
                     Some(row) if row.try_get::<Option<String>, _>("id").map_err(classify_pg)?.is_none() => {
-                        self.get_entity(tenant, id, false).await
+                        self.get_entity(tenant, kind, id, false).await
                     }
                     Some(row) => entity_from_row(&row).map(Some),
                 }

@@ -32,7 +32,7 @@ mod jobs;
 use classify::classify_pg;
 pub use database::{Database, JobsPool};
 #[cfg(not(madsim))]
-use postgres::batch::{pg_replay_completed, pg_write_all, PG_LOCK_EXCLUSIVE_THEN_GET, PG_LOCK_SHARED_THEN_GET};
+use postgres::batch::{pg_replay_completed, pg_write_all};
 
 /// Bounds every SQL store is built with.
 #[derive(Debug, Clone, Copy)]
@@ -102,7 +102,6 @@ macro_rules! sql_store_impl {
         $store:ty,
         $tx:ty,
         $classify:path,
-        $select_entity_for_update:expr,
         $select_lock_shared:expr,
         $select_lock_exclusive:expr,
         $match_sql:expr,
@@ -112,7 +111,7 @@ macro_rules! sql_store_impl {
     ) => {
         sql_store_impl!(@rows $db, $classify);
         sql_store_impl!(
-            @tx $db, $tx, $classify, $select_entity_for_update, $select_lock_shared, $select_lock_exclusive, $match_sql,
+            @tx $db, $tx, $classify, $select_lock_shared, $select_lock_exclusive, $match_sql,
             { $($tx_extra)* }
         );
         sql_store_impl!(@store $store, $classify, $kind, { $($store_extra)* });
@@ -185,7 +184,6 @@ macro_rules! sql_store_impl {
         $db:ty,
         $tx:ty,
         $classify:path,
-        $select_entity_for_update:expr,
         $select_lock_shared:expr,
         $select_lock_exclusive:expr,
         $match_sql:expr,
@@ -265,10 +263,12 @@ macro_rules! sql_store_impl {
             async fn get_entity(
                 &mut self,
                 tenant: TenantId,
+                kind: &str,
                 id: Uuid,
                 for_update: bool,
             ) -> Result<Option<Entity>, StoreError> {
-                let sql = if for_update { $select_entity_for_update } else { SELECT_ENTITY };
+                let t = records(true).table(Table::for_kind(kind)?);
+                let sql = if for_update { t.get_for_update.as_str() } else { t.get.as_str() };
                 let row = sqlx::query(sql)
                     .bind(id.to_string())
                     .bind(tenant.0.to_string())
@@ -284,9 +284,8 @@ macro_rules! sql_store_impl {
                 kind: &str,
                 parent: Option<Uuid>,
             ) -> Result<Vec<Entity>, StoreError> {
-                let rows = sqlx::query(LIST_ENTITIES)
+                let rows = sqlx::query(records(true).table(Table::for_kind(kind)?).list.as_str())
                     .bind(Some(tenant.0.to_string()))
-                    .bind(kind.to_owned())
                     .bind(parent.map(|p| p.to_string()))
                     .fetch_all(&mut *self.tx)
                     .await
@@ -304,7 +303,7 @@ macro_rules! sql_store_impl {
                     .persistent(false)
                     .bind(m.tenant.0.to_string())
                     .bind(m.value.clone())
-                    .bind(m.except.map(|id| id.to_string()).unwrap_or_default())
+                    .bind(m.except.map(|id| id.to_string()))
                     .bind(i64::from(m.limit));
                 if match_needs_parent(m.field) {
                     let Some(parent) = m.parent else {
@@ -349,11 +348,9 @@ macro_rules! sql_store_impl {
             }
 
             async fn insert_entity(&mut self, e: &Entity) -> Result<(), StoreError> {
-                sqlx::query(INSERT_ENTITY)
+                sqlx::query(records(true).table(Table::for_kind(&e.kind)?).insert.as_str())
                 .bind(e.id.to_string())
                 .bind(e.tenant_id.0.to_string())
-                .bind(e.kind.clone())
-                .bind(e.parent_id.map(|p| p.to_string()))
                 .bind(e.body.clone())
                 .bind(e.version)
                 .execute(&mut *self.tx)
@@ -363,7 +360,7 @@ macro_rules! sql_store_impl {
             }
 
             async fn update_entity(&mut self, e: &Entity) -> Result<(), StoreError> {
-                let done = sqlx::query(UPDATE_ENTITY)
+                let done = sqlx::query(records(true).table(Table::for_kind(&e.kind)?).update.as_str())
                 .bind(e.id.to_string())
                 .bind(e.tenant_id.0.to_string())
                 .bind(e.body.clone())
@@ -418,8 +415,8 @@ macro_rules! sql_store_impl {
                 Ok(Box::new(self.begin_tx().await?))
             }
 
-            async fn get_entity(&self, tenant: TenantId, id: Uuid) -> Result<Option<Entity>, StoreError> {
-                let row = sqlx::query(SELECT_ENTITY)
+            async fn get_entity(&self, tenant: TenantId, kind: &str, id: Uuid) -> Result<Option<Entity>, StoreError> {
+                let row = sqlx::query(records(true).table(Table::for_kind(kind)?).get.as_str())
                     .bind(id.to_string())
                     .bind(tenant.0.to_string())
                     .fetch_optional(self.read_pool())
@@ -472,9 +469,8 @@ macro_rules! sql_store_impl {
                 kind: &str,
                 parent: Option<Uuid>,
             ) -> Result<Vec<Entity>, StoreError> {
-                let rows = sqlx::query(LIST_ENTITIES)
+                let rows = sqlx::query(records(true).table(Table::for_kind(kind)?).list.as_str())
                     .bind(tenant.map(|t| t.0.to_string()))
-                    .bind(kind.to_owned())
                     .bind(parent.map(|p| p.to_string()))
                     .fetch_all(self.read_pool())
                     .await
@@ -567,7 +563,7 @@ macro_rules! sql_store_impl {
             }
 
             async fn entities(&self, tenant: Option<TenantId>) -> Result<Vec<Entity>, StoreError> {
-                let rows = sqlx::query(SELECT_ENTITIES)
+                let rows = sqlx::query(records(true).all_records.as_str())
                 .bind(tenant.map(|t| t.0.to_string()))
                 .fetch_all(self.read_pool())
                 .await
@@ -576,7 +572,7 @@ macro_rules! sql_store_impl {
             }
 
             async fn counts(&self) -> Result<Counts, StoreError> {
-                let row = sqlx::query(SELECT_COUNTS)
+                let row = sqlx::query(records(true).counts.as_str())
                 .fetch_one(self.read_pool())
                 .await
                 .map_err($classify)?;

@@ -1,8 +1,10 @@
-//! The statements both dialects share (`$N` placeholders), and the
-//! `Tx::count_matching` lookups written per dialect to match their
-//! expression indexes (migrations 0012).
+//! The statements both dialects share (`$N` placeholders); those over the
+//! tables of records, built per dialect and table; and the
+//! `Tx::count_matching` lookups per dialect.
 
-use crate::store::IndexedField;
+use std::sync::OnceLock;
+
+use crate::store::{IndexedField, Table};
 
 pub(super) const SELECT_TENANT_BY_TOKEN: &str = "SELECT id, name FROM tenants WHERE token_hash = $1 AND NOT revoked";
 pub(super) const SELECT_KEY: &str = "SELECT tenant_id, idempotency_key, operation, fingerprint, fingerprint_version, \
@@ -17,85 +19,190 @@ pub(super) const SELECT_KEY_META: &str =
     "SELECT CAST(created_at AS TEXT), state FROM idempotency_keys WHERE tenant_id = $1 AND idempotency_key = $2";
 pub(super) const SELECT_WORKFLOWS: &str = "SELECT id, tenant_id, workflow_name, trigger_entity_id, operation_name, \
      payload FROM workflow_instances WHERE ($1 IS NULL OR tenant_id = $1) ORDER BY id";
-pub(super) const SELECT_ENTITIES: &str = "SELECT id, tenant_id, kind, parent_id, body, version FROM entities \
-     WHERE ($1 IS NULL OR tenant_id = $1) ORDER BY id";
-pub(super) const SELECT_COUNTS: &str = "SELECT (SELECT COUNT(*) FROM idempotency_keys) AS keys, \
-     (SELECT COUNT(*) FROM entities) AS entities, \
-     (SELECT COUNT(*) FROM workflow_instances) AS workflows, \
-     (SELECT COUNT(*) FROM idempotent_write_audit_log) AS audit_rows, \
-     (SELECT COUNT(*) FROM idempotent_write_audit_log WHERE status = 'new') AS audit_new";
-pub(super) const SELECT_ENTITY: &str =
-    "SELECT id, tenant_id, kind, parent_id, body, version FROM entities WHERE id = $1 AND tenant_id = $2";
-pub(super) const LIST_ENTITIES: &str = "SELECT id, tenant_id, kind, parent_id, body, version FROM entities \
-     WHERE ($1 IS NULL OR tenant_id = $1) AND kind = $2 AND ($3 IS NULL OR parent_id = $3) ORDER BY id";
-/// A top-level string field of `body`, as each dialect's expression index
-/// (migrations 0012) spells it.
-macro_rules! field_expr {
-    (sqlite, $f:literal) => {
-        concat!("json_extract(body, '$.", $f, "')")
-    };
-    (postgres, $f:literal) => {
-        concat!("(body::jsonb ->> '", $f, "')")
-    };
+/// The statements that read and write one table of records (`Table`), in
+/// one dialect. Binds: get/update/insert $1 id, $2 tenant (update and
+/// insert: $3 body, $4 version); list $1 tenant (or NULL), $2 parent (or
+/// NULL); lock-then-get $1 tenant, $2 lock name, $3 id.
+#[derive(Debug)]
+pub(super) struct TableSql {
+    pub get: String,
+    #[cfg_attr(madsim, allow(dead_code))] // Postgres's row locks
+    pub get_for_update: String,
+    pub list: String,
+    pub insert: String,
+    pub update: String,
+    #[cfg_attr(madsim, allow(dead_code))] // Postgres's row locks
+    pub lock_shared_then_get: String,
+    #[cfg_attr(madsim, allow(dead_code))] // Postgres's row locks
+    pub lock_exclusive_then_get: String,
 }
 
-/// `FROM` for a lookup by one field's index. SQLite's planner, without
-/// statistics, may prefer the (tenant, kind, parent) index; `INDEXED BY`
-/// pins the field's own (and fails loudly if it is missing).
-macro_rules! from_index {
-    (sqlite, $index:literal) => {
-        concat!("entities INDEXED BY ", $index)
-    };
-    (postgres, $index:literal) => {
-        "entities"
-    };
+/// How a dialect spells a bound id and a selected one: Postgres's ids are
+/// `uuid` (bound and read as text), SQLite's are text.
+struct Dialect {
+    postgres: bool,
 }
 
-/// `Tx::count_matching`, one statement per indexed field and dialect. Binds:
-/// $1 tenant, $2 value, $3 the excluded id ('' for none), $4 the limit, and
-/// $5 the parent for fields looked up under one.
-macro_rules! match_sql {
-    ($dialect:ident) => {
-        |field: IndexedField| -> &'static str {
-            match field {
-                IndexedField::AccountCode => concat!(
-                    "SELECT COUNT(*) FROM (SELECT 1 FROM ",
-                    from_index!($dialect, "entities_account_code"),
-                    " WHERE tenant_id = $1 AND kind = 'account' AND ",
-                    field_expr!($dialect, "code"),
-                    " = $2 AND id <> $3 LIMIT $4) AS m"
-                ),
-                IndexedField::UserEmail => concat!(
-                    "SELECT COUNT(*) FROM (SELECT 1 FROM ",
-                    from_index!($dialect, "entities_user_email"),
-                    " WHERE tenant_id = $1 AND kind = 'user' AND ",
-                    field_expr!($dialect, "email"),
-                    " = $2 AND id <> $3 LIMIT $4) AS m"
-                ),
-                IndexedField::UserRole => concat!(
-                    "SELECT COUNT(*) FROM (SELECT 1 FROM ",
-                    from_index!($dialect, "entities_user_role"),
-                    " WHERE tenant_id = $1 AND kind = 'user' AND ",
-                    field_expr!($dialect, "role"),
-                    " = $2 AND id <> $3 LIMIT $4) AS m"
-                ),
-                IndexedField::InvoiceStatus => concat!(
-                    "SELECT COUNT(*) FROM (SELECT 1 FROM ",
-                    from_index!($dialect, "entities_invoice_status"),
-                    " WHERE tenant_id = $1 AND kind = 'invoice' AND ",
-                    field_expr!($dialect, "status"),
-                    " = $2 AND id <> $3 AND parent_id = $5 LIMIT $4) AS m"
-                ),
-            }
+impl Dialect {
+    fn id(&self, n: u8) -> String {
+        if self.postgres {
+            format!("${n}::uuid")
+        } else {
+            format!("${n}")
+        }
+    }
+
+    fn text(&self, column: &str) -> String {
+        if self.postgres {
+            format!("{column}::text")
+        } else {
+            column.to_owned()
+        }
+    }
+
+    /// `SELECT` of a table's rows as `Entity` columns (prefix: a table alias).
+    fn select(&self, t: Table, alias: &str) -> String {
+        let parent = t.parent().map_or_else(|| "NULL".to_owned(), |p| self.text(&format!("{alias}{}", p.column)));
+        format!(
+            "SELECT {id} AS id, {tenant} AS tenant_id, '{kind}' AS kind, {parent} AS parent_id, {alias}body AS body, \
+             {alias}version AS version FROM {table}",
+            id = self.text(&format!("{alias}id")),
+            tenant = self.text(&format!("{alias}tenant_id")),
+            kind = t.kind(),
+            table = t.name(),
+        )
+    }
+
+    fn table(&self, t: Table) -> TableSql {
+        let (id1, id2, id3) = (self.id(1), self.id(2), self.id(3));
+        let get = format!("{} WHERE id = {id1} AND tenant_id = {id2}", self.select(t, ""));
+        let parent = match t.parent() {
+            Some(p) => format!("({id2} IS NULL OR {} = {id2})", p.column),
+            None => format!("{id2} IS NULL"),
+        };
+        let lock_then_get = |mode: &str| {
+            // The record outer-joined to the lock's row: absent is NULLs.
+            let select = self.select(t, "e.").replace(&format!("FROM {}", t.name()), "");
+            format!(
+                "{select}FROM named_locks AS nl LEFT JOIN {table} AS e ON e.id = {id3} AND e.tenant_id = {tid} \
+                 WHERE nl.tenant_id = $1 AND nl.name = $2 FOR {mode} OF nl",
+                table = t.name(),
+                tid = self.id(1),
+            )
+        };
+        TableSql {
+            get_for_update: format!("{get} FOR UPDATE"),
+            list: format!("{} WHERE ({id1} IS NULL OR tenant_id = {id1}) AND {parent} ORDER BY id", self.select(t, "")),
+            insert: format!("INSERT INTO {} (id, tenant_id, body, version) VALUES ({id1}, {id2}, $3, $4)", t.name()),
+            update: format!(
+                "UPDATE {} SET body = $3, version = $4, updated_at = CURRENT_TIMESTAMP \
+                 WHERE id = {id1} AND tenant_id = {id2} AND version = $4 - 1",
+                t.name()
+            ),
+            lock_shared_then_get: lock_then_get("SHARE"),
+            lock_exclusive_then_get: lock_then_get("UPDATE"),
+            get,
+        }
+    }
+
+    /// Every record of every table (of one tenant, or all), ordered by id.
+    fn all_records(&self) -> String {
+        let tenant = self.id(1);
+        let parts: Vec<String> = Table::ALL
+            .iter()
+            .map(|t| format!("{} WHERE ({tenant} IS NULL OR tenant_id = {tenant})", self.select(*t, "")))
+            .collect();
+        format!("{} ORDER BY id", parts.join(" UNION ALL "))
+    }
+
+    fn counts(&self) -> String {
+        let records: Vec<String> = Table::ALL.iter().map(|t| format!("(SELECT COUNT(*) FROM {})", t.name())).collect();
+        format!(
+            "SELECT (SELECT COUNT(*) FROM idempotency_keys) AS keys, \
+             {} AS entities, \
+             (SELECT COUNT(*) FROM workflow_instances) AS workflows, \
+             (SELECT COUNT(*) FROM idempotent_write_audit_log) AS audit_rows, \
+             (SELECT COUNT(*) FROM idempotent_write_audit_log WHERE status = 'new') AS audit_new",
+            records.join(" + ")
+        )
+    }
+}
+
+/// One dialect's statements over the tables of records, built once.
+pub(super) struct RecordSql {
+    tables: Vec<TableSql>,
+    pub all_records: String,
+    pub counts: String,
+}
+
+impl RecordSql {
+    pub fn table(&self, t: Table) -> &TableSql {
+        &self.tables[Table::ALL.iter().position(|u| *u == t).expect("every table is in Table::ALL")]
+    }
+}
+
+/// The statements over the tables of records in one dialect, built once:
+/// they live in a static, so callers hold them as `&'static str` (what
+/// sqlx takes as SQL) without any value in their text.
+pub(super) fn records(postgres: bool) -> &'static RecordSql {
+    static PG: OnceLock<RecordSql> = OnceLock::new();
+    static SQLITE: OnceLock<RecordSql> = OnceLock::new();
+    let build = move || {
+        let d = Dialect { postgres };
+        RecordSql {
+            tables: Table::ALL.iter().map(|t| d.table(*t)).collect(),
+            all_records: d.all_records(),
+            counts: d.counts(),
         }
     };
+    if postgres {
+        PG.get_or_init(build)
+    } else {
+        SQLITE.get_or_init(build)
+    }
 }
 
-/// `Tx::count_matching`'s statement for `field` in one dialect (public for
-/// the test that checks each one is answered from its index).
+/// `Tx::count_matching`, one statement per indexed field and dialect.
+/// Binds: $1 tenant, $2 value, $3 the excluded id (or NULL), $4 the limit,
+/// and $5 the parent for fields looked up under one. Each reads the index
+/// its rule needs (the unique (tenant, code) and (tenant, email) keys,
+/// `users_role`, `invoices_customer_status`).
 pub fn count_matching_sql(postgres: bool, field: IndexedField) -> &'static str {
-    let sql: fn(IndexedField) -> &'static str = if postgres { match_sql!(postgres) } else { match_sql!(sqlite) };
-    sql(field)
+    macro_rules! both {
+        ($pg:literal, $sqlite:literal) => {
+            if postgres {
+                $pg
+            } else {
+                $sqlite
+            }
+        };
+    }
+    match field {
+        IndexedField::AccountCode => both!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM accounts WHERE tenant_id = $1::uuid AND code = $2 \
+             AND ($3::uuid IS NULL OR id <> $3::uuid) LIMIT $4) AS m",
+            "SELECT COUNT(*) FROM (SELECT 1 FROM accounts WHERE tenant_id = $1 AND code = $2 \
+             AND ($3 IS NULL OR id <> $3) LIMIT $4) AS m"
+        ),
+        IndexedField::UserEmail => both!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM users WHERE tenant_id = $1::uuid AND email = $2 \
+             AND ($3::uuid IS NULL OR id <> $3::uuid) LIMIT $4) AS m",
+            "SELECT COUNT(*) FROM (SELECT 1 FROM users WHERE tenant_id = $1 AND email = $2 \
+             AND ($3 IS NULL OR id <> $3) LIMIT $4) AS m"
+        ),
+        IndexedField::UserRole => both!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM users WHERE tenant_id = $1::uuid AND role = $2 \
+             AND ($3::uuid IS NULL OR id <> $3::uuid) LIMIT $4) AS m",
+            "SELECT COUNT(*) FROM (SELECT 1 FROM users INDEXED BY users_role WHERE tenant_id = $1 AND role = $2 \
+             AND ($3 IS NULL OR id <> $3) LIMIT $4) AS m"
+        ),
+        IndexedField::InvoiceStatus => both!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM invoices WHERE customer_id = $5::uuid AND status = $2 \
+             AND tenant_id = $1::uuid AND ($3::uuid IS NULL OR id <> $3::uuid) LIMIT $4) AS m",
+            "SELECT COUNT(*) FROM (SELECT 1 FROM invoices INDEXED BY invoices_customer_status \
+             WHERE customer_id = $5 AND status = $2 AND tenant_id = $1 AND ($3 IS NULL OR id <> $3) LIMIT $4) AS m"
+        ),
+    }
 }
 
 /// Whether `field`'s statement binds a parent ($5).
@@ -109,11 +216,6 @@ pub(super) const INSERT_KEY: &str =
      ON CONFLICT (tenant_id, idempotency_key) DO NOTHING";
 pub(super) const COMPLETE_KEY: &str = "UPDATE idempotency_keys SET response_status = $3, response_body = $4, \
      response_location = $5 WHERE tenant_id = $1 AND idempotency_key = $2 AND response_status IS NULL";
-pub(super) const INSERT_ENTITY: &str =
-    "INSERT INTO entities (id, tenant_id, kind, parent_id, body, version) VALUES ($1, $2, $3, $4, $5, $6)";
-/// Only the version read under the lock may be replaced ($4 is the new one).
-pub(super) const UPDATE_ENTITY: &str = "UPDATE entities SET body = $3, version = $4, updated_at = CURRENT_TIMESTAMP \
-     WHERE id = $1 AND tenant_id = $2 AND version = $4 - 1";
 pub(super) const INSERT_WORKFLOW: &str =
     "INSERT INTO workflow_instances (id, tenant_id, workflow_name, trigger_entity_id, \
      operation_name, payload) VALUES ($1, $2, $3, $4, $5, $6)";

@@ -1,38 +1,75 @@
 //! Postgres's one-statement paths: the write set of an executed request
-//! (`Tx::write_all`), the replay fast path (`Store::replay_completed`) and a
-//! named lock taken together with one row (`Tx::lock_then_get`).
+//! (`Tx::write_all`) and the replay fast path (`Store::replay_completed`).
 
 use crate::store::sql::*;
 
 /// Postgres's `Tx::write_all`: the inserts, outbox rows, the key's response
 /// and the audit row in one statement of data-modifying CTEs (each runs
 /// exactly once; a duplicate id fails the statement as the single insert
-/// would). Rows travel as JSON arrays.
+/// would). Rows travel as JSON arrays; the records go to their tables, one
+/// CTE per table the write set touches (`t` is the table's place in
+/// `tables`). Foreign keys are checked at the end of the statement, so a
+/// record and its parent may arrive in the same one.
 ///
-/// The outbox rows are read only once the entities are inserted (`wf`
-/// counts `ins`'s rows first): Postgres runs unreferenced CTEs in an order
+/// The outbox rows are read only once the records are inserted (`wf`
+/// counts their rows first): Postgres runs unreferenced CTEs in an order
 /// of its own (the later ones first), and an expired key's reuse collides
-/// on both the entity's id and its outbox row's. The entity's is the one
+/// on both the record's id and its outbox row's. The record's is the one
 /// that must be reported, as `write_all_in_steps` would: it is `Duplicate`
 /// (the expired-key refusal), the outbox row's a `Constraint` (a bug).
-const PG_WRITE_ALL: &str = "WITH ins AS ( \
-       INSERT INTO entities (id, tenant_id, kind, parent_id, body, version) \
-       SELECT x.id, x.tenant_id, x.kind, x.parent_id, x.body, x.version FROM jsonb_to_recordset($1::jsonb) \
-         AS x(id TEXT, tenant_id TEXT, kind TEXT, parent_id TEXT, body TEXT, version BIGINT) RETURNING 1), \
-     wf AS ( \
-       INSERT INTO workflow_instances (id, tenant_id, workflow_name, trigger_entity_id, operation_name, payload) \
-       SELECT x.id, x.tenant_id, x.workflow_name, x.trigger_entity_id, x.operation_name, x.payload \
-       FROM jsonb_to_recordset($2::jsonb) AS x(id TEXT, tenant_id TEXT, workflow_name TEXT, \
-         trigger_entity_id TEXT, operation_name TEXT, payload TEXT) \
-       WHERE (SELECT COUNT(*) FROM ins) >= 0 RETURNING 1), \
-     done AS ( \
-       UPDATE idempotency_keys SET response_status = $6, response_body = $7, response_location = $8 \
-       WHERE $3 AND tenant_id = $4 AND idempotency_key = $5 AND response_status IS NULL RETURNING 1), \
-     aud AS ( \
-       INSERT INTO idempotent_write_audit_log (company_id, operation_name, idempotency_key_hash, \
+fn write_all_sql(tables: &[Table]) -> String {
+    let mut ctes: Vec<String> = tables
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            format!(
+                "ins{i} AS (INSERT INTO {table} (id, tenant_id, body, version) \
+                 SELECT x.id::uuid, x.tenant_id::uuid, x.body, x.version FROM jsonb_to_recordset($1::jsonb) \
+                 AS x(t INT, id TEXT, tenant_id TEXT, body TEXT, version BIGINT) WHERE x.t = {i} RETURNING 1)",
+                table = t.name()
+            )
+        })
+        .collect();
+    let after_inserts = if tables.is_empty() {
+        "TRUE".to_owned()
+    } else {
+        let counts: Vec<String> = (0..tables.len()).map(|i| format!("(SELECT COUNT(*) FROM ins{i})")).collect();
+        format!("{} >= 0", counts.join(" + "))
+    };
+    ctes.push(format!(
+        "wf AS (INSERT INTO workflow_instances (id, tenant_id, workflow_name, trigger_entity_id, operation_name, payload) \
+         SELECT x.id, x.tenant_id, x.workflow_name, x.trigger_entity_id, x.operation_name, x.payload \
+         FROM jsonb_to_recordset($2::jsonb) AS x(id TEXT, tenant_id TEXT, workflow_name TEXT, \
+           trigger_entity_id TEXT, operation_name TEXT, payload TEXT) \
+         WHERE {after_inserts} RETURNING 1)"
+    ));
+    ctes.push(
+        "done AS (UPDATE idempotency_keys SET response_status = $6, response_body = $7, response_location = $8 \
+         WHERE $3 AND tenant_id = $4 AND idempotency_key = $5 AND response_status IS NULL RETURNING 1)"
+            .to_owned(),
+    );
+    ctes.push(
+        "aud AS (INSERT INTO idempotent_write_audit_log (company_id, operation_name, idempotency_key_hash, \
          deterministic_id, status, error_type, error_message, http_status, workflows_triggered, duration_ms, \
-         request_id) VALUES ($9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING 1) \
-     SELECT (SELECT COUNT(*) FROM done) AS completed";
+         request_id) VALUES ($9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING 1)"
+            .to_owned(),
+    );
+    format!("WITH {} SELECT (SELECT COUNT(*) FROM done) AS completed", ctes.join(", "))
+}
+
+/// `write_all_sql` for one combination of tables, built once: write sets
+/// come in a few shapes (one or two per operation). Bounded: at most one
+/// statement per list of tables, and the operations write a fixed handful.
+fn write_all_statement(tables: &[Table]) -> String {
+    static BUILT: std::sync::Mutex<Vec<(Vec<Table>, String)>> = std::sync::Mutex::new(Vec::new());
+    let mut built = BUILT.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((_, sql)) = built.iter().find(|(t, _)| t == tables) {
+        return sql.clone();
+    }
+    let sql = write_all_sql(tables);
+    built.push((tables.to_vec(), sql.clone()));
+    sql
+}
 
 pub(in crate::store::sql) async fn pg_write_all(t: &mut PgTx, w: &WriteSet<'_>) -> Result<(), StoreError> {
     // Updates go one statement per row, by primary key: joined from a JSON
@@ -41,16 +78,19 @@ pub(in crate::store::sql) async fn pg_write_all(t: &mut PgTx, w: &WriteSet<'_>) 
     for e in w.updates {
         t.update_entity(e).await?;
     }
-    let inserts: Vec<serde_json::Value> = w
-        .inserts
-        .iter()
-        .map(|e| {
-            serde_json::json!({
-                "id": e.id.to_string(), "tenant_id": e.tenant_id.0.to_string(), "kind": e.kind,
-                "parent_id": e.parent_id.map(|p| p.to_string()), "body": e.body, "version": e.version,
-            })
-        })
-        .collect();
+    let mut tables: Vec<Table> = Vec::new();
+    let mut inserts: Vec<serde_json::Value> = Vec::with_capacity(w.inserts.len());
+    for e in w.inserts {
+        let table = Table::for_kind(&e.kind)?;
+        let t = tables.iter().position(|u| *u == table).unwrap_or_else(|| {
+            tables.push(table);
+            tables.len() - 1
+        });
+        inserts.push(serde_json::json!({
+            "t": t, "id": e.id.to_string(), "tenant_id": e.tenant_id.0.to_string(), "body": e.body,
+            "version": e.version,
+        }));
+    }
     let workflows: Vec<serde_json::Value> = w
         .workflows
         .iter()
@@ -67,7 +107,9 @@ pub(in crate::store::sql) async fn pg_write_all(t: &mut PgTx, w: &WriteSet<'_>) 
         None => (String::new(), String::new(), None),
     };
     let a = w.audit;
-    let row = sqlx::query(PG_WRITE_ALL)
+    // Reviewed: the text is built from table names (`Table::name`) and
+    // numbers only; every value is bound.
+    let row = sqlx::query(sqlx::AssertSqlSafe(write_all_statement(&tables)))
         .bind(serde_json::Value::Array(inserts).to_string())
         .bind(serde_json::Value::Array(workflows).to_string())
         .bind(response.is_some())
@@ -142,17 +184,3 @@ pub(in crate::store::sql) async fn pg_replay_completed<'c>(
         location: row.try_get("response_location").map_err(classify_pg)?,
     }))
 }
-
-/// `Tx::lock_then_get` on Postgres: the named lock's row locked and the
-/// entity read (outer-joined: absent is NULLs) in one statement. The join
-/// reads under the snapshot taken before any wait for the lock, so an
-/// absent entity is read again once the lock is held (`dialects.rs`); the
-/// entities read this way (period close markers) are only ever inserted.
-pub(in crate::store::sql) const PG_LOCK_SHARED_THEN_GET: &str =
-    "SELECT e.id, e.tenant_id, e.kind, e.parent_id, e.body, e.version \
-     FROM named_locks AS nl LEFT JOIN entities AS e ON e.id = $3 AND e.tenant_id = $1 \
-     WHERE nl.tenant_id = $1 AND nl.name = $2 FOR SHARE OF nl";
-pub(in crate::store::sql) const PG_LOCK_EXCLUSIVE_THEN_GET: &str =
-    "SELECT e.id, e.tenant_id, e.kind, e.parent_id, e.body, e.version \
-     FROM named_locks AS nl LEFT JOIN entities AS e ON e.id = $3 AND e.tenant_id = $1 \
-     WHERE nl.tenant_id = $1 AND nl.name = $2 FOR UPDATE OF nl";

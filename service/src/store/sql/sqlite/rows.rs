@@ -8,8 +8,8 @@ use rusqlite::{CachedStatement, Connection, ErrorCode, Row, ToSql};
 use crate::domain::ids::TenantId;
 use crate::store::sql::{opt_uuid, parse_uuid};
 use crate::store::{
-    AuditRecord, AuditStatus, ConstraintKind, ConstraintViolation, Delivery, Entity, KeyRecord, StoreError,
-    StoredResponse, WorkflowInstance, ENTITY_ID_CONSTRAINTS,
+    is_record_id_constraint, AuditRecord, AuditStatus, ConstraintKind, ConstraintViolation, Delivery, Entity,
+    KeyRecord, StoreError, StoredResponse, WorkflowInstance,
 };
 
 /// Placeholder names, `$1` first: the most any statement here binds.
@@ -199,6 +199,11 @@ pub(in crate::store::sql) fn classify(e: rusqlite::Error) -> StoreError {
                 ffi::SQLITE_CONSTRAINT_FOREIGNKEY => ConstraintKind::ForeignKey,
                 ffi::SQLITE_CONSTRAINT_CHECK => ConstraintKind::Check,
                 ffi::SQLITE_CONSTRAINT_NOTNULL => ConstraintKind::NotNull,
+                // The schema's triggers check what a row cannot state and
+                // RAISE(ABORT, '<constraint name>') (migrations 0015).
+                ffi::SQLITE_CONSTRAINT_TRIGGER => {
+                    return StoreError::Constraint(ConstraintViolation::new(ConstraintKind::Check, &message, &message))
+                }
                 // The rest of the family: a trigger's RAISE(ABORT, …), a
                 // STRICT table's datatype, a rowid: still the schema refusing
                 // the write, never a 500.
@@ -209,7 +214,7 @@ pub(in crate::store::sql) fn classify(e: rusqlite::Error) -> StoreError {
             // failed: name"; a foreign key is not named ("FOREIGN KEY
             // constraint failed"): then its kind names it.
             let name = message.split_once("constraint failed: ").map_or(kind.as_str(), |(_, n)| n).to_owned();
-            if kind == ConstraintKind::Unique && ENTITY_ID_CONSTRAINTS.contains(&name.as_str()) {
+            if kind == ConstraintKind::Unique && is_record_id_constraint(&name) {
                 return StoreError::Duplicate(message);
             }
             StoreError::Constraint(ConstraintViolation::new(kind, name, message))

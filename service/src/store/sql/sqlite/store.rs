@@ -13,12 +13,11 @@ use crate::domain::ids::TenantId;
 use crate::idempotency::expiry::KeyState;
 use crate::store::sql::parse_uuid;
 use crate::store::sql::statements::{
-    LIST_ENTITIES, SELECT_AUDIT, SELECT_COUNTS, SELECT_ENTITIES, SELECT_ENTITY, SELECT_KEY, SELECT_KEYS,
-    SELECT_KEY_META, SELECT_TENANT_BY_TOKEN, SELECT_WORKFLOWS,
+    records, SELECT_AUDIT, SELECT_KEY, SELECT_KEYS, SELECT_KEY_META, SELECT_TENANT_BY_TOKEN, SELECT_WORKFLOWS,
 };
 use crate::store::{
-    replays, Admin, AuditRecord, Counts, Entity, KeyMeta, KeyRecord, Store, StoreError, StoredResponse, Tenant, Tx,
-    WorkflowInstance,
+    replays, Admin, AuditRecord, Counts, Entity, KeyMeta, KeyRecord, Store, StoreError, StoredResponse, Table, Tenant,
+    Tx, WorkflowInstance,
 };
 
 fn text(id: Uuid) -> String {
@@ -35,9 +34,10 @@ impl Store for SqliteStore {
         Ok(Box::new(self.writer.begin().await?))
     }
 
-    async fn get_entity(&self, tenant: TenantId, id: Uuid) -> Result<Option<Entity>, StoreError> {
+    async fn get_entity(&self, tenant: TenantId, kind: &str, id: Uuid) -> Result<Option<Entity>, StoreError> {
+        let sql = records(false).table(Table::for_kind(kind)?).get.as_str();
         let (id, tenant) = (text(id), text(tenant.0));
-        self.read(|conn| query_first(conn, SELECT_ENTITY, &[&id, &tenant], entity_from_row)).await
+        self.read(|conn| query_first(conn, sql, &[&id, &tenant], entity_from_row)).await
     }
 
     async fn get_key(&self, tenant: TenantId, key: &str) -> Result<Option<KeyRecord>, StoreError> {
@@ -80,8 +80,9 @@ impl Store for SqliteStore {
         kind: &str,
         parent: Option<Uuid>,
     ) -> Result<Vec<Entity>, StoreError> {
+        let sql = records(false).table(Table::for_kind(kind)?).list.as_str();
         let (tenant, parent) = (tenant.map(|t| text(t.0)), parent.map(text));
-        self.read(|conn| query_all(conn, LIST_ENTITIES, &[&tenant, &kind, &parent], entity_from_row)).await
+        self.read(|conn| query_all(conn, sql, &[&tenant, &parent], entity_from_row)).await
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
@@ -142,12 +143,12 @@ impl Admin for SqliteStore {
 
     async fn entities(&self, tenant: Option<TenantId>) -> Result<Vec<Entity>, StoreError> {
         let tenant = tenant.map(|t| text(t.0));
-        self.read(|conn| query_all(conn, SELECT_ENTITIES, &[&tenant], entity_from_row)).await
+        self.read(|conn| query_all(conn, records(false).all_records.as_str(), &[&tenant], entity_from_row)).await
     }
 
     async fn counts(&self) -> Result<Counts, StoreError> {
         self.read(|conn| {
-            query_first(conn, SELECT_COUNTS, &[], |row| {
+            query_first(conn, records(false).counts.as_str(), &[], |row| {
                 let n = |i: usize| -> Result<u64, StoreError> { Ok(u64::try_from(get::<i64>(row, i)?).unwrap_or(0)) };
                 Ok(Counts { keys: n(0)?, entities: n(1)?, workflows: n(2)?, audit_rows: n(3)?, audit_new: n(4)? })
             })

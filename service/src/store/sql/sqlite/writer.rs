@@ -33,11 +33,11 @@ use super::group::{GroupCommit, MEMBER_BEGIN, MEMBER_RELEASE, MEMBER_ROLLBACK};
 use super::rows::{classify, entity_from_row, execute, get, key_from_row, query_all, query_first, while_busy};
 use crate::domain::ids::TenantId;
 use crate::store::sql::{
-    match_needs_parent, SqlLimits, COMPLETE_KEY, INSERT_AUDIT, INSERT_ENTITY, INSERT_KEY, INSERT_NAMED_LOCK,
-    INSERT_WORKFLOW, LIST_ENTITIES, SELECT_ENTITY, SELECT_KEY, SELECT_NAMED_LOCK, UPDATE_ENTITY,
+    match_needs_parent, records, SqlLimits, COMPLETE_KEY, INSERT_AUDIT, INSERT_KEY, INSERT_NAMED_LOCK, INSERT_WORKFLOW,
+    SELECT_KEY, SELECT_NAMED_LOCK,
 };
 use crate::store::{
-    AuditRecord, Claim, Entity, FieldMatch, IndexedField, KeyClaim, LockMode, StoreError, StoredResponse, Tx,
+    AuditRecord, Claim, Entity, FieldMatch, IndexedField, KeyClaim, LockMode, StoreError, StoredResponse, Table, Tx,
     WorkflowInstance,
 };
 
@@ -286,12 +286,14 @@ impl Tx for SqliteTx {
     async fn get_entity(
         &mut self,
         tenant: TenantId,
+        kind: &str,
         id: Uuid,
         _for_update: bool,
     ) -> Result<Option<Entity>, StoreError> {
         // The one writer already excludes every other writer: nothing to lock.
+        let sql = records(false).table(Table::for_kind(kind)?).get.as_str();
         let (id, tenant) = (id.to_string(), tenant.0.to_string());
-        query_first(self.conn()?, SELECT_ENTITY, &[&id, &tenant], entity_from_row)
+        query_first(self.conn()?, sql, &[&id, &tenant], entity_from_row)
     }
 
     async fn list_entities(
@@ -300,14 +302,15 @@ impl Tx for SqliteTx {
         kind: &str,
         parent: Option<Uuid>,
     ) -> Result<Vec<Entity>, StoreError> {
+        let sql = records(false).table(Table::for_kind(kind)?).list.as_str();
         let (tenant, parent) = (tenant.0.to_string(), parent.map(|p| p.to_string()));
-        query_all(self.conn()?, LIST_ENTITIES, &[&tenant, &kind, &parent], entity_from_row)
+        query_all(self.conn()?, sql, &[&tenant, &parent], entity_from_row)
     }
 
     async fn count_matching(&mut self, m: &FieldMatch) -> Result<u64, StoreError> {
         let conn = self.conn()?;
         let tenant = m.tenant.0.to_string();
-        let except = m.except.map(|id| id.to_string()).unwrap_or_default();
+        let except = m.except.map(|id| id.to_string());
         let limit = i64::from(m.limit);
         // $5, the parent, is bound only where the statement has it.
         let (parent, bound) = match (match_needs_parent(m.field), m.parent) {
@@ -334,14 +337,16 @@ impl Tx for SqliteTx {
     }
 
     async fn insert_entity(&mut self, e: &Entity) -> Result<(), StoreError> {
-        let (id, tenant, parent) = (e.id.to_string(), e.tenant_id.0.to_string(), e.parent_id.map(|p| p.to_string()));
-        execute(self.conn()?, INSERT_ENTITY, &[&id, &tenant, &e.kind, &parent, &e.body, &e.version])?;
+        let sql = records(false).table(Table::for_kind(&e.kind)?).insert.as_str();
+        let (id, tenant) = (e.id.to_string(), e.tenant_id.0.to_string());
+        execute(self.conn()?, sql, &[&id, &tenant, &e.body, &e.version])?;
         Ok(())
     }
 
     async fn update_entity(&mut self, e: &Entity) -> Result<(), StoreError> {
+        let sql = records(false).table(Table::for_kind(&e.kind)?).update.as_str();
         let (id, tenant) = (e.id.to_string(), e.tenant_id.0.to_string());
-        if execute(self.conn()?, UPDATE_ENTITY, &[&id, &tenant, &e.body, &e.version])? != 1 {
+        if execute(self.conn()?, sql, &[&id, &tenant, &e.body, &e.version])? != 1 {
             return Err(StoreError::Retryable("entity version changed under update".into()));
         }
         Ok(())
@@ -435,14 +440,14 @@ mod tests {
         assert!(matches!(classify(failure(ffi::SQLITE_LOCKED_SHAREDCACHE)), StoreError::Unavailable(_)));
         assert_eq!(
             classify(failure(ffi::SQLITE_CONSTRAINT_TRIGGER)),
-            StoreError::Constraint(ConstraintViolation::new(ConstraintKind::Other, "integrity", "m")),
+            StoreError::Constraint(ConstraintViolation::new(ConstraintKind::Check, "m", "m")),
             "a trigger's RAISE(ABORT) is the schema refusing the write"
         );
         assert_eq!(classify(failure(ffi::SQLITE_IOERR)), StoreError::Other("m".into()));
     }
 
     /// SQLite's constraint codes (2067 unique, 1555 primary key, 787
-    /// foreign key, 275 check, 1299 not null) as the store's: the entities'
+    /// foreign key, 275 check, 1299 not null) as the store's: a records table's
     /// primary key is the deterministic id taken (`Duplicate`), every other
     /// violation a `Constraint` of its kind, named as SQLite names it.
     #[test]
@@ -453,7 +458,7 @@ mod tests {
         assert_eq!((ffi::SQLITE_CONSTRAINT_FOREIGNKEY, ffi::SQLITE_CONSTRAINT_CHECK), (787, 275));
         assert_eq!(ffi::SQLITE_CONSTRAINT_NOTNULL, 1299);
 
-        let id = "UNIQUE constraint failed: entities.id";
+        let id = "UNIQUE constraint failed: invoices.id";
         assert_eq!(classify(failure(ffi::SQLITE_CONSTRAINT_PRIMARYKEY, id)), StoreError::Duplicate(id.into()));
         assert_eq!(classify(failure(ffi::SQLITE_CONSTRAINT_UNIQUE, id)), StoreError::Duplicate(id.into()));
         let outbox = "UNIQUE constraint failed: workflow_instances.id";
@@ -476,10 +481,10 @@ mod tests {
             classify(failure(ffi::SQLITE_CONSTRAINT_CHECK, check)),
             constraint(ConstraintKind::Check, "state IN ('active', 'expired')", check)
         );
-        let not_null = "NOT NULL constraint failed: entities.body";
+        let not_null = "NOT NULL constraint failed: invoices.body";
         assert_eq!(
             classify(failure(ffi::SQLITE_CONSTRAINT_NOTNULL, not_null)),
-            constraint(ConstraintKind::NotNull, "entities.body", not_null)
+            constraint(ConstraintKind::NotNull, "invoices.body", not_null)
         );
     }
 
@@ -490,14 +495,14 @@ mod tests {
         let conn = Connection::open_in_memory().unwrap();
         conn.execute_batch(
             "PRAGMA foreign_keys = ON; \
-             CREATE TABLE entities (id TEXT PRIMARY KEY, body TEXT NOT NULL); \
+             CREATE TABLE invoices (id TEXT PRIMARY KEY, body TEXT NOT NULL); \
              CREATE TABLE p (id INTEGER PRIMARY KEY, code TEXT UNIQUE, n INTEGER CONSTRAINT n_positive CHECK (n > 0)); \
              CREATE TABLE c (p_id INTEGER REFERENCES p (id)); \
-             INSERT INTO entities VALUES ('a', '{}'); INSERT INTO p VALUES (1, 'x', 1);",
+             INSERT INTO invoices VALUES ('a', '{}'); INSERT INTO p VALUES (1, 'x', 1);",
         )
         .unwrap();
         let run = |sql: &str| execute(&conn, sql, &[]).unwrap_err();
-        assert!(matches!(run("INSERT INTO entities VALUES ('a', '{}')"), StoreError::Duplicate(_)));
+        assert!(matches!(run("INSERT INTO invoices VALUES ('a', '{}')"), StoreError::Duplicate(_)));
         let named = |e: StoreError| match e {
             StoreError::Constraint(v) => (v.kind, v.constraint),
             other => panic!("not a constraint violation: {other:?}"),
@@ -506,8 +511,8 @@ mod tests {
         assert_eq!(named(run("INSERT INTO p VALUES (1, 'y', 1)")), (ConstraintKind::Unique, "p.id".into()));
         assert_eq!(named(run("INSERT INTO p VALUES (3, 'z', 0)")), (ConstraintKind::Check, "n_positive".into()));
         assert_eq!(named(run("INSERT INTO c VALUES (9)")), (ConstraintKind::ForeignKey, "foreign_key".into()));
-        let not_null = run("INSERT INTO entities VALUES ('b', NULL)");
-        assert_eq!(named(not_null), (ConstraintKind::NotNull, "entities.body".into()));
+        let not_null = run("INSERT INTO invoices VALUES ('b', NULL)");
+        assert_eq!(named(not_null), (ConstraintKind::NotNull, "invoices.body".into()));
         // A trigger's RAISE(ABORT): how a check across rows refuses a write.
         conn.execute_batch(
             "CREATE TRIGGER c_limit BEFORE INSERT ON c WHEN (SELECT COUNT(*) FROM c) >= 1 \
@@ -516,7 +521,7 @@ mod tests {
         .unwrap();
         let e = run("INSERT INTO c VALUES (1)");
         assert!(matches!(&e, StoreError::Constraint(v) if v.message.contains("one child at most")), "{e:?}");
-        assert_eq!(named(e).0, ConstraintKind::Other);
+        assert_eq!(named(e), (ConstraintKind::Check, "one child at most".into()), "the trigger's message names it");
     }
 
     /// The other connection holds the write lock and lets go from a task on
