@@ -15,6 +15,7 @@ use crate::domain::ledger::{self, LedgerLine};
 use crate::idempotency::expiry::KeyState;
 use crate::idempotency::key::IdempotencyKey;
 use crate::ops;
+use crate::store::Table;
 
 pub(super) async fn read_entity(
     State(app): State<App>,
@@ -51,12 +52,13 @@ pub(super) async fn read_ledger(State(app): State<App>, headers: HeaderMap, Path
         Ok(lines) => lines,
         Err(_) => return unavailable(&app),
     };
-    // The source must be this tenant's: another tenant's id reads as
+    // The source must be this tenant's record: another tenant's id reads as
     // missing. Lines found under it prove it (they are the tenant's); a
-    // record that posted none (a zero total) is looked for by kind.
+    // record that posted none (a zero total, a customer) is looked for in
+    // each table.
     if lines.is_empty() {
         let mut found = false;
-        for kind in ledger::SOURCE_KINDS {
+        for kind in Table::ALL.map(Table::kind) {
             match app.store.get_entity(tenant.id, kind, source_id).await {
                 Ok(Some(_)) => {
                     found = true;

@@ -32,3 +32,4 @@ mod schema;
 mod secrets;
 mod sql_safety;
 mod sqlite_store;
+mod upgrade;
