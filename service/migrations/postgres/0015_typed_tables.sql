@@ -181,10 +181,11 @@ CREATE TABLE invoices (
     CONSTRAINT invoices_issue_before_due CHECK (issue_date IS NULL OR issue_date <= due_date)
 );
 -- A customer's invoices by status (`IndexedField::InvoiceStatus`), and the
--- receivables report.
+-- open-receivables report (deploy/reports/open-receivables.sql), answered
+-- from the index alone.
 CREATE INDEX invoices_customer_status ON invoices (customer_id, status, tenant_id);
 CREATE INDEX invoices_open_receivables ON invoices (tenant_id, customer_id)
-    INCLUDE (currency, total_cents, amount_paid_cents) WHERE status = 'open';
+    INCLUDE (currency, total_cents, amount_paid_cents, due_date) WHERE status = 'open';
 
 CREATE TABLE invoice_lines (
     invoice_id        uuid NOT NULL,
@@ -239,7 +240,8 @@ CREATE TABLE payments (
     CONSTRAINT payments_method_known CHECK (method IN ('bank_transfer', 'card', 'cash', 'check', 'other'))
 );
 CREATE INDEX payments_invoice ON payments (invoice_id);
--- The payments-by-method report: a tenant's payments by date.
+-- The payments-by-method report (deploy/reports/payments-by-method.sql):
+-- a tenant's payments by date, answered from the index alone.
 CREATE INDEX payments_tenant_date ON payments (tenant_id, payment_date) INCLUDE (method, currency, amount_cents);
 
 CREATE TABLE refunds (
@@ -520,7 +522,11 @@ DECLARE
     total bigint;
     mismatched bigint;
 BEGIN
-    CREATE TEMP TABLE accubooks_moved ON COMMIT DROP AS
+    CREATE TEMP TABLE accubooks_moved (
+        kind text NOT NULL, id uuid NOT NULL, tenant_id uuid, body text, version bigint,
+        PRIMARY KEY (id, kind)
+    ) ON COMMIT DROP;
+    INSERT INTO accubooks_moved (kind, id, tenant_id, body, version)
         SELECT 'customer' AS kind, id, tenant_id, body, version FROM customers
         UNION ALL SELECT 'vendor', id, tenant_id, body, version FROM vendors
         UNION ALL SELECT 'user', id, tenant_id, body, version FROM users

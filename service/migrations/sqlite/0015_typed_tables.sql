@@ -507,7 +507,11 @@ INSERT INTO customer_deletions (id, tenant_id, body, version, created_at, update
 -- Verify the move before anything is dropped: every row arrived unchanged
 -- in the table of its kind, and no table holds a row that was not moved.
 -- A failed check aborts the migration (and so its transaction).
-CREATE TEMP TABLE accubooks_moved AS
+CREATE TEMP TABLE accubooks_moved (
+    kind TEXT NOT NULL, id TEXT NOT NULL, tenant_id TEXT, body TEXT, version INTEGER,
+    PRIMARY KEY (id, kind)
+);
+INSERT INTO accubooks_moved (kind, id, tenant_id, body, version)
     SELECT 'customer' AS kind, id, tenant_id, body, version FROM customers
     UNION ALL SELECT 'vendor', id, tenant_id, body, version FROM vendors
     UNION ALL SELECT 'user', id, tenant_id, body, version FROM users

@@ -27,6 +27,7 @@ mod masking;
 mod openapi;
 mod outbox;
 mod prometheus;
+mod reports;
 mod rules;
 mod schema;
 mod secrets;
