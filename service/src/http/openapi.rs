@@ -14,7 +14,7 @@ use crate::http::contract::{Handler, Route, RouteTable};
 use crate::http::problem::code;
 use crate::idempotency::key::IDEMPOTENCY_KEY_LEN_MAX;
 use crate::ops::schema::PERIOD_PATTERN;
-use crate::ops::{OpSpec, REGISTRY};
+use crate::ops::{Method, OpSpec, REGISTRY};
 
 /// Codes every mutation may answer, by status, before any business rule.
 const MUTATION_CODES: &[(u16, &[&str])] = &[
@@ -94,6 +94,15 @@ fn operation(route: &Route, table: &RouteTable, schemas: &mut Map<String, Value>
             op.insert("operationId".into(), json!(spec.name));
             op.insert("tags".into(), json!([spec.category.as_str()]));
             op.insert("summary".into(), json!(format!("{} (idempotent write)", spec.name)));
+            if spec.method == Method::Delete {
+                op.insert(
+                    "description".into(),
+                    json!(
+                        "A soft delete: the record is kept (an accounting history refers to it), marked with \
+                         `deleted_at`, and still reads back (200) at its route; it takes no new writes."
+                    ),
+                );
+            }
             op.insert("requestBody".into(), request_body(spec, table, schemas));
             op.insert("responses".into(), mutation_responses(spec, table, schemas));
         }

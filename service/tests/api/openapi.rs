@@ -98,6 +98,11 @@ async fn openapi_documents_exactly_the_mounted_routes() {
             assert!(codes.as_array().unwrap().iter().any(|c| c == code), "{}: 422 lacks {code}", spec.name);
         }
         assert!(op["responses"]["409"]["headers"]["Retry-After"].is_object());
+        if spec.method == accubooks_service::ops::Method::Delete {
+            // A soft delete says so: its record still reads back (200).
+            let said = op["description"].as_str().unwrap_or_default();
+            assert!(said.starts_with("A soft delete"), "{}: DELETE without its soft-delete description", spec.name);
+        }
     }
     assert_eq!(mutations, REGISTRY.len());
     let key = &doc["components"]["parameters"]["IdempotencyKey"];
