@@ -131,8 +131,8 @@ customer=$(curl -sf -X POST "http://$addr/v1/customers" -H "Authorization: Beare
 # The period lock's row exists once the first invoice of the month was written.
 period="period:$(date -u +%Y-%m)"
 "$pg_bin/psql" -qX "$pg_url" -c "INSERT INTO named_locks (tenant_id, name) VALUES ('$tenant', '$period') \
-    ON CONFLICT DO NOTHING" -c "INSERT INTO customers (id, tenant_id, body, version) \
-    SELECT md5('bench-customer-' || g)::uuid, '$tenant', '{\"name\":\"Bench\",\"object\":\"customer\"}', 1 \
+    ON CONFLICT DO NOTHING" -c "INSERT INTO customers (id, tenant_id, body, version, name) \
+    SELECT md5('bench-customer-' || g)::uuid, '$tenant', '{\"name\":\"Bench\",\"object\":\"customer\"}', 1, 'Bench' \
     FROM generate_series(1, 16) AS g"
 "$pg_bin/pgbench" -n -M prepared -c 32 -j 2 -T "$secs" -f ci/bench/create_invoice.sql \
     -D "tenant=$tenant" -D "token_hash=$token_hash" -D "period=$period" \

@@ -7,8 +7,10 @@
 --
 -- `body` stays: it is the JSON document the API returned for the record,
 -- kept byte for byte so reads and replays are the same bytes. The typed
--- columns are GENERATED from it by the database, so the two can never
--- disagree, and every constraint reads the typed columns. Lines (invoice,
+-- columns hold its fields: the service reads them from the document once,
+-- in the same place for every write (`Table::columns`), and binds them
+-- with it, in the one statement (rows moved here are read by the same
+-- rules in SQL, below). Every constraint reads the typed columns. Lines (invoice,
 -- bill, payroll) are rows of their own, written by a trigger from the
 -- header's document and checked against its total.
 --
@@ -22,9 +24,10 @@
 -- is there), and only then is `entities` dropped: all in this migration's
 -- one transaction, so a failed verification leaves the database as it was.
 
--- Text in the service's fixed formats → native types. IMMUTABLE (unlike
--- the text → date/timestamptz casts, which depend on session settings), so
--- generated columns may use them; a malformed value is refused (22008).
+-- Text in the service's fixed formats → native types, for the rows moved
+-- below and for reports. IMMUTABLE (unlike the text → date/timestamptz
+-- casts, which depend on session settings); a malformed value is refused
+-- (22008).
 CREATE FUNCTION accubooks_date(t text) RETURNS date
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     RETURN make_date(substr(t, 1, 4)::int, substr(t, 6, 2)::int, substr(t, 9, 2)::int);
@@ -41,8 +44,8 @@ CREATE TABLE customers (
     version     bigint NOT NULL CONSTRAINT customers_version_positive CHECK (version >= 1),
     created_at  timestamptz NOT NULL DEFAULT now(),
     updated_at  timestamptz NOT NULL DEFAULT now(),
-    name        text GENERATED ALWAYS AS (body::jsonb ->> 'name') STORED NOT NULL,
-    deleted_at  timestamptz GENERATED ALWAYS AS (accubooks_timestamp(body::jsonb ->> 'deleted_at')) STORED,
+    name        text NOT NULL,
+    deleted_at  timestamptz,
     CONSTRAINT customers_tenant_id_key UNIQUE (tenant_id, id),
     CONSTRAINT customers_name_present CHECK (length(name) BETWEEN 1 AND 200)
 );
@@ -54,7 +57,7 @@ CREATE TABLE vendors (
     version     bigint NOT NULL CONSTRAINT vendors_version_positive CHECK (version >= 1),
     created_at  timestamptz NOT NULL DEFAULT now(),
     updated_at  timestamptz NOT NULL DEFAULT now(),
-    name        text GENERATED ALWAYS AS (body::jsonb ->> 'name') STORED NOT NULL,
+    name        text NOT NULL,
     CONSTRAINT vendors_tenant_id_key UNIQUE (tenant_id, id),
     CONSTRAINT vendors_name_present CHECK (length(name) BETWEEN 1 AND 200)
 );
@@ -66,9 +69,9 @@ CREATE TABLE users (
     version     bigint NOT NULL CONSTRAINT users_version_positive CHECK (version >= 1),
     created_at  timestamptz NOT NULL DEFAULT now(),
     updated_at  timestamptz NOT NULL DEFAULT now(),
-    email       text GENERATED ALWAYS AS (body::jsonb ->> 'email') STORED NOT NULL,
-    name        text GENERATED ALWAYS AS (body::jsonb ->> 'name') STORED NOT NULL,
-    role        text GENERATED ALWAYS AS (body::jsonb ->> 'role') STORED NOT NULL,
+    email       text NOT NULL,
+    name        text NOT NULL,
+    role        text NOT NULL,
     CONSTRAINT users_tenant_id_key UNIQUE (tenant_id, id),
     CONSTRAINT users_email_lower CHECK (email = lower(email)),
     CONSTRAINT users_role_known CHECK (role IN ('admin', 'accountant', 'approver', 'viewer'))
@@ -85,10 +88,9 @@ CREATE TABLE accounts (
     version       bigint NOT NULL CONSTRAINT accounts_version_positive CHECK (version >= 1),
     created_at    timestamptz NOT NULL DEFAULT now(),
     updated_at    timestamptz NOT NULL DEFAULT now(),
-    code          text GENERATED ALWAYS AS (body::jsonb ->> 'code') STORED NOT NULL,
-    name          text GENERATED ALWAYS AS (body::jsonb ->> 'name') STORED NOT NULL,
-    account_type  text GENERATED ALWAYS AS (body::jsonb ->> 'type') STORED NOT NULL,
-    CONSTRAINT accounts_tenant_id_key UNIQUE (tenant_id, id),
+    code          text NOT NULL,
+    name          text NOT NULL,
+    account_type  text NOT NULL,
     CONSTRAINT accounts_type_known CHECK (account_type IN ('asset', 'liability', 'equity', 'revenue', 'expense'))
 );
 CREATE UNIQUE INDEX accounts_code_unique ON accounts (tenant_id, code);
@@ -100,9 +102,9 @@ CREATE TABLE bank_accounts (
     version                bigint NOT NULL CONSTRAINT bank_accounts_version_positive CHECK (version >= 1),
     created_at             timestamptz NOT NULL DEFAULT now(),
     updated_at             timestamptz NOT NULL DEFAULT now(),
-    holder_name            text GENERATED ALWAYS AS (body::jsonb ->> 'holder_name') STORED NOT NULL,
-    account_number_masked  text GENERATED ALWAYS AS (body::jsonb ->> 'account_number_masked') STORED NOT NULL,
-    routing_number_masked  text GENERATED ALWAYS AS (body::jsonb ->> 'routing_number_masked') STORED NOT NULL,
+    holder_name            text NOT NULL,
+    account_number_masked  text NOT NULL,
+    routing_number_masked  text NOT NULL,
     CONSTRAINT bank_accounts_tenant_id_key UNIQUE (tenant_id, id),
     -- Only masked numbers are ever stored: at most the last four digits show.
     CONSTRAINT bank_accounts_numbers_masked CHECK (
@@ -116,8 +118,7 @@ CREATE TABLE bank_account_updates (
     version          bigint NOT NULL CONSTRAINT bank_account_updates_version_positive CHECK (version >= 1),
     created_at       timestamptz NOT NULL DEFAULT now(),
     updated_at       timestamptz NOT NULL DEFAULT now(),
-    bank_account_id  uuid GENERATED ALWAYS AS ((body::jsonb ->> 'bank_account_id')::uuid) STORED NOT NULL,
-    CONSTRAINT bank_account_updates_tenant_id_key UNIQUE (tenant_id, id),
+    bank_account_id  uuid NOT NULL,
     CONSTRAINT bank_account_updates_bank_account_fk FOREIGN KEY (tenant_id, bank_account_id)
         REFERENCES bank_accounts (tenant_id, id)
 );
@@ -130,7 +131,7 @@ CREATE TABLE period_closes (
     version     bigint NOT NULL CONSTRAINT period_closes_version_positive CHECK (version >= 1),
     created_at  timestamptz NOT NULL DEFAULT now(),
     updated_at  timestamptz NOT NULL DEFAULT now(),
-    period      text GENERATED ALWAYS AS (body::jsonb ->> 'period') STORED NOT NULL,
+    period      text NOT NULL,
     CONSTRAINT period_closes_tenant_id_key UNIQUE (tenant_id, id),
     CONSTRAINT period_closes_period_month CHECK (period ~ '^[0-9]{4}-(0[1-9]|1[0-2])$')
 );
@@ -143,10 +144,9 @@ CREATE TABLE closed_periods (
     version          bigint NOT NULL CONSTRAINT closed_periods_version_positive CHECK (version >= 1),
     created_at       timestamptz NOT NULL DEFAULT now(),
     updated_at       timestamptz NOT NULL DEFAULT now(),
-    period           text GENERATED ALWAYS AS (body::jsonb ->> 'period') STORED NOT NULL,
-    status           text GENERATED ALWAYS AS (body::jsonb ->> 'status') STORED NOT NULL,
-    period_close_id  uuid GENERATED ALWAYS AS ((body::jsonb ->> 'period_close_id')::uuid) STORED NOT NULL,
-    CONSTRAINT closed_periods_tenant_id_key UNIQUE (tenant_id, id),
+    period           text NOT NULL,
+    status           text NOT NULL,
+    period_close_id  uuid NOT NULL,
     CONSTRAINT closed_periods_period_unique UNIQUE (tenant_id, period),
     CONSTRAINT closed_periods_period_month CHECK (period ~ '^[0-9]{4}-(0[1-9]|1[0-2])$'),
     CONSTRAINT closed_periods_status_closed CHECK (status = 'closed'),
@@ -162,14 +162,14 @@ CREATE TABLE invoices (
     version            bigint NOT NULL CONSTRAINT invoices_version_positive CHECK (version >= 1),
     created_at         timestamptz NOT NULL DEFAULT now(),
     updated_at         timestamptz NOT NULL DEFAULT now(),
-    customer_id        uuid GENERATED ALWAYS AS ((body::jsonb ->> 'customer_id')::uuid) STORED NOT NULL,
-    currency           text GENERATED ALWAYS AS (body::jsonb ->> 'currency') STORED NOT NULL,
-    issue_date         date GENERATED ALWAYS AS (accubooks_date(body::jsonb ->> 'issue_date')) STORED,
-    due_date           date GENERATED ALWAYS AS (accubooks_date(body::jsonb ->> 'due_date')) STORED NOT NULL,
-    total_cents        bigint GENERATED ALWAYS AS ((body::jsonb ->> 'total_cents')::bigint) STORED NOT NULL,
-    amount_paid_cents  bigint GENERATED ALWAYS AS ((body::jsonb ->> 'amount_paid_cents')::bigint) STORED NOT NULL,
-    status             text GENERATED ALWAYS AS (body::jsonb ->> 'status') STORED NOT NULL,
-    voided_at          timestamptz GENERATED ALWAYS AS (accubooks_timestamp(body::jsonb ->> 'voided_at')) STORED,
+    customer_id        uuid NOT NULL,
+    currency           text NOT NULL,
+    issue_date         date,
+    due_date           date NOT NULL,
+    total_cents        bigint NOT NULL,
+    amount_paid_cents  bigint NOT NULL,
+    status             text NOT NULL,
+    voided_at          timestamptz,
     CONSTRAINT invoices_tenant_id_key UNIQUE (tenant_id, id),
     CONSTRAINT invoices_customer_fk FOREIGN KEY (tenant_id, customer_id) REFERENCES customers (tenant_id, id),
     CONSTRAINT invoices_currency_code CHECK (currency ~ '^[A-Z]{3}$'),
@@ -209,10 +209,9 @@ CREATE TABLE invoice_voids (
     version      bigint NOT NULL CONSTRAINT invoice_voids_version_positive CHECK (version >= 1),
     created_at   timestamptz NOT NULL DEFAULT now(),
     updated_at   timestamptz NOT NULL DEFAULT now(),
-    invoice_id   uuid GENERATED ALWAYS AS ((body::jsonb ->> 'invoice_id')::uuid) STORED NOT NULL,
-    currency     text GENERATED ALWAYS AS (body::jsonb ->> 'currency') STORED NOT NULL,
-    total_cents  bigint GENERATED ALWAYS AS ((body::jsonb ->> 'total_cents')::bigint) STORED NOT NULL,
-    CONSTRAINT invoice_voids_tenant_id_key UNIQUE (tenant_id, id),
+    invoice_id   uuid NOT NULL,
+    currency     text NOT NULL,
+    total_cents  bigint NOT NULL,
     CONSTRAINT invoice_voids_invoice_fk FOREIGN KEY (tenant_id, invoice_id) REFERENCES invoices (tenant_id, id),
     -- An invoice is voided once.
     CONSTRAINT invoice_voids_invoice_unique UNIQUE (invoice_id),
@@ -226,12 +225,12 @@ CREATE TABLE payments (
     version                bigint NOT NULL CONSTRAINT payments_version_positive CHECK (version >= 1),
     created_at             timestamptz NOT NULL DEFAULT now(),
     updated_at             timestamptz NOT NULL DEFAULT now(),
-    invoice_id             uuid GENERATED ALWAYS AS ((body::jsonb ->> 'invoice_id')::uuid) STORED NOT NULL,
-    amount_cents           bigint GENERATED ALWAYS AS ((body::jsonb ->> 'amount_cents')::bigint) STORED NOT NULL,
-    currency               text GENERATED ALWAYS AS (body::jsonb ->> 'currency') STORED NOT NULL,
-    method                 text GENERATED ALWAYS AS (body::jsonb ->> 'method') STORED NOT NULL,
-    payment_date           date GENERATED ALWAYS AS (accubooks_date(body::jsonb ->> 'payment_date')) STORED,
-    amount_refunded_cents  bigint GENERATED ALWAYS AS ((body::jsonb ->> 'amount_refunded_cents')::bigint) STORED NOT NULL,
+    invoice_id             uuid NOT NULL,
+    amount_cents           bigint NOT NULL,
+    currency               text NOT NULL,
+    method                 text NOT NULL,
+    payment_date           date,
+    amount_refunded_cents  bigint NOT NULL,
     CONSTRAINT payments_tenant_id_key UNIQUE (tenant_id, id),
     CONSTRAINT payments_invoice_fk FOREIGN KEY (tenant_id, invoice_id) REFERENCES invoices (tenant_id, id),
     CONSTRAINT payments_amount_within_cap CHECK (amount_cents BETWEEN 1 AND 1000000000000000),
@@ -251,12 +250,11 @@ CREATE TABLE refunds (
     version       bigint NOT NULL CONSTRAINT refunds_version_positive CHECK (version >= 1),
     created_at    timestamptz NOT NULL DEFAULT now(),
     updated_at    timestamptz NOT NULL DEFAULT now(),
-    payment_id    uuid GENERATED ALWAYS AS ((body::jsonb ->> 'payment_id')::uuid) STORED NOT NULL,
-    invoice_id    uuid GENERATED ALWAYS AS ((body::jsonb ->> 'invoice_id')::uuid) STORED NOT NULL,
-    amount_cents  bigint GENERATED ALWAYS AS ((body::jsonb ->> 'amount_cents')::bigint) STORED NOT NULL,
-    currency      text GENERATED ALWAYS AS (body::jsonb ->> 'currency') STORED NOT NULL,
-    refund_date   date GENERATED ALWAYS AS (accubooks_date(body::jsonb ->> 'refund_date')) STORED NOT NULL,
-    CONSTRAINT refunds_tenant_id_key UNIQUE (tenant_id, id),
+    payment_id    uuid NOT NULL,
+    invoice_id    uuid NOT NULL,
+    amount_cents  bigint NOT NULL,
+    currency      text NOT NULL,
+    refund_date   date NOT NULL,
     CONSTRAINT refunds_payment_fk FOREIGN KEY (tenant_id, payment_id) REFERENCES payments (tenant_id, id),
     CONSTRAINT refunds_invoice_fk FOREIGN KEY (tenant_id, invoice_id) REFERENCES invoices (tenant_id, id),
     CONSTRAINT refunds_amount_within_cap CHECK (amount_cents BETWEEN 1 AND 1000000000000000)
@@ -270,12 +268,12 @@ CREATE TABLE bills (
     version      bigint NOT NULL CONSTRAINT bills_version_positive CHECK (version >= 1),
     created_at   timestamptz NOT NULL DEFAULT now(),
     updated_at   timestamptz NOT NULL DEFAULT now(),
-    vendor_id    uuid GENERATED ALWAYS AS ((body::jsonb ->> 'vendor_id')::uuid) STORED NOT NULL,
-    currency     text GENERATED ALWAYS AS (body::jsonb ->> 'currency') STORED NOT NULL,
-    issue_date   date GENERATED ALWAYS AS (accubooks_date(body::jsonb ->> 'issue_date')) STORED NOT NULL,
-    due_date     date GENERATED ALWAYS AS (accubooks_date(body::jsonb ->> 'due_date')) STORED NOT NULL,
-    total_cents  bigint GENERATED ALWAYS AS ((body::jsonb ->> 'total_cents')::bigint) STORED NOT NULL,
-    status       text GENERATED ALWAYS AS (body::jsonb ->> 'status') STORED NOT NULL,
+    vendor_id    uuid NOT NULL,
+    currency     text NOT NULL,
+    issue_date   date NOT NULL,
+    due_date     date NOT NULL,
+    total_cents  bigint NOT NULL,
+    status       text NOT NULL,
     CONSTRAINT bills_tenant_id_key UNIQUE (tenant_id, id),
     CONSTRAINT bills_vendor_fk FOREIGN KEY (tenant_id, vendor_id) REFERENCES vendors (tenant_id, id),
     CONSTRAINT bills_currency_code CHECK (currency ~ '^[A-Z]{3}$'),
@@ -307,9 +305,8 @@ CREATE TABLE journal_entries (
     version     bigint NOT NULL CONSTRAINT journal_entries_version_positive CHECK (version >= 1),
     created_at  timestamptz NOT NULL DEFAULT now(),
     updated_at  timestamptz NOT NULL DEFAULT now(),
-    entry_date  date GENERATED ALWAYS AS (accubooks_date(body::jsonb ->> 'entry_date')) STORED NOT NULL,
-    memo        text GENERATED ALWAYS AS (body::jsonb ->> 'memo') STORED,
-    CONSTRAINT journal_entries_tenant_id_key UNIQUE (tenant_id, id)
+    entry_date  date NOT NULL,
+    memo        text
 );
 
 -- The ledger: lines posted by invoices, voids, payments, refunds, bills
@@ -322,15 +319,14 @@ CREATE TABLE ledger_lines (
     version       bigint NOT NULL CONSTRAINT ledger_lines_version_positive CHECK (version >= 1),
     created_at    timestamptz NOT NULL DEFAULT now(),
     updated_at    timestamptz NOT NULL DEFAULT now(),
-    source_id     uuid GENERATED ALWAYS AS ((body::jsonb ->> 'source_id')::uuid) STORED NOT NULL,
-    source_kind   text GENERATED ALWAYS AS (body::jsonb ->> 'source_kind') STORED NOT NULL,
-    line_no       integer GENERATED ALWAYS AS ((body::jsonb ->> 'line')::integer) STORED NOT NULL,
-    entry_date    date GENERATED ALWAYS AS (accubooks_date(body::jsonb ->> 'date')) STORED NOT NULL,
-    account       text GENERATED ALWAYS AS (body::jsonb ->> 'account') STORED NOT NULL,
-    currency      text GENERATED ALWAYS AS (body::jsonb ->> 'currency') STORED NOT NULL,
-    debit_cents   bigint GENERATED ALWAYS AS ((body::jsonb ->> 'debit_cents')::bigint) STORED NOT NULL,
-    credit_cents  bigint GENERATED ALWAYS AS ((body::jsonb ->> 'credit_cents')::bigint) STORED NOT NULL,
-    CONSTRAINT ledger_lines_tenant_id_key UNIQUE (tenant_id, id),
+    source_id     uuid NOT NULL,
+    source_kind   text NOT NULL,
+    line_no       integer NOT NULL,
+    entry_date    date NOT NULL,
+    account       text NOT NULL,
+    currency      text NOT NULL,
+    debit_cents   bigint NOT NULL,
+    credit_cents  bigint NOT NULL,
     CONSTRAINT ledger_lines_source_line_unique UNIQUE (source_id, line_no),
     CONSTRAINT ledger_lines_source_kind_known CHECK (
         source_kind IN ('invoice', 'invoice_void', 'payment', 'refund', 'bill', 'journal_entry')),
@@ -349,12 +345,12 @@ CREATE TABLE payroll_runs (
     version      bigint NOT NULL CONSTRAINT payroll_runs_version_positive CHECK (version >= 1),
     created_at   timestamptz NOT NULL DEFAULT now(),
     updated_at   timestamptz NOT NULL DEFAULT now(),
-    period       text GENERATED ALWAYS AS (body::jsonb ->> 'period') STORED NOT NULL,
-    currency     text GENERATED ALWAYS AS (body::jsonb ->> 'currency') STORED NOT NULL,
-    pay_date     date GENERATED ALWAYS AS (accubooks_date(body::jsonb ->> 'pay_date')) STORED NOT NULL,
-    total_cents  bigint GENERATED ALWAYS AS ((body::jsonb ->> 'total_cents')::bigint) STORED NOT NULL,
-    status       text GENERATED ALWAYS AS (body::jsonb ->> 'status') STORED NOT NULL,
-    approved_at  timestamptz GENERATED ALWAYS AS (accubooks_timestamp(body::jsonb ->> 'approved_at')) STORED,
+    period       text NOT NULL,
+    currency     text NOT NULL,
+    pay_date     date NOT NULL,
+    total_cents  bigint NOT NULL,
+    status       text NOT NULL,
+    approved_at  timestamptz,
     CONSTRAINT payroll_runs_tenant_id_key UNIQUE (tenant_id, id),
     CONSTRAINT payroll_runs_period_month CHECK (period ~ '^[0-9]{4}-(0[1-9]|1[0-2])$'),
     CONSTRAINT payroll_runs_currency_code CHECK (currency ~ '^[A-Z]{3}$'),
@@ -381,9 +377,8 @@ CREATE TABLE payroll_approvals (
     version         bigint NOT NULL CONSTRAINT payroll_approvals_version_positive CHECK (version >= 1),
     created_at      timestamptz NOT NULL DEFAULT now(),
     updated_at      timestamptz NOT NULL DEFAULT now(),
-    payroll_run_id  uuid GENERATED ALWAYS AS ((body::jsonb ->> 'payroll_run_id')::uuid) STORED NOT NULL,
-    total_cents     bigint GENERATED ALWAYS AS ((body::jsonb ->> 'total_cents')::bigint) STORED NOT NULL,
-    CONSTRAINT payroll_approvals_tenant_id_key UNIQUE (tenant_id, id),
+    payroll_run_id  uuid NOT NULL,
+    total_cents     bigint NOT NULL,
     CONSTRAINT payroll_approvals_run_fk FOREIGN KEY (tenant_id, payroll_run_id) REFERENCES payroll_runs (tenant_id, id),
     -- A run is approved once.
     CONSTRAINT payroll_approvals_run_unique UNIQUE (payroll_run_id)
@@ -396,10 +391,9 @@ CREATE TABLE role_changes (
     version        bigint NOT NULL CONSTRAINT role_changes_version_positive CHECK (version >= 1),
     created_at     timestamptz NOT NULL DEFAULT now(),
     updated_at     timestamptz NOT NULL DEFAULT now(),
-    user_id        uuid GENERATED ALWAYS AS ((body::jsonb ->> 'user_id')::uuid) STORED NOT NULL,
-    previous_role  text GENERATED ALWAYS AS (body::jsonb ->> 'previous_role') STORED NOT NULL,
-    role           text GENERATED ALWAYS AS (body::jsonb ->> 'role') STORED NOT NULL,
-    CONSTRAINT role_changes_tenant_id_key UNIQUE (tenant_id, id),
+    user_id        uuid NOT NULL,
+    previous_role  text NOT NULL,
+    role           text NOT NULL,
     CONSTRAINT role_changes_user_fk FOREIGN KEY (tenant_id, user_id) REFERENCES users (tenant_id, id),
     CONSTRAINT role_changes_roles_known CHECK (
         role IN ('admin', 'accountant', 'approver', 'viewer')
@@ -414,8 +408,7 @@ CREATE TABLE customer_deletions (
     version      bigint NOT NULL CONSTRAINT customer_deletions_version_positive CHECK (version >= 1),
     created_at   timestamptz NOT NULL DEFAULT now(),
     updated_at   timestamptz NOT NULL DEFAULT now(),
-    customer_id  uuid GENERATED ALWAYS AS ((body::jsonb ->> 'customer_id')::uuid) STORED NOT NULL,
-    CONSTRAINT customer_deletions_tenant_id_key UNIQUE (tenant_id, id),
+    customer_id  uuid NOT NULL,
     CONSTRAINT customer_deletions_customer_fk FOREIGN KEY (tenant_id, customer_id) REFERENCES customers (tenant_id, id),
     -- A customer is deleted once.
     CONSTRAINT customer_deletions_customer_unique UNIQUE (customer_id)
@@ -468,51 +461,136 @@ BEGIN
     RETURN NULL;
 END
 $$;
--- AFTER: generated columns are computed after BEFORE triggers run.
 CREATE TRIGGER invoices_lines_fixed AFTER UPDATE ON invoices FOR EACH ROW EXECUTE FUNCTION accubooks_lines_unchanged();
 CREATE TRIGGER bills_lines_fixed AFTER UPDATE ON bills FOR EACH ROW EXECUTE FUNCTION accubooks_lines_unchanged();
 CREATE TRIGGER payroll_runs_lines_fixed AFTER UPDATE ON payroll_runs FOR EACH ROW EXECUTE FUNCTION accubooks_lines_unchanged();
 
 -- Move the rows of `entities`, parents before children (the lines
 -- triggers write the documents' lines on the way).
-INSERT INTO customers (id, tenant_id, body, version, created_at, updated_at)
-    SELECT id::uuid, tenant_id::uuid, body, version, created_at, updated_at FROM entities WHERE kind = 'customer';
-INSERT INTO vendors (id, tenant_id, body, version, created_at, updated_at)
-    SELECT id::uuid, tenant_id::uuid, body, version, created_at, updated_at FROM entities WHERE kind = 'vendor';
-INSERT INTO users (id, tenant_id, body, version, created_at, updated_at)
-    SELECT id::uuid, tenant_id::uuid, body, version, created_at, updated_at FROM entities WHERE kind = 'user';
-INSERT INTO accounts (id, tenant_id, body, version, created_at, updated_at)
-    SELECT id::uuid, tenant_id::uuid, body, version, created_at, updated_at FROM entities WHERE kind = 'account';
-INSERT INTO bank_accounts (id, tenant_id, body, version, created_at, updated_at)
-    SELECT id::uuid, tenant_id::uuid, body, version, created_at, updated_at FROM entities WHERE kind = 'bank_account';
-INSERT INTO bank_account_updates (id, tenant_id, body, version, created_at, updated_at)
-    SELECT id::uuid, tenant_id::uuid, body, version, created_at, updated_at FROM entities WHERE kind = 'bank_account_update';
-INSERT INTO period_closes (id, tenant_id, body, version, created_at, updated_at)
-    SELECT id::uuid, tenant_id::uuid, body, version, created_at, updated_at FROM entities WHERE kind = 'period_close';
-INSERT INTO closed_periods (id, tenant_id, body, version, created_at, updated_at)
-    SELECT id::uuid, tenant_id::uuid, body, version, created_at, updated_at FROM entities WHERE kind = 'closed_period';
-INSERT INTO invoices (id, tenant_id, body, version, created_at, updated_at)
-    SELECT id::uuid, tenant_id::uuid, body, version, created_at, updated_at FROM entities WHERE kind = 'invoice';
-INSERT INTO invoice_voids (id, tenant_id, body, version, created_at, updated_at)
-    SELECT id::uuid, tenant_id::uuid, body, version, created_at, updated_at FROM entities WHERE kind = 'invoice_void';
-INSERT INTO payments (id, tenant_id, body, version, created_at, updated_at)
-    SELECT id::uuid, tenant_id::uuid, body, version, created_at, updated_at FROM entities WHERE kind = 'payment';
-INSERT INTO refunds (id, tenant_id, body, version, created_at, updated_at)
-    SELECT id::uuid, tenant_id::uuid, body, version, created_at, updated_at FROM entities WHERE kind = 'refund';
-INSERT INTO bills (id, tenant_id, body, version, created_at, updated_at)
-    SELECT id::uuid, tenant_id::uuid, body, version, created_at, updated_at FROM entities WHERE kind = 'bill';
-INSERT INTO journal_entries (id, tenant_id, body, version, created_at, updated_at)
-    SELECT id::uuid, tenant_id::uuid, body, version, created_at, updated_at FROM entities WHERE kind = 'journal_entry';
-INSERT INTO ledger_lines (id, tenant_id, body, version, created_at, updated_at)
-    SELECT id::uuid, tenant_id::uuid, body, version, created_at, updated_at FROM entities WHERE kind = 'ledger_line';
-INSERT INTO payroll_runs (id, tenant_id, body, version, created_at, updated_at)
-    SELECT id::uuid, tenant_id::uuid, body, version, created_at, updated_at FROM entities WHERE kind = 'payroll_run';
-INSERT INTO payroll_approvals (id, tenant_id, body, version, created_at, updated_at)
-    SELECT id::uuid, tenant_id::uuid, body, version, created_at, updated_at FROM entities WHERE kind = 'payroll_approval';
-INSERT INTO role_changes (id, tenant_id, body, version, created_at, updated_at)
-    SELECT id::uuid, tenant_id::uuid, body, version, created_at, updated_at FROM entities WHERE kind = 'role_change';
-INSERT INTO customer_deletions (id, tenant_id, body, version, created_at, updated_at)
-    SELECT id::uuid, tenant_id::uuid, body, version, created_at, updated_at FROM entities WHERE kind = 'customer_deletion';
+INSERT INTO customers (id, tenant_id, body, version, created_at, updated_at, name, deleted_at)
+    SELECT id::uuid, tenant_id::uuid, body, version, created_at, updated_at,
+        body::jsonb ->> 'name',
+        accubooks_timestamp(body::jsonb ->> 'deleted_at')
+    FROM entities WHERE kind = 'customer';
+INSERT INTO vendors (id, tenant_id, body, version, created_at, updated_at, name)
+    SELECT id::uuid, tenant_id::uuid, body, version, created_at, updated_at,
+        body::jsonb ->> 'name'
+    FROM entities WHERE kind = 'vendor';
+INSERT INTO users (id, tenant_id, body, version, created_at, updated_at, email, name, role)
+    SELECT id::uuid, tenant_id::uuid, body, version, created_at, updated_at,
+        body::jsonb ->> 'email',
+        body::jsonb ->> 'name',
+        body::jsonb ->> 'role'
+    FROM entities WHERE kind = 'user';
+INSERT INTO accounts (id, tenant_id, body, version, created_at, updated_at, code, name, account_type)
+    SELECT id::uuid, tenant_id::uuid, body, version, created_at, updated_at,
+        body::jsonb ->> 'code',
+        body::jsonb ->> 'name',
+        body::jsonb ->> 'type'
+    FROM entities WHERE kind = 'account';
+INSERT INTO bank_accounts (id, tenant_id, body, version, created_at, updated_at, holder_name, account_number_masked, routing_number_masked)
+    SELECT id::uuid, tenant_id::uuid, body, version, created_at, updated_at,
+        body::jsonb ->> 'holder_name',
+        body::jsonb ->> 'account_number_masked',
+        body::jsonb ->> 'routing_number_masked'
+    FROM entities WHERE kind = 'bank_account';
+INSERT INTO bank_account_updates (id, tenant_id, body, version, created_at, updated_at, bank_account_id)
+    SELECT id::uuid, tenant_id::uuid, body, version, created_at, updated_at,
+        (body::jsonb ->> 'bank_account_id')::uuid
+    FROM entities WHERE kind = 'bank_account_update';
+INSERT INTO period_closes (id, tenant_id, body, version, created_at, updated_at, period)
+    SELECT id::uuid, tenant_id::uuid, body, version, created_at, updated_at,
+        body::jsonb ->> 'period'
+    FROM entities WHERE kind = 'period_close';
+INSERT INTO closed_periods (id, tenant_id, body, version, created_at, updated_at, period, status, period_close_id)
+    SELECT id::uuid, tenant_id::uuid, body, version, created_at, updated_at,
+        body::jsonb ->> 'period',
+        body::jsonb ->> 'status',
+        (body::jsonb ->> 'period_close_id')::uuid
+    FROM entities WHERE kind = 'closed_period';
+INSERT INTO invoices (id, tenant_id, body, version, created_at, updated_at, customer_id, currency, issue_date, due_date, total_cents, amount_paid_cents, status, voided_at)
+    SELECT id::uuid, tenant_id::uuid, body, version, created_at, updated_at,
+        (body::jsonb ->> 'customer_id')::uuid,
+        body::jsonb ->> 'currency',
+        accubooks_date(body::jsonb ->> 'issue_date'),
+        accubooks_date(body::jsonb ->> 'due_date'),
+        (body::jsonb ->> 'total_cents')::bigint,
+        (body::jsonb ->> 'amount_paid_cents')::bigint,
+        body::jsonb ->> 'status',
+        accubooks_timestamp(body::jsonb ->> 'voided_at')
+    FROM entities WHERE kind = 'invoice';
+INSERT INTO invoice_voids (id, tenant_id, body, version, created_at, updated_at, invoice_id, currency, total_cents)
+    SELECT id::uuid, tenant_id::uuid, body, version, created_at, updated_at,
+        (body::jsonb ->> 'invoice_id')::uuid,
+        body::jsonb ->> 'currency',
+        (body::jsonb ->> 'total_cents')::bigint
+    FROM entities WHERE kind = 'invoice_void';
+INSERT INTO payments (id, tenant_id, body, version, created_at, updated_at, invoice_id, amount_cents, currency, method, payment_date, amount_refunded_cents)
+    SELECT id::uuid, tenant_id::uuid, body, version, created_at, updated_at,
+        (body::jsonb ->> 'invoice_id')::uuid,
+        (body::jsonb ->> 'amount_cents')::bigint,
+        body::jsonb ->> 'currency',
+        body::jsonb ->> 'method',
+        accubooks_date(body::jsonb ->> 'payment_date'),
+        (body::jsonb ->> 'amount_refunded_cents')::bigint
+    FROM entities WHERE kind = 'payment';
+INSERT INTO refunds (id, tenant_id, body, version, created_at, updated_at, payment_id, invoice_id, amount_cents, currency, refund_date)
+    SELECT id::uuid, tenant_id::uuid, body, version, created_at, updated_at,
+        (body::jsonb ->> 'payment_id')::uuid,
+        (body::jsonb ->> 'invoice_id')::uuid,
+        (body::jsonb ->> 'amount_cents')::bigint,
+        body::jsonb ->> 'currency',
+        accubooks_date(body::jsonb ->> 'refund_date')
+    FROM entities WHERE kind = 'refund';
+INSERT INTO bills (id, tenant_id, body, version, created_at, updated_at, vendor_id, currency, issue_date, due_date, total_cents, status)
+    SELECT id::uuid, tenant_id::uuid, body, version, created_at, updated_at,
+        (body::jsonb ->> 'vendor_id')::uuid,
+        body::jsonb ->> 'currency',
+        accubooks_date(body::jsonb ->> 'issue_date'),
+        accubooks_date(body::jsonb ->> 'due_date'),
+        (body::jsonb ->> 'total_cents')::bigint,
+        body::jsonb ->> 'status'
+    FROM entities WHERE kind = 'bill';
+INSERT INTO journal_entries (id, tenant_id, body, version, created_at, updated_at, entry_date, memo)
+    SELECT id::uuid, tenant_id::uuid, body, version, created_at, updated_at,
+        accubooks_date(body::jsonb ->> 'entry_date'),
+        body::jsonb ->> 'memo'
+    FROM entities WHERE kind = 'journal_entry';
+INSERT INTO ledger_lines (id, tenant_id, body, version, created_at, updated_at, source_id, source_kind, line_no, entry_date, account, currency, debit_cents, credit_cents)
+    SELECT id::uuid, tenant_id::uuid, body, version, created_at, updated_at,
+        (body::jsonb ->> 'source_id')::uuid,
+        body::jsonb ->> 'source_kind',
+        (body::jsonb ->> 'line')::integer,
+        accubooks_date(body::jsonb ->> 'date'),
+        body::jsonb ->> 'account',
+        body::jsonb ->> 'currency',
+        (body::jsonb ->> 'debit_cents')::bigint,
+        (body::jsonb ->> 'credit_cents')::bigint
+    FROM entities WHERE kind = 'ledger_line';
+INSERT INTO payroll_runs (id, tenant_id, body, version, created_at, updated_at, period, currency, pay_date, total_cents, status, approved_at)
+    SELECT id::uuid, tenant_id::uuid, body, version, created_at, updated_at,
+        body::jsonb ->> 'period',
+        body::jsonb ->> 'currency',
+        accubooks_date(body::jsonb ->> 'pay_date'),
+        (body::jsonb ->> 'total_cents')::bigint,
+        body::jsonb ->> 'status',
+        accubooks_timestamp(body::jsonb ->> 'approved_at')
+    FROM entities WHERE kind = 'payroll_run';
+INSERT INTO payroll_approvals (id, tenant_id, body, version, created_at, updated_at, payroll_run_id, total_cents)
+    SELECT id::uuid, tenant_id::uuid, body, version, created_at, updated_at,
+        (body::jsonb ->> 'payroll_run_id')::uuid,
+        (body::jsonb ->> 'total_cents')::bigint
+    FROM entities WHERE kind = 'payroll_approval';
+INSERT INTO role_changes (id, tenant_id, body, version, created_at, updated_at, user_id, previous_role, role)
+    SELECT id::uuid, tenant_id::uuid, body, version, created_at, updated_at,
+        (body::jsonb ->> 'user_id')::uuid,
+        body::jsonb ->> 'previous_role',
+        body::jsonb ->> 'role'
+    FROM entities WHERE kind = 'role_change';
+INSERT INTO customer_deletions (id, tenant_id, body, version, created_at, updated_at, customer_id)
+    SELECT id::uuid, tenant_id::uuid, body, version, created_at, updated_at,
+        (body::jsonb ->> 'customer_id')::uuid
+    FROM entities WHERE kind = 'customer_deletion';
 
 -- Verify the move before anything is dropped: every row arrived unchanged
 -- in the table of its kind, and no table holds a row that was not moved.
@@ -575,7 +653,6 @@ BEGIN
     RETURN NULL;
 END
 $$;
--- AFTER: generated columns (customer_id) are computed after BEFORE triggers.
 CREATE TRIGGER invoices_customer_not_deleted AFTER INSERT ON invoices
     FOR EACH ROW EXECUTE FUNCTION accubooks_invoice_customer_live();
 
@@ -592,7 +669,6 @@ BEGIN
     RETURN NULL;
 END
 $$;
-CREATE INDEX ledger_lines_source ON ledger_lines (source_id, currency);
 CREATE CONSTRAINT TRIGGER ledger_lines_balance AFTER INSERT OR UPDATE ON ledger_lines
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION accubooks_ledger_balanced();
 

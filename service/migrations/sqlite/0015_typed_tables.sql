@@ -3,9 +3,10 @@
 -- has no uuid, date or timestamptz: ids, dates and timestamps are TEXT in
 -- the service's fixed formats, dates CHECKed to be real calendar dates.
 --
--- `body` stays the API's document; the typed columns are GENERATED from it
--- (STORED), so the two never disagree. Lines are rows of their own,
--- written by a trigger from the header's document.
+-- `body` stays the API's document; the typed columns hold its fields, read
+-- by the service from the document once and bound with it (rows moved here
+-- are read by `json_extract`, as the service reads them). Lines are rows of
+-- their own, written by a trigger from the header's document.
 --
 -- SQLite has no deferred triggers: the invariants that span rows of one
 -- write set (a source's ledger lines balance; a payment's refunds never
@@ -23,8 +24,8 @@ CREATE TABLE customers (
     version     INTEGER NOT NULL CONSTRAINT customers_version_positive CHECK (version >= 1),
     created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     updated_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-    name TEXT GENERATED ALWAYS AS (json_extract(body, '$.name')) STORED NOT NULL,
-    deleted_at TEXT GENERATED ALWAYS AS (json_extract(body, '$.deleted_at')) STORED,
+    name TEXT NOT NULL,
+    deleted_at TEXT,
     CONSTRAINT customers_tenant_id_key UNIQUE (tenant_id, id),
     CONSTRAINT customers_name_present CHECK (length(name) BETWEEN 1 AND 200)
 );
@@ -36,7 +37,7 @@ CREATE TABLE vendors (
     version     INTEGER NOT NULL CONSTRAINT vendors_version_positive CHECK (version >= 1),
     created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     updated_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-    name TEXT GENERATED ALWAYS AS (json_extract(body, '$.name')) STORED NOT NULL,
+    name TEXT NOT NULL,
     CONSTRAINT vendors_tenant_id_key UNIQUE (tenant_id, id),
     CONSTRAINT vendors_name_present CHECK (length(name) BETWEEN 1 AND 200)
 );
@@ -48,9 +49,9 @@ CREATE TABLE users (
     version     INTEGER NOT NULL CONSTRAINT users_version_positive CHECK (version >= 1),
     created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     updated_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-    email TEXT GENERATED ALWAYS AS (json_extract(body, '$.email')) STORED NOT NULL,
-    name TEXT GENERATED ALWAYS AS (json_extract(body, '$.name')) STORED NOT NULL,
-    role TEXT GENERATED ALWAYS AS (json_extract(body, '$.role')) STORED NOT NULL,
+    email TEXT NOT NULL,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
     CONSTRAINT users_tenant_id_key UNIQUE (tenant_id, id),
     CONSTRAINT users_email_lower CHECK (email = lower(email)),
     CONSTRAINT users_role_known CHECK (role IN ('admin', 'accountant', 'approver', 'viewer'))
@@ -67,10 +68,9 @@ CREATE TABLE accounts (
     version     INTEGER NOT NULL CONSTRAINT accounts_version_positive CHECK (version >= 1),
     created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     updated_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-    code TEXT GENERATED ALWAYS AS (json_extract(body, '$.code')) STORED NOT NULL,
-    name TEXT GENERATED ALWAYS AS (json_extract(body, '$.name')) STORED NOT NULL,
-    account_type TEXT GENERATED ALWAYS AS (json_extract(body, '$.type')) STORED NOT NULL,
-    CONSTRAINT accounts_tenant_id_key UNIQUE (tenant_id, id),
+    code TEXT NOT NULL,
+    name TEXT NOT NULL,
+    account_type TEXT NOT NULL,
     CONSTRAINT accounts_type_known CHECK (account_type IN ('asset', 'liability', 'equity', 'revenue', 'expense'))
 );
 CREATE UNIQUE INDEX accounts_code_unique ON accounts (tenant_id, code);
@@ -82,9 +82,9 @@ CREATE TABLE bank_accounts (
     version     INTEGER NOT NULL CONSTRAINT bank_accounts_version_positive CHECK (version >= 1),
     created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     updated_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-    holder_name TEXT GENERATED ALWAYS AS (json_extract(body, '$.holder_name')) STORED NOT NULL,
-    account_number_masked TEXT GENERATED ALWAYS AS (json_extract(body, '$.account_number_masked')) STORED NOT NULL,
-    routing_number_masked TEXT GENERATED ALWAYS AS (json_extract(body, '$.routing_number_masked')) STORED NOT NULL,
+    holder_name TEXT NOT NULL,
+    account_number_masked TEXT NOT NULL,
+    routing_number_masked TEXT NOT NULL,
     CONSTRAINT bank_accounts_tenant_id_key UNIQUE (tenant_id, id),
     -- Only masked numbers are ever stored: at most the last four digits show.
     CONSTRAINT bank_accounts_numbers_masked CHECK (
@@ -98,8 +98,7 @@ CREATE TABLE bank_account_updates (
     version     INTEGER NOT NULL CONSTRAINT bank_account_updates_version_positive CHECK (version >= 1),
     created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     updated_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-    bank_account_id TEXT GENERATED ALWAYS AS (json_extract(body, '$.bank_account_id')) STORED NOT NULL,
-    CONSTRAINT bank_account_updates_tenant_id_key UNIQUE (tenant_id, id),
+    bank_account_id TEXT NOT NULL,
     CONSTRAINT bank_account_updates_bank_account_fk FOREIGN KEY (tenant_id, bank_account_id) REFERENCES bank_accounts (tenant_id, id)
 );
 CREATE INDEX bank_account_updates_bank_account ON bank_account_updates (bank_account_id);
@@ -111,7 +110,7 @@ CREATE TABLE period_closes (
     version     INTEGER NOT NULL CONSTRAINT period_closes_version_positive CHECK (version >= 1),
     created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     updated_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-    period TEXT GENERATED ALWAYS AS (json_extract(body, '$.period')) STORED NOT NULL,
+    period TEXT NOT NULL,
     CONSTRAINT period_closes_tenant_id_key UNIQUE (tenant_id, id),
     CONSTRAINT period_closes_period_month CHECK (period GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]' AND substr(period, 6, 2) BETWEEN '01' AND '12')
 );
@@ -123,10 +122,9 @@ CREATE TABLE closed_periods (
     version     INTEGER NOT NULL CONSTRAINT closed_periods_version_positive CHECK (version >= 1),
     created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     updated_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-    period TEXT GENERATED ALWAYS AS (json_extract(body, '$.period')) STORED NOT NULL,
-    status TEXT GENERATED ALWAYS AS (json_extract(body, '$.status')) STORED NOT NULL,
-    period_close_id TEXT GENERATED ALWAYS AS (json_extract(body, '$.period_close_id')) STORED NOT NULL,
-    CONSTRAINT closed_periods_tenant_id_key UNIQUE (tenant_id, id),
+    period TEXT NOT NULL,
+    status TEXT NOT NULL,
+    period_close_id TEXT NOT NULL,
     CONSTRAINT closed_periods_period_unique UNIQUE (tenant_id, period),
     CONSTRAINT closed_periods_period_month CHECK (period GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]' AND substr(period, 6, 2) BETWEEN '01' AND '12'),
     CONSTRAINT closed_periods_status_closed CHECK (status = 'closed'),
@@ -141,14 +139,14 @@ CREATE TABLE invoices (
     version     INTEGER NOT NULL CONSTRAINT invoices_version_positive CHECK (version >= 1),
     created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     updated_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-    customer_id TEXT GENERATED ALWAYS AS (json_extract(body, '$.customer_id')) STORED NOT NULL,
-    currency TEXT GENERATED ALWAYS AS (json_extract(body, '$.currency')) STORED NOT NULL,
-    issue_date TEXT GENERATED ALWAYS AS (json_extract(body, '$.issue_date')) STORED,
-    due_date TEXT GENERATED ALWAYS AS (json_extract(body, '$.due_date')) STORED NOT NULL,
-    total_cents INTEGER GENERATED ALWAYS AS (json_extract(body, '$.total_cents')) STORED NOT NULL,
-    amount_paid_cents INTEGER GENERATED ALWAYS AS (json_extract(body, '$.amount_paid_cents')) STORED NOT NULL,
-    status TEXT GENERATED ALWAYS AS (json_extract(body, '$.status')) STORED NOT NULL,
-    voided_at TEXT GENERATED ALWAYS AS (json_extract(body, '$.voided_at')) STORED,
+    customer_id TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    issue_date TEXT,
+    due_date TEXT NOT NULL,
+    total_cents INTEGER NOT NULL,
+    amount_paid_cents INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    voided_at TEXT,
     CONSTRAINT invoices_tenant_id_key UNIQUE (tenant_id, id),
     CONSTRAINT invoices_customer_fk FOREIGN KEY (tenant_id, customer_id) REFERENCES customers (tenant_id, id),
     CONSTRAINT invoices_currency_code CHECK (currency GLOB '[A-Z][A-Z][A-Z]'),
@@ -185,10 +183,9 @@ CREATE TABLE invoice_voids (
     version     INTEGER NOT NULL CONSTRAINT invoice_voids_version_positive CHECK (version >= 1),
     created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     updated_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-    invoice_id TEXT GENERATED ALWAYS AS (json_extract(body, '$.invoice_id')) STORED NOT NULL,
-    currency TEXT GENERATED ALWAYS AS (json_extract(body, '$.currency')) STORED NOT NULL,
-    total_cents INTEGER GENERATED ALWAYS AS (json_extract(body, '$.total_cents')) STORED NOT NULL,
-    CONSTRAINT invoice_voids_tenant_id_key UNIQUE (tenant_id, id),
+    invoice_id TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    total_cents INTEGER NOT NULL,
     CONSTRAINT invoice_voids_invoice_fk FOREIGN KEY (tenant_id, invoice_id) REFERENCES invoices (tenant_id, id),
     -- An invoice is voided once.
     CONSTRAINT invoice_voids_invoice_unique UNIQUE (invoice_id),
@@ -202,12 +199,12 @@ CREATE TABLE payments (
     version     INTEGER NOT NULL CONSTRAINT payments_version_positive CHECK (version >= 1),
     created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     updated_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-    invoice_id TEXT GENERATED ALWAYS AS (json_extract(body, '$.invoice_id')) STORED NOT NULL,
-    amount_cents INTEGER GENERATED ALWAYS AS (json_extract(body, '$.amount_cents')) STORED NOT NULL,
-    currency TEXT GENERATED ALWAYS AS (json_extract(body, '$.currency')) STORED NOT NULL,
-    method TEXT GENERATED ALWAYS AS (json_extract(body, '$.method')) STORED NOT NULL,
-    payment_date TEXT GENERATED ALWAYS AS (json_extract(body, '$.payment_date')) STORED,
-    amount_refunded_cents INTEGER GENERATED ALWAYS AS (json_extract(body, '$.amount_refunded_cents')) STORED NOT NULL,
+    invoice_id TEXT NOT NULL,
+    amount_cents INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    method TEXT NOT NULL,
+    payment_date TEXT,
+    amount_refunded_cents INTEGER NOT NULL,
     CONSTRAINT payments_tenant_id_key UNIQUE (tenant_id, id),
     CONSTRAINT payments_invoice_fk FOREIGN KEY (tenant_id, invoice_id) REFERENCES invoices (tenant_id, id),
     CONSTRAINT payments_amount_within_cap CHECK (amount_cents BETWEEN 1 AND 1000000000000000),
@@ -227,12 +224,11 @@ CREATE TABLE refunds (
     version     INTEGER NOT NULL CONSTRAINT refunds_version_positive CHECK (version >= 1),
     created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     updated_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-    payment_id TEXT GENERATED ALWAYS AS (json_extract(body, '$.payment_id')) STORED NOT NULL,
-    invoice_id TEXT GENERATED ALWAYS AS (json_extract(body, '$.invoice_id')) STORED NOT NULL,
-    amount_cents INTEGER GENERATED ALWAYS AS (json_extract(body, '$.amount_cents')) STORED NOT NULL,
-    currency TEXT GENERATED ALWAYS AS (json_extract(body, '$.currency')) STORED NOT NULL,
-    refund_date TEXT GENERATED ALWAYS AS (json_extract(body, '$.refund_date')) STORED NOT NULL,
-    CONSTRAINT refunds_tenant_id_key UNIQUE (tenant_id, id),
+    payment_id TEXT NOT NULL,
+    invoice_id TEXT NOT NULL,
+    amount_cents INTEGER NOT NULL,
+    currency TEXT NOT NULL,
+    refund_date TEXT NOT NULL,
     CONSTRAINT refunds_payment_fk FOREIGN KEY (tenant_id, payment_id) REFERENCES payments (tenant_id, id),
     CONSTRAINT refunds_invoice_fk FOREIGN KEY (tenant_id, invoice_id) REFERENCES invoices (tenant_id, id),
     CONSTRAINT refunds_amount_within_cap CHECK (amount_cents BETWEEN 1 AND 1000000000000000),
@@ -247,12 +243,12 @@ CREATE TABLE bills (
     version     INTEGER NOT NULL CONSTRAINT bills_version_positive CHECK (version >= 1),
     created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     updated_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-    vendor_id TEXT GENERATED ALWAYS AS (json_extract(body, '$.vendor_id')) STORED NOT NULL,
-    currency TEXT GENERATED ALWAYS AS (json_extract(body, '$.currency')) STORED NOT NULL,
-    issue_date TEXT GENERATED ALWAYS AS (json_extract(body, '$.issue_date')) STORED NOT NULL,
-    due_date TEXT GENERATED ALWAYS AS (json_extract(body, '$.due_date')) STORED NOT NULL,
-    total_cents INTEGER GENERATED ALWAYS AS (json_extract(body, '$.total_cents')) STORED NOT NULL,
-    status TEXT GENERATED ALWAYS AS (json_extract(body, '$.status')) STORED NOT NULL,
+    vendor_id TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    issue_date TEXT NOT NULL,
+    due_date TEXT NOT NULL,
+    total_cents INTEGER NOT NULL,
+    status TEXT NOT NULL,
     CONSTRAINT bills_tenant_id_key UNIQUE (tenant_id, id),
     CONSTRAINT bills_vendor_fk FOREIGN KEY (tenant_id, vendor_id) REFERENCES vendors (tenant_id, id),
     CONSTRAINT bills_currency_code CHECK (currency GLOB '[A-Z][A-Z][A-Z]'),
@@ -285,9 +281,8 @@ CREATE TABLE journal_entries (
     version     INTEGER NOT NULL CONSTRAINT journal_entries_version_positive CHECK (version >= 1),
     created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     updated_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-    entry_date TEXT GENERATED ALWAYS AS (json_extract(body, '$.entry_date')) STORED NOT NULL,
-    memo TEXT GENERATED ALWAYS AS (json_extract(body, '$.memo')) STORED,
-    CONSTRAINT journal_entries_tenant_id_key UNIQUE (tenant_id, id),
+    entry_date TEXT NOT NULL,
+    memo TEXT,
     CONSTRAINT journal_entries_date_valid CHECK (entry_date = date(entry_date))
 );
 
@@ -302,15 +297,14 @@ CREATE TABLE ledger_lines (
     version     INTEGER NOT NULL CONSTRAINT ledger_lines_version_positive CHECK (version >= 1),
     created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     updated_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-    source_id TEXT GENERATED ALWAYS AS (json_extract(body, '$.source_id')) STORED NOT NULL,
-    source_kind TEXT GENERATED ALWAYS AS (json_extract(body, '$.source_kind')) STORED NOT NULL,
-    line_no INTEGER GENERATED ALWAYS AS (json_extract(body, '$.line')) STORED NOT NULL,
-    entry_date TEXT GENERATED ALWAYS AS (json_extract(body, '$.date')) STORED NOT NULL,
-    account TEXT GENERATED ALWAYS AS (json_extract(body, '$.account')) STORED NOT NULL,
-    currency TEXT GENERATED ALWAYS AS (json_extract(body, '$.currency')) STORED NOT NULL,
-    debit_cents INTEGER GENERATED ALWAYS AS (json_extract(body, '$.debit_cents')) STORED NOT NULL,
-    credit_cents INTEGER GENERATED ALWAYS AS (json_extract(body, '$.credit_cents')) STORED NOT NULL,
-    CONSTRAINT ledger_lines_tenant_id_key UNIQUE (tenant_id, id),
+    source_id TEXT NOT NULL,
+    source_kind TEXT NOT NULL,
+    line_no INTEGER NOT NULL,
+    entry_date TEXT NOT NULL,
+    account TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    debit_cents INTEGER NOT NULL,
+    credit_cents INTEGER NOT NULL,
     CONSTRAINT ledger_lines_source_line_unique UNIQUE (source_id, line_no),
     CONSTRAINT ledger_lines_source_kind_known CHECK (
         source_kind IN ('invoice', 'invoice_void', 'payment', 'refund', 'bill', 'journal_entry')),
@@ -321,7 +315,6 @@ CREATE TABLE ledger_lines (
         debit_cents BETWEEN 0 AND 1000000000000000 AND credit_cents BETWEEN 0 AND 1000000000000000
         AND (debit_cents = 0) <> (credit_cents = 0))
 );
-CREATE INDEX ledger_lines_source ON ledger_lines (source_id, currency);
 CREATE INDEX ledger_lines_tenant_date ON ledger_lines (tenant_id, entry_date);
 
 CREATE TABLE payroll_runs (
@@ -331,12 +324,12 @@ CREATE TABLE payroll_runs (
     version     INTEGER NOT NULL CONSTRAINT payroll_runs_version_positive CHECK (version >= 1),
     created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     updated_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-    period TEXT GENERATED ALWAYS AS (json_extract(body, '$.period')) STORED NOT NULL,
-    currency TEXT GENERATED ALWAYS AS (json_extract(body, '$.currency')) STORED NOT NULL,
-    pay_date TEXT GENERATED ALWAYS AS (json_extract(body, '$.pay_date')) STORED NOT NULL,
-    total_cents INTEGER GENERATED ALWAYS AS (json_extract(body, '$.total_cents')) STORED NOT NULL,
-    status TEXT GENERATED ALWAYS AS (json_extract(body, '$.status')) STORED NOT NULL,
-    approved_at TEXT GENERATED ALWAYS AS (json_extract(body, '$.approved_at')) STORED,
+    period TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    pay_date TEXT NOT NULL,
+    total_cents INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    approved_at TEXT,
     CONSTRAINT payroll_runs_tenant_id_key UNIQUE (tenant_id, id),
     CONSTRAINT payroll_runs_period_month CHECK (period GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]' AND substr(period, 6, 2) BETWEEN '01' AND '12'),
     CONSTRAINT payroll_runs_currency_code CHECK (currency GLOB '[A-Z][A-Z][A-Z]'),
@@ -364,9 +357,8 @@ CREATE TABLE payroll_approvals (
     version     INTEGER NOT NULL CONSTRAINT payroll_approvals_version_positive CHECK (version >= 1),
     created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     updated_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-    payroll_run_id TEXT GENERATED ALWAYS AS (json_extract(body, '$.payroll_run_id')) STORED NOT NULL,
-    total_cents INTEGER GENERATED ALWAYS AS (json_extract(body, '$.total_cents')) STORED NOT NULL,
-    CONSTRAINT payroll_approvals_tenant_id_key UNIQUE (tenant_id, id),
+    payroll_run_id TEXT NOT NULL,
+    total_cents INTEGER NOT NULL,
     CONSTRAINT payroll_approvals_run_fk FOREIGN KEY (tenant_id, payroll_run_id) REFERENCES payroll_runs (tenant_id, id),
     -- A run is approved once.
     CONSTRAINT payroll_approvals_run_unique UNIQUE (payroll_run_id)
@@ -379,10 +371,9 @@ CREATE TABLE role_changes (
     version     INTEGER NOT NULL CONSTRAINT role_changes_version_positive CHECK (version >= 1),
     created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     updated_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-    user_id TEXT GENERATED ALWAYS AS (json_extract(body, '$.user_id')) STORED NOT NULL,
-    previous_role TEXT GENERATED ALWAYS AS (json_extract(body, '$.previous_role')) STORED NOT NULL,
-    role TEXT GENERATED ALWAYS AS (json_extract(body, '$.role')) STORED NOT NULL,
-    CONSTRAINT role_changes_tenant_id_key UNIQUE (tenant_id, id),
+    user_id TEXT NOT NULL,
+    previous_role TEXT NOT NULL,
+    role TEXT NOT NULL,
     CONSTRAINT role_changes_user_fk FOREIGN KEY (tenant_id, user_id) REFERENCES users (tenant_id, id),
     CONSTRAINT role_changes_roles_known CHECK (role IN ('admin', 'accountant', 'approver', 'viewer') AND previous_role IN ('admin', 'accountant', 'approver', 'viewer'))
 );
@@ -395,8 +386,7 @@ CREATE TABLE customer_deletions (
     version     INTEGER NOT NULL CONSTRAINT customer_deletions_version_positive CHECK (version >= 1),
     created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     updated_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-    customer_id TEXT GENERATED ALWAYS AS (json_extract(body, '$.customer_id')) STORED NOT NULL,
-    CONSTRAINT customer_deletions_tenant_id_key UNIQUE (tenant_id, id),
+    customer_id TEXT NOT NULL,
     CONSTRAINT customer_deletions_customer_fk FOREIGN KEY (tenant_id, customer_id) REFERENCES customers (tenant_id, id),
     -- A customer is deleted once.
     CONSTRAINT customer_deletions_customer_unique UNIQUE (customer_id)
@@ -447,62 +437,148 @@ END;
 -- Move the rows of `entities`, parents before children (the lines
 -- triggers write the documents' lines on the way).
 
-INSERT INTO customers (id, tenant_id, body, version, created_at, updated_at)
-    SELECT id, tenant_id, body, version, created_at, updated_at FROM entities WHERE kind = 'customer';
+INSERT INTO customers (id, tenant_id, body, version, created_at, updated_at, name, deleted_at)
+    SELECT id, tenant_id, body, version, created_at, updated_at,
+        json_extract(body, '$.name'),
+        json_extract(body, '$.deleted_at')
+    FROM entities WHERE kind = 'customer';
 
-INSERT INTO vendors (id, tenant_id, body, version, created_at, updated_at)
-    SELECT id, tenant_id, body, version, created_at, updated_at FROM entities WHERE kind = 'vendor';
+INSERT INTO vendors (id, tenant_id, body, version, created_at, updated_at, name)
+    SELECT id, tenant_id, body, version, created_at, updated_at,
+        json_extract(body, '$.name')
+    FROM entities WHERE kind = 'vendor';
 
-INSERT INTO users (id, tenant_id, body, version, created_at, updated_at)
-    SELECT id, tenant_id, body, version, created_at, updated_at FROM entities WHERE kind = 'user';
+INSERT INTO users (id, tenant_id, body, version, created_at, updated_at, email, name, role)
+    SELECT id, tenant_id, body, version, created_at, updated_at,
+        json_extract(body, '$.email'),
+        json_extract(body, '$.name'),
+        json_extract(body, '$.role')
+    FROM entities WHERE kind = 'user';
 
-INSERT INTO accounts (id, tenant_id, body, version, created_at, updated_at)
-    SELECT id, tenant_id, body, version, created_at, updated_at FROM entities WHERE kind = 'account';
+INSERT INTO accounts (id, tenant_id, body, version, created_at, updated_at, code, name, account_type)
+    SELECT id, tenant_id, body, version, created_at, updated_at,
+        json_extract(body, '$.code'),
+        json_extract(body, '$.name'),
+        json_extract(body, '$.type')
+    FROM entities WHERE kind = 'account';
 
-INSERT INTO bank_accounts (id, tenant_id, body, version, created_at, updated_at)
-    SELECT id, tenant_id, body, version, created_at, updated_at FROM entities WHERE kind = 'bank_account';
+INSERT INTO bank_accounts (id, tenant_id, body, version, created_at, updated_at, holder_name, account_number_masked, routing_number_masked)
+    SELECT id, tenant_id, body, version, created_at, updated_at,
+        json_extract(body, '$.holder_name'),
+        json_extract(body, '$.account_number_masked'),
+        json_extract(body, '$.routing_number_masked')
+    FROM entities WHERE kind = 'bank_account';
 
-INSERT INTO bank_account_updates (id, tenant_id, body, version, created_at, updated_at)
-    SELECT id, tenant_id, body, version, created_at, updated_at FROM entities WHERE kind = 'bank_account_update';
+INSERT INTO bank_account_updates (id, tenant_id, body, version, created_at, updated_at, bank_account_id)
+    SELECT id, tenant_id, body, version, created_at, updated_at,
+        json_extract(body, '$.bank_account_id')
+    FROM entities WHERE kind = 'bank_account_update';
 
-INSERT INTO period_closes (id, tenant_id, body, version, created_at, updated_at)
-    SELECT id, tenant_id, body, version, created_at, updated_at FROM entities WHERE kind = 'period_close';
+INSERT INTO period_closes (id, tenant_id, body, version, created_at, updated_at, period)
+    SELECT id, tenant_id, body, version, created_at, updated_at,
+        json_extract(body, '$.period')
+    FROM entities WHERE kind = 'period_close';
 
-INSERT INTO closed_periods (id, tenant_id, body, version, created_at, updated_at)
-    SELECT id, tenant_id, body, version, created_at, updated_at FROM entities WHERE kind = 'closed_period';
+INSERT INTO closed_periods (id, tenant_id, body, version, created_at, updated_at, period, status, period_close_id)
+    SELECT id, tenant_id, body, version, created_at, updated_at,
+        json_extract(body, '$.period'),
+        json_extract(body, '$.status'),
+        json_extract(body, '$.period_close_id')
+    FROM entities WHERE kind = 'closed_period';
 
-INSERT INTO invoices (id, tenant_id, body, version, created_at, updated_at)
-    SELECT id, tenant_id, body, version, created_at, updated_at FROM entities WHERE kind = 'invoice';
+INSERT INTO invoices (id, tenant_id, body, version, created_at, updated_at, customer_id, currency, issue_date, due_date, total_cents, amount_paid_cents, status, voided_at)
+    SELECT id, tenant_id, body, version, created_at, updated_at,
+        json_extract(body, '$.customer_id'),
+        json_extract(body, '$.currency'),
+        json_extract(body, '$.issue_date'),
+        json_extract(body, '$.due_date'),
+        json_extract(body, '$.total_cents'),
+        json_extract(body, '$.amount_paid_cents'),
+        json_extract(body, '$.status'),
+        json_extract(body, '$.voided_at')
+    FROM entities WHERE kind = 'invoice';
 
-INSERT INTO invoice_voids (id, tenant_id, body, version, created_at, updated_at)
-    SELECT id, tenant_id, body, version, created_at, updated_at FROM entities WHERE kind = 'invoice_void';
+INSERT INTO invoice_voids (id, tenant_id, body, version, created_at, updated_at, invoice_id, currency, total_cents)
+    SELECT id, tenant_id, body, version, created_at, updated_at,
+        json_extract(body, '$.invoice_id'),
+        json_extract(body, '$.currency'),
+        json_extract(body, '$.total_cents')
+    FROM entities WHERE kind = 'invoice_void';
 
-INSERT INTO payments (id, tenant_id, body, version, created_at, updated_at)
-    SELECT id, tenant_id, body, version, created_at, updated_at FROM entities WHERE kind = 'payment';
+INSERT INTO payments (id, tenant_id, body, version, created_at, updated_at, invoice_id, amount_cents, currency, method, payment_date, amount_refunded_cents)
+    SELECT id, tenant_id, body, version, created_at, updated_at,
+        json_extract(body, '$.invoice_id'),
+        json_extract(body, '$.amount_cents'),
+        json_extract(body, '$.currency'),
+        json_extract(body, '$.method'),
+        json_extract(body, '$.payment_date'),
+        json_extract(body, '$.amount_refunded_cents')
+    FROM entities WHERE kind = 'payment';
 
-INSERT INTO refunds (id, tenant_id, body, version, created_at, updated_at)
-    SELECT id, tenant_id, body, version, created_at, updated_at FROM entities WHERE kind = 'refund';
+INSERT INTO refunds (id, tenant_id, body, version, created_at, updated_at, payment_id, invoice_id, amount_cents, currency, refund_date)
+    SELECT id, tenant_id, body, version, created_at, updated_at,
+        json_extract(body, '$.payment_id'),
+        json_extract(body, '$.invoice_id'),
+        json_extract(body, '$.amount_cents'),
+        json_extract(body, '$.currency'),
+        json_extract(body, '$.refund_date')
+    FROM entities WHERE kind = 'refund';
 
-INSERT INTO bills (id, tenant_id, body, version, created_at, updated_at)
-    SELECT id, tenant_id, body, version, created_at, updated_at FROM entities WHERE kind = 'bill';
+INSERT INTO bills (id, tenant_id, body, version, created_at, updated_at, vendor_id, currency, issue_date, due_date, total_cents, status)
+    SELECT id, tenant_id, body, version, created_at, updated_at,
+        json_extract(body, '$.vendor_id'),
+        json_extract(body, '$.currency'),
+        json_extract(body, '$.issue_date'),
+        json_extract(body, '$.due_date'),
+        json_extract(body, '$.total_cents'),
+        json_extract(body, '$.status')
+    FROM entities WHERE kind = 'bill';
 
-INSERT INTO journal_entries (id, tenant_id, body, version, created_at, updated_at)
-    SELECT id, tenant_id, body, version, created_at, updated_at FROM entities WHERE kind = 'journal_entry';
+INSERT INTO journal_entries (id, tenant_id, body, version, created_at, updated_at, entry_date, memo)
+    SELECT id, tenant_id, body, version, created_at, updated_at,
+        json_extract(body, '$.entry_date'),
+        json_extract(body, '$.memo')
+    FROM entities WHERE kind = 'journal_entry';
 
-INSERT INTO ledger_lines (id, tenant_id, body, version, created_at, updated_at)
-    SELECT id, tenant_id, body, version, created_at, updated_at FROM entities WHERE kind = 'ledger_line';
+INSERT INTO ledger_lines (id, tenant_id, body, version, created_at, updated_at, source_id, source_kind, line_no, entry_date, account, currency, debit_cents, credit_cents)
+    SELECT id, tenant_id, body, version, created_at, updated_at,
+        json_extract(body, '$.source_id'),
+        json_extract(body, '$.source_kind'),
+        json_extract(body, '$.line'),
+        json_extract(body, '$.date'),
+        json_extract(body, '$.account'),
+        json_extract(body, '$.currency'),
+        json_extract(body, '$.debit_cents'),
+        json_extract(body, '$.credit_cents')
+    FROM entities WHERE kind = 'ledger_line';
 
-INSERT INTO payroll_runs (id, tenant_id, body, version, created_at, updated_at)
-    SELECT id, tenant_id, body, version, created_at, updated_at FROM entities WHERE kind = 'payroll_run';
+INSERT INTO payroll_runs (id, tenant_id, body, version, created_at, updated_at, period, currency, pay_date, total_cents, status, approved_at)
+    SELECT id, tenant_id, body, version, created_at, updated_at,
+        json_extract(body, '$.period'),
+        json_extract(body, '$.currency'),
+        json_extract(body, '$.pay_date'),
+        json_extract(body, '$.total_cents'),
+        json_extract(body, '$.status'),
+        json_extract(body, '$.approved_at')
+    FROM entities WHERE kind = 'payroll_run';
 
-INSERT INTO payroll_approvals (id, tenant_id, body, version, created_at, updated_at)
-    SELECT id, tenant_id, body, version, created_at, updated_at FROM entities WHERE kind = 'payroll_approval';
+INSERT INTO payroll_approvals (id, tenant_id, body, version, created_at, updated_at, payroll_run_id, total_cents)
+    SELECT id, tenant_id, body, version, created_at, updated_at,
+        json_extract(body, '$.payroll_run_id'),
+        json_extract(body, '$.total_cents')
+    FROM entities WHERE kind = 'payroll_approval';
 
-INSERT INTO role_changes (id, tenant_id, body, version, created_at, updated_at)
-    SELECT id, tenant_id, body, version, created_at, updated_at FROM entities WHERE kind = 'role_change';
+INSERT INTO role_changes (id, tenant_id, body, version, created_at, updated_at, user_id, previous_role, role)
+    SELECT id, tenant_id, body, version, created_at, updated_at,
+        json_extract(body, '$.user_id'),
+        json_extract(body, '$.previous_role'),
+        json_extract(body, '$.role')
+    FROM entities WHERE kind = 'role_change';
 
-INSERT INTO customer_deletions (id, tenant_id, body, version, created_at, updated_at)
-    SELECT id, tenant_id, body, version, created_at, updated_at FROM entities WHERE kind = 'customer_deletion';
+INSERT INTO customer_deletions (id, tenant_id, body, version, created_at, updated_at, customer_id)
+    SELECT id, tenant_id, body, version, created_at, updated_at,
+        json_extract(body, '$.customer_id')
+    FROM entities WHERE kind = 'customer_deletion';
 
 -- Verify the move before anything is dropped: every row arrived unchanged
 -- in the table of its kind, and no table holds a row that was not moved.

@@ -16,12 +16,12 @@ mod jobs;
 pub mod mem;
 mod records;
 pub mod sql;
-mod tables;
+pub mod tables;
 
 pub use error::{ConstraintKind, ConstraintViolation, StoreError};
 pub use jobs::{Delivery, JobStore, Reaped};
 pub use records::*;
-pub use tables::{is_record_id_constraint, Parent, Table};
+pub use tables::{is_record_id_constraint, Column, ColumnType, Parent, Table};
 
 /// `Tx::write_all` as separate calls: the default, and the order every
 /// store's single-call version must be equivalent to.

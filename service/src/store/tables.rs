@@ -1,8 +1,9 @@
 //! The typed tables: one per aggregate (migrations 0015). A record's kind
 //! names its table; each table holds the API's document (`body`) and the
-//! typed columns the database generates from it, constrained. The SQL
-//! stores address a record by its table; the in-memory store enforces the
-//! same constraints under the same names (`store::constraints`).
+//! typed columns read from it (`Table::columns`: the SQL stores parse the
+//! document once and bind them), constrained. The SQL stores address a
+//! record by its table; the in-memory store enforces the same constraints
+//! under the same names (`store::constraints`).
 
 use serde::{Deserialize, Serialize};
 
@@ -37,6 +38,39 @@ pub enum Table {
 pub struct Parent {
     pub column: &'static str,
     pub table: Option<Table>,
+}
+
+/// A column's type: Postgres's native one (SQLite stores text and integers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnType {
+    Uuid,
+    Text,
+    BigInt,
+    Int,
+    Date,
+    Timestamp,
+}
+
+impl ColumnType {
+    /// The Postgres type a bound text value is cast to.
+    pub fn postgres(self) -> &'static str {
+        match self {
+            Self::Uuid => "uuid",
+            Self::Text => "text",
+            Self::BigInt => "bigint",
+            Self::Int => "integer",
+            Self::Date => "date",
+            Self::Timestamp => "timestamptz",
+        }
+    }
+}
+
+/// A typed column and the top-level document field it holds.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Column {
+    pub name: &'static str,
+    pub field: &'static str,
+    pub ty: ColumnType,
 }
 
 impl Table {
@@ -151,6 +185,114 @@ impl Table {
         }
     }
 
+    /// The typed columns after `id, tenant_id, body, version`, in the
+    /// order the statements bind them: each holds one top-level field of
+    /// the document, as Postgres's `body::jsonb ->> field` and SQLite's
+    /// `json_extract(body, '$.field')` read it (the migration reads them so
+    /// from the rows it moves).
+    pub fn columns(self) -> &'static [Column] {
+        use ColumnType::*;
+        match self {
+            Self::Customers => &[
+                Column { name: "name", field: "name", ty: Text },
+                Column { name: "deleted_at", field: "deleted_at", ty: Timestamp },
+            ],
+            Self::Vendors => &[Column { name: "name", field: "name", ty: Text }],
+            Self::Users => &[
+                Column { name: "email", field: "email", ty: Text },
+                Column { name: "name", field: "name", ty: Text },
+                Column { name: "role", field: "role", ty: Text },
+            ],
+            Self::Accounts => &[
+                Column { name: "code", field: "code", ty: Text },
+                Column { name: "name", field: "name", ty: Text },
+                Column { name: "account_type", field: "type", ty: Text },
+            ],
+            Self::BankAccounts => &[
+                Column { name: "holder_name", field: "holder_name", ty: Text },
+                Column { name: "account_number_masked", field: "account_number_masked", ty: Text },
+                Column { name: "routing_number_masked", field: "routing_number_masked", ty: Text },
+            ],
+            Self::BankAccountUpdates => &[Column { name: "bank_account_id", field: "bank_account_id", ty: Uuid }],
+            Self::PeriodCloses => &[Column { name: "period", field: "period", ty: Text }],
+            Self::ClosedPeriods => &[
+                Column { name: "period", field: "period", ty: Text },
+                Column { name: "status", field: "status", ty: Text },
+                Column { name: "period_close_id", field: "period_close_id", ty: Uuid },
+            ],
+            Self::Invoices => &[
+                Column { name: "customer_id", field: "customer_id", ty: Uuid },
+                Column { name: "currency", field: "currency", ty: Text },
+                Column { name: "issue_date", field: "issue_date", ty: Date },
+                Column { name: "due_date", field: "due_date", ty: Date },
+                Column { name: "total_cents", field: "total_cents", ty: BigInt },
+                Column { name: "amount_paid_cents", field: "amount_paid_cents", ty: BigInt },
+                Column { name: "status", field: "status", ty: Text },
+                Column { name: "voided_at", field: "voided_at", ty: Timestamp },
+            ],
+            Self::InvoiceVoids => &[
+                Column { name: "invoice_id", field: "invoice_id", ty: Uuid },
+                Column { name: "currency", field: "currency", ty: Text },
+                Column { name: "total_cents", field: "total_cents", ty: BigInt },
+            ],
+            Self::Payments => &[
+                Column { name: "invoice_id", field: "invoice_id", ty: Uuid },
+                Column { name: "amount_cents", field: "amount_cents", ty: BigInt },
+                Column { name: "currency", field: "currency", ty: Text },
+                Column { name: "method", field: "method", ty: Text },
+                Column { name: "payment_date", field: "payment_date", ty: Date },
+                Column { name: "amount_refunded_cents", field: "amount_refunded_cents", ty: BigInt },
+            ],
+            Self::Refunds => &[
+                Column { name: "payment_id", field: "payment_id", ty: Uuid },
+                Column { name: "invoice_id", field: "invoice_id", ty: Uuid },
+                Column { name: "amount_cents", field: "amount_cents", ty: BigInt },
+                Column { name: "currency", field: "currency", ty: Text },
+                Column { name: "refund_date", field: "refund_date", ty: Date },
+            ],
+            Self::Bills => &[
+                Column { name: "vendor_id", field: "vendor_id", ty: Uuid },
+                Column { name: "currency", field: "currency", ty: Text },
+                Column { name: "issue_date", field: "issue_date", ty: Date },
+                Column { name: "due_date", field: "due_date", ty: Date },
+                Column { name: "total_cents", field: "total_cents", ty: BigInt },
+                Column { name: "status", field: "status", ty: Text },
+            ],
+            Self::JournalEntries => &[
+                Column { name: "entry_date", field: "entry_date", ty: Date },
+                Column { name: "memo", field: "memo", ty: Text },
+            ],
+            Self::LedgerLines => &[
+                Column { name: "source_id", field: "source_id", ty: Uuid },
+                Column { name: "source_kind", field: "source_kind", ty: Text },
+                Column { name: "line_no", field: "line", ty: Int },
+                Column { name: "entry_date", field: "date", ty: Date },
+                Column { name: "account", field: "account", ty: Text },
+                Column { name: "currency", field: "currency", ty: Text },
+                Column { name: "debit_cents", field: "debit_cents", ty: BigInt },
+                Column { name: "credit_cents", field: "credit_cents", ty: BigInt },
+            ],
+            Self::PayrollRuns => &[
+                Column { name: "period", field: "period", ty: Text },
+                Column { name: "currency", field: "currency", ty: Text },
+                Column { name: "pay_date", field: "pay_date", ty: Date },
+                Column { name: "total_cents", field: "total_cents", ty: BigInt },
+                Column { name: "status", field: "status", ty: Text },
+                Column { name: "approved_at", field: "approved_at", ty: Timestamp },
+            ],
+            Self::PayrollApprovals => &[
+                Column { name: "payroll_run_id", field: "payroll_run_id", ty: Uuid },
+                Column { name: "total_cents", field: "total_cents", ty: BigInt },
+            ],
+            Self::RoleChanges => &[
+                Column { name: "user_id", field: "user_id", ty: Uuid },
+                Column { name: "previous_role", field: "previous_role", ty: Text },
+                Column { name: "role", field: "role", ty: Text },
+            ],
+            Self::CustomerDeletions => &[Column { name: "customer_id", field: "customer_id", ty: Uuid }],
+        }
+    }
+
     /// Whether `constraint` (as a store reports it) is this table's primary
     /// key: Postgres's `<table>_pkey`, SQLite's and memory's `<table>.id`.
     /// SQLite may report the (tenant, id) key the foreign keys refer to
@@ -169,6 +311,31 @@ impl Table {
 /// the one unique violation that is `Duplicate` (a deterministic id taken).
 pub fn is_record_id_constraint(constraint: &str) -> bool {
     Table::ALL.iter().any(|t| t.is_primary_key(constraint))
+}
+
+/// A record's typed column values, read from its document in one parse,
+/// in `Table::columns` order; an absent field is JSON `null` (SQL NULL).
+/// A document that is not a JSON object is refused as the database
+/// refuses a value it cannot read (`data_exception`): nothing is written.
+pub fn column_values(t: Table, body: &str) -> Result<Vec<serde_json::Value>, super::StoreError> {
+    let doc: serde_json::Map<String, serde_json::Value> = serde_json::from_str(body).map_err(|e| {
+        super::StoreError::Constraint(super::ConstraintViolation::new(
+            super::ConstraintKind::Other,
+            "data_exception",
+            format!("the document of a {} record is not a JSON object: {e}", t.kind()),
+        ))
+    })?;
+    Ok(t.columns().iter().map(|c| doc.get(c.field).cloned().unwrap_or(serde_json::Value::Null)).collect())
+}
+
+/// A value as Postgres's `->>` reads it: a string's text, any other JSON's
+/// own text, `null` as NULL.
+pub fn postgres_text(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::Null => None,
+        serde_json::Value::String(s) => Some(s.clone()),
+        other => Some(other.to_string()),
+    }
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use accubooks_service::domain::ids::TenantId;
 use accubooks_service::store::sql::{Database, SqlLimits};
-use accubooks_service::store::{LockMode, Store, StoreError, Tenant};
+use accubooks_service::store::{LockMode, Store, StoreError, Table, Tenant};
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{AssertSqlSafe, Connection};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -26,7 +26,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::task::AbortHandle;
 use uuid::Uuid;
 
-use crate::support::{fresh_database, send, spawn_app_configured, test_limits, AppConfig, Kind};
+use crate::support::{fresh_database, pg_insert_from_bodies, send, spawn_app_configured, test_limits, AppConfig, Kind};
 
 const SSL_REQUEST: u32 = 80_877_103;
 const GSSENC_REQUEST: u32 = 80_877_104;
@@ -322,7 +322,8 @@ async fn postgres_lock_then_get_sees_what_the_lock_holder_committed() {
         .await
         .unwrap();
     let close = Uuid::new_v4();
-    sqlx::query("INSERT INTO period_closes (id, tenant_id, body, version) VALUES ($1::uuid, $2::uuid, $3, 1)")
+    let row = "SELECT $1::uuid AS id, $2::uuid AS tenant_id, $3::text AS body, 1 AS version";
+    sqlx::query(AssertSqlSafe(pg_insert_from_bodies(Table::PeriodCloses, row)))
         .bind(close.to_string())
         .bind(t.0.to_string())
         .bind(r#"{"period":"2021-06"}"#)
@@ -330,7 +331,7 @@ async fn postgres_lock_then_get_sees_what_the_lock_holder_committed() {
         .await
         .unwrap();
     let body = format!(r#"{{"period":"2021-06","status":"closed","period_close_id":"{close}"}}"#);
-    sqlx::query("INSERT INTO closed_periods (id, tenant_id, body, version) VALUES ($1::uuid, $2::uuid, $3, 1)")
+    sqlx::query(AssertSqlSafe(pg_insert_from_bodies(Table::ClosedPeriods, row)))
         .bind(marker.to_string())
         .bind(t.0.to_string())
         .bind(body)

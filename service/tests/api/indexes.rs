@@ -3,10 +3,10 @@
 //! statement the planner answers by a scan would grow with the tenant.
 
 use accubooks_service::store::sql::count_matching_sql;
-use accubooks_service::store::IndexedField;
+use accubooks_service::store::{IndexedField, Table};
 use sqlx::{AssertSqlSafe, Connection, Row};
 
-use crate::support::{fresh_store_at, test_limits, Kind};
+use crate::support::{fresh_store_at, pg_insert_from_bodies, test_limits, Kind};
 
 /// The indexes that answer a field's lookup without reading the tenant's
 /// rows: a customer's invoices by status, or (for `open`, the status the
@@ -44,22 +44,33 @@ async fn postgres_count_matching_uses_each_fields_index() {
     // the field's index.
     let (t, parent) = (tenants.a.0.to_string(), uuid::Uuid::new_v4().to_string());
     let statements = [
-        "INSERT INTO customers (id, tenant_id, body, version) VALUES ($2::uuid, $1::uuid, '{\"name\":\"Parent\"}', 1)",
-        "INSERT INTO users (id, tenant_id, body, version) \
-         SELECT md5('u' || g)::uuid, $1::uuid, json_build_object('email', 'u' || g || '@example.com', 'name', 'U', \
-           'role', CASE WHEN g % 2 = 0 THEN 'admin' ELSE 'viewer' END)::text, 1 \
-         FROM generate_series(1, 3000) AS g WHERE $2::uuid IS NOT NULL",
-        "INSERT INTO accounts (id, tenant_id, body, version) \
-         SELECT md5('a' || g)::uuid, $1::uuid, json_build_object('code', 'C' || g, 'name', 'A', 'type', 'asset')::text, 1 \
-         FROM generate_series(1, 3000) AS g WHERE $2::uuid IS NOT NULL",
-        "INSERT INTO invoices (id, tenant_id, body, version) \
-         SELECT md5('i' || g)::uuid, $1::uuid, json_build_object('customer_id', $2::text, 'currency', 'USD', \
-           'due_date', '2026-01-31', 'lines', json_build_array(), 'total_cents', 0, 'amount_paid_cents', 0, \
-           'status', 'open')::text, 1 \
-         FROM generate_series(1, 3000) AS g",
+        pg_insert_from_bodies(
+            Table::Customers,
+            "SELECT $2::uuid AS id, $1::uuid AS tenant_id, '{\"name\":\"Parent\"}' AS body, 1 AS version",
+        ),
+        pg_insert_from_bodies(
+            Table::Users,
+            "SELECT md5('u' || g)::uuid AS id, $1::uuid AS tenant_id, json_build_object('email', \
+               'u' || g || '@example.com', 'name', 'U', 'role', CASE WHEN g % 2 = 0 THEN 'admin' ELSE 'viewer' END)::text \
+               AS body, 1 AS version \
+             FROM generate_series(1, 3000) AS g WHERE $2::uuid IS NOT NULL",
+        ),
+        pg_insert_from_bodies(
+            Table::Accounts,
+            "SELECT md5('a' || g)::uuid AS id, $1::uuid AS tenant_id, json_build_object('code', 'C' || g, 'name', 'A', \
+               'type', 'asset')::text AS body, 1 AS version \
+             FROM generate_series(1, 3000) AS g WHERE $2::uuid IS NOT NULL",
+        ),
+        pg_insert_from_bodies(
+            Table::Invoices,
+            "SELECT md5('i' || g)::uuid AS id, $1::uuid AS tenant_id, json_build_object('customer_id', $2::text, \
+               'currency', 'USD', 'due_date', '2026-01-31', 'lines', json_build_array(), 'total_cents', 0, \
+               'amount_paid_cents', 0, 'status', 'open')::text AS body, 1 AS version \
+             FROM generate_series(1, 3000) AS g",
+        ),
     ];
     for sql in statements {
-        sqlx::query(sql).bind(t.clone()).bind(parent.clone()).execute(&mut conn).await.unwrap();
+        sqlx::query(AssertSqlSafe(sql)).bind(t.clone()).bind(parent.clone()).execute(&mut conn).await.unwrap();
     }
     sqlx::raw_sql("SET plan_cache_mode = force_custom_plan").execute(&mut conn).await.unwrap();
     for (i, field) in IndexedField::ALL.into_iter().enumerate() {

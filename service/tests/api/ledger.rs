@@ -11,13 +11,13 @@ use accubooks_service::domain::ids::{derived_id, TenantId};
 use accubooks_service::domain::ledger::{self, LedgerLine, LEDGER_LINE_KIND};
 use accubooks_service::domain::money::Cents;
 use accubooks_service::ops::REGISTRY;
-use accubooks_service::store::{Entity, StoreError};
+use accubooks_service::store::{Entity, StoreError, Table};
 use serde_json::json;
 use sqlx::Connection;
 use uuid::Uuid;
 
 use crate::fixtures::{self, make};
-use crate::support::{Kind, TestApp, TestTenant};
+use crate::support::{pg_insert_from_bodies, typed_column_mismatches, Kind, TestApp, TestTenant};
 
 /// Every operation's fixtures: the valid request (executed, replayed,
 /// mismatched) and every violation, each operation in its own task.
@@ -171,6 +171,11 @@ pub async fn mixed_workload_keeps_the_ledger_balanced(app: TestApp) {
     if app.kind == Kind::Memory {
         return; // The binary reads SQL databases only.
     }
+    // The typed columns the store bound hold their documents' fields, after
+    // inserts and updates (payments and voids update their invoices).
+    let (rows, bad) = typed_column_mismatches(app.kind, &app.url).await;
+    assert!(rows as usize > lines.len(), "{rows} rows read");
+    assert!(bad.is_empty(), "typed columns that differ from their documents: {bad:?}");
     let (ok, out) = verify_ledger_cli(&app.url);
     // Shown with --nocapture: the table an auditor would read.
     println!("accubooks audit verify-ledger ({}):\n{out}", app.store.kind());
@@ -215,7 +220,11 @@ pub async fn mixed_workload_keeps_the_ledger_balanced(app: TestApp) {
         }
         let mut conn = sqlx::PgConnection::connect(&app.url).await.unwrap();
         sqlx::raw_sql("SET session_replication_role = replica").execute(&mut conn).await.unwrap();
-        sqlx::query("INSERT INTO ledger_lines (id, tenant_id, body, version) VALUES ($1::uuid, $2::uuid, $3, 1)")
+        let plant = pg_insert_from_bodies(
+            Table::LedgerLines,
+            "SELECT $1::uuid AS id, $2::uuid AS tenant_id, $3::text AS body, 1 AS version",
+        );
+        sqlx::query(sqlx::AssertSqlSafe(plant))
             .bind(stray.id.to_string())
             .bind(story.id.0.to_string())
             .bind(body)

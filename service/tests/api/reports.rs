@@ -3,10 +3,11 @@
 //! figures the API's records add up to; on Postgres, with a tenant of some
 //! size and statistics, each is answered from its index.
 
+use accubooks_service::store::Table;
 use serde_json::json;
-use sqlx::{Connection, Row};
+use sqlx::{AssertSqlSafe, Connection, Row};
 
-use crate::support::{spawn_app_with, Kind, TestApp};
+use crate::support::{pg_insert_from_bodies, spawn_app_with, Kind, TestApp};
 
 const TENANT_PLACEHOLDER: &str = "00000000-0000-0000-0000-000000000000";
 
@@ -105,23 +106,30 @@ async fn reports_run_on_both_dialects(kind: Kind) {
         // report reads its index.
         let mut c = sqlx::PgConnection::connect(&app.url).await.unwrap();
         for sql in [
-            "INSERT INTO customers (id, tenant_id, body, version) \
-             SELECT md5('c' || g)::uuid, md5('t' || (g % 50))::uuid, json_build_object('name', 'C' || g)::text, 1 \
-             FROM generate_series(1, 500) AS g",
-            "INSERT INTO invoices (id, tenant_id, body, version) \
-             SELECT md5('i' || g)::uuid, md5('t' || ((g % 500 + 1) % 50))::uuid, \
-               json_build_object('customer_id', md5('c' || (g % 500 + 1))::uuid, 'currency', 'USD', \
-               'due_date', '2030-01-31', 'lines', json_build_array(), 'total_cents', 0, 'amount_paid_cents', 0, \
-               'status', 'open')::text, 1 \
-             FROM generate_series(1, 20000) AS g",
-            "INSERT INTO payments (id, tenant_id, body, version) \
-             SELECT md5('p' || g)::uuid, md5('t' || ((g % 500 + 1) % 50))::uuid, \
-               json_build_object('invoice_id', md5('i' || g)::uuid, 'amount_cents', 100, 'currency', 'USD', \
-               'method', 'card', 'amount_refunded_cents', 0, \
-               'payment_date', to_char(DATE '2024-01-01' + g % 1000, 'YYYY-MM-DD'))::text, 1 \
-             FROM generate_series(1, 20000) AS g",
+            pg_insert_from_bodies(
+                Table::Customers,
+                "SELECT md5('c' || g)::uuid AS id, md5('t' || (g % 50))::uuid AS tenant_id, \
+                 json_build_object('name', 'C' || g)::text AS body, 1 AS version FROM generate_series(1, 500) AS g",
+            ),
+            pg_insert_from_bodies(
+                Table::Invoices,
+                "SELECT md5('i' || g)::uuid AS id, md5('t' || ((g % 500 + 1) % 50))::uuid AS tenant_id, \
+                   json_build_object('customer_id', md5('c' || (g % 500 + 1))::uuid, 'currency', 'USD', \
+                   'due_date', '2030-01-31', 'lines', json_build_array(), 'total_cents', 0, 'amount_paid_cents', 0, \
+                   'status', 'open')::text AS body, 1 AS version \
+                 FROM generate_series(1, 20000) AS g",
+            ),
+            pg_insert_from_bodies(
+                Table::Payments,
+                "SELECT md5('p' || g)::uuid AS id, md5('t' || ((g % 500 + 1) % 50))::uuid AS tenant_id, \
+                   json_build_object('invoice_id', md5('i' || g)::uuid, 'amount_cents', 100, 'currency', 'USD', \
+                   'method', 'card', 'amount_refunded_cents', 0, \
+                   'payment_date', to_char(DATE '2024-01-01' + g % 1000, 'YYYY-MM-DD'))::text AS body, \
+                   1 AS version \
+                 FROM generate_series(1, 20000) AS g",
+            ),
         ] {
-            sqlx::query(sql).execute(&mut c).await.unwrap();
+            sqlx::query(AssertSqlSafe(sql)).execute(&mut c).await.unwrap();
         }
         sqlx::raw_sql("VACUUM ANALYZE customers, invoices, payments").execute(&mut c).await.unwrap();
         for (file, index) in

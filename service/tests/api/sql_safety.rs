@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 /// Reviewed uses, by file: partition DDL whose names and bounds come from
 /// the database's own date formatting and are checked to be
 /// `[A-Za-z0-9_-]` before use (Postgres cannot bind identifiers); the
-/// write set's statement, built from table names (`Table::name`) and CTE
-/// numbers only.
+/// write set's statement, built from table and column names and types
+/// (`Table::name`, `Table::columns`: static text) and CTE numbers only.
 const REVIEWED: &[(&str, usize)] =
     &[("service/src/jobs/compliance.rs", 1), ("service/src/store/sql/postgres/batch.rs", 1)];
 

@@ -296,3 +296,65 @@ macro_rules! per_store_app_suite {
         )* }
     };
 }
+
+/// A Postgres `INSERT` into `table` of the rows `select` yields (columns
+/// `id`, `tenant_id`, `body`, `version`), its typed columns read from each
+/// body as the service reads them (`Table::columns`): for tests that fill
+/// a table past the service.
+pub fn pg_insert_from_bodies(table: accubooks_service::store::Table, select: &str) -> String {
+    let columns = table.columns();
+    let names: String = columns.iter().map(|c| format!(", {}", c.name)).collect();
+    let values: String =
+        columns.iter().map(|c| format!(", (s.body::jsonb ->> '{}')::{}", c.field, c.ty.postgres())).collect();
+    format!(
+        "INSERT INTO {t} (id, tenant_id, body, version{names}) SELECT s.id, s.tenant_id, s.body, s.version{values} \
+         FROM ({select}) AS s",
+        t = table.name()
+    )
+}
+
+/// Every table's rows whose typed columns differ from the fields of their
+/// document as the dialect reads them (`->>` cast to the column's type on
+/// Postgres, `json_extract` on SQLite): "`table`: n of m rows" for each
+/// table with any, and the number of rows read in all.
+pub async fn typed_column_mismatches(kind: Kind, url: &str) -> (i64, Vec<String>) {
+    use accubooks_service::store::Table;
+    use sqlx::Row;
+    let mut pg = None;
+    let mut lite = None;
+    match kind {
+        Kind::Postgres => pg = Some(sqlx::PgConnection::connect(url).await.unwrap()),
+        Kind::Sqlite => lite = Some(sqlx::SqliteConnection::connect(url).await.unwrap()),
+        Kind::Memory => panic!("the in-memory store keeps documents only"),
+    }
+    let (mut rows, mut bad) = (0, Vec::new());
+    for t in Table::ALL {
+        let differs: Vec<String> = t
+            .columns()
+            .iter()
+            .map(|c| match kind {
+                Kind::Postgres => {
+                    format!("{} IS DISTINCT FROM (body::jsonb ->> '{}')::{}", c.name, c.field, c.ty.postgres())
+                }
+                _ => format!("{} IS NOT json_extract(body, '$.{}')", c.name, c.field),
+            })
+            .collect();
+        let sql = format!(
+            "SELECT COUNT(*), COUNT(*) FILTER (WHERE {}) FROM {}",
+            if differs.is_empty() { "FALSE".to_owned() } else { differs.join(" OR ") },
+            t.name()
+        );
+        let sql = sqlx::AssertSqlSafe(sql);
+        let (n, m): (i64, i64) = match (&mut pg, &mut lite) {
+            (Some(c), _) => sqlx::query(sql).fetch_one(c).await.map(|r| (r.get(0), r.get(1))),
+            (_, Some(c)) => sqlx::query(sql).fetch_one(c).await.map(|r| (r.get(0), r.get(1))),
+            _ => unreachable!(),
+        }
+        .unwrap();
+        rows += n;
+        if m > 0 {
+            bad.push(format!("{}: {m} of {n} rows", t.name()));
+        }
+    }
+    (rows, bad)
+}

@@ -19,7 +19,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use sqlx::{Connection, Row};
 
-use crate::support::{fresh_database, send, Kind};
+use crate::support::{fresh_database, send, typed_column_mismatches, Kind};
 
 #[derive(Debug, Deserialize)]
 struct Mutation {
@@ -184,6 +184,12 @@ async fn upgrade_carries_the_data(kind: Kind) {
     let r = send(addr, "POST", "/v1/invoices", &headers, body.to_string().into_bytes()).await;
     assert_eq!(r.status, 201, "{:?}", r.body);
     assert!(store.counts().await.unwrap().entities as i64 > before.iter().map(|(_, n)| n).sum::<i64>());
+
+    // The typed columns hold their documents' fields: those the migration
+    // read in SQL and those the store bound for the new write.
+    let (rows, bad) = typed_column_mismatches(kind, &url).await;
+    assert!(rows > before.iter().map(|(_, n)| n).sum::<i64>(), "{rows} rows read");
+    assert!(bad.is_empty(), "typed columns that differ from their documents: {bad:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

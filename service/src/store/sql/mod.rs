@@ -348,24 +348,32 @@ macro_rules! sql_store_impl {
             }
 
             async fn insert_entity(&mut self, e: &Entity) -> Result<(), StoreError> {
-                sqlx::query(records(true).table(Table::for_kind(&e.kind)?).insert.as_str())
+                let table = Table::for_kind(&e.kind)?;
+                let mut q = sqlx::query(records(true).table(table).insert.as_str())
                 .bind(e.id.to_string())
                 .bind(e.tenant_id.0.to_string())
                 .bind(e.body.clone())
-                .bind(e.version)
-                .execute(&mut *self.tx)
+                .bind(e.version);
+                for v in tables::column_values(table, &e.body)? {
+                    q = q.bind(tables::postgres_text(&v));
+                }
+                q.execute(&mut *self.tx)
                 .await
                 .map_err($classify)?;
                 Ok(())
             }
 
             async fn update_entity(&mut self, e: &Entity) -> Result<(), StoreError> {
-                let done = sqlx::query(records(true).table(Table::for_kind(&e.kind)?).update.as_str())
+                let table = Table::for_kind(&e.kind)?;
+                let mut q = sqlx::query(records(true).table(table).update.as_str())
                 .bind(e.id.to_string())
                 .bind(e.tenant_id.0.to_string())
                 .bind(e.body.clone())
-                .bind(e.version)
-                .execute(&mut *self.tx)
+                .bind(e.version);
+                for v in tables::column_values(table, &e.body)? {
+                    q = q.bind(tables::postgres_text(&v));
+                }
+                let done = q.execute(&mut *self.tx)
                 .await
                 .map_err($classify)?;
                 if done.rows_affected() != 1 {

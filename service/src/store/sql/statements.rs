@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use crate::store::{IndexedField, Table};
+use crate::store::{Column, IndexedField, Table};
 
 pub(super) const SELECT_TENANT_BY_TOKEN: &str = "SELECT id, name FROM tenants WHERE token_hash = $1 AND NOT revoked";
 pub(super) const SELECT_KEY: &str = "SELECT tenant_id, idempotency_key, operation, fingerprint, fingerprint_version, \
@@ -21,7 +21,8 @@ pub(super) const SELECT_WORKFLOWS: &str = "SELECT id, tenant_id, workflow_name, 
      payload FROM workflow_instances WHERE ($1 IS NULL OR tenant_id = $1) ORDER BY id";
 /// The statements that read and write one table of records (`Table`), in
 /// one dialect. Binds: get/update/insert $1 id, $2 tenant (update and
-/// insert: $3 body, $4 version); list $1 tenant (or NULL), $2 parent (or
+/// insert: $3 body, $4 version, then the table's typed columns from $5 on,
+/// `tables::column_values`); list $1 tenant (or NULL), $2 parent (or
 /// NULL); lock-then-get $1 tenant, $2 lock name, $3 id.
 #[derive(Debug)]
 pub(super) struct TableSql {
@@ -73,8 +74,21 @@ impl Dialect {
         )
     }
 
+    /// A typed column's bound value: `$n`, cast on Postgres from the text
+    /// it is bound as.
+    fn column_value(&self, n: usize, c: &Column) -> String {
+        if self.postgres {
+            format!("${n}::{}", c.ty.postgres())
+        } else {
+            format!("${n}")
+        }
+    }
+
     fn table(&self, t: Table) -> TableSql {
         let (id1, id2, id3) = (self.id(1), self.id(2), self.id(3));
+        // The typed columns bind $5.. (`Table::columns`, read from the body).
+        let columns: Vec<(&str, String)> =
+            t.columns().iter().enumerate().map(|(i, c)| (c.name, self.column_value(i + 5, c))).collect();
         let get = format!("{} WHERE id = {id1} AND tenant_id = {id2}", self.select(t, ""));
         let parent = match t.parent() {
             Some(p) => format!("({id2} IS NULL OR {} = {id2})", p.column),
@@ -93,11 +107,17 @@ impl Dialect {
         TableSql {
             get_for_update: format!("{get} FOR UPDATE"),
             list: format!("{} WHERE ({id1} IS NULL OR tenant_id = {id1}) AND {parent} ORDER BY id", self.select(t, "")),
-            insert: format!("INSERT INTO {} (id, tenant_id, body, version) VALUES ({id1}, {id2}, $3, $4)", t.name()),
+            insert: format!(
+                "INSERT INTO {} (id, tenant_id, body, version{names}) VALUES ({id1}, {id2}, $3, $4{values})",
+                t.name(),
+                names = columns.iter().map(|(c, _)| format!(", {c}")).collect::<String>(),
+                values = columns.iter().map(|(_, v)| format!(", {v}")).collect::<String>(),
+            ),
             update: format!(
-                "UPDATE {} SET body = $3, version = $4, updated_at = CURRENT_TIMESTAMP \
+                "UPDATE {} SET body = $3, version = $4{sets}, updated_at = CURRENT_TIMESTAMP \
                  WHERE id = {id1} AND tenant_id = {id2} AND version = $4 - 1",
-                t.name()
+                t.name(),
+                sets = columns.iter().map(|(c, v)| format!(", {c} = {v}")).collect::<String>(),
             ),
             lock_shared_then_get: lock_then_get("SHARE"),
             lock_exclusive_then_get: lock_then_get("UPDATE"),

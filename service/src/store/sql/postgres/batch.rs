@@ -8,7 +8,7 @@ use crate::store::sql::*;
 /// exactly once; a duplicate id fails the statement as the single insert
 /// would). Rows travel as JSON arrays; the records go to their tables, one
 /// CTE per table the write set touches (`t` is the table's place in
-/// `tables`). Foreign keys are checked at the end of the statement, so a
+/// `tables`), their typed columns read from the document in the store. Foreign keys are checked at the end of the statement, so a
 /// record and its parent may arrive in the same one.
 ///
 /// The outbox rows are read only once the records are inserted (`wf`
@@ -18,15 +18,25 @@ use crate::store::sql::*;
 /// that must be reported, as `write_all_in_steps` would: it is `Duplicate`
 /// (the expired-key refusal), the outbox row's a `Constraint` (a bug).
 fn write_all_sql(tables: &[Table]) -> String {
+    // The rows' fields: every table's typed columns, each as `c<t>_<name>`
+    // (a table's columns are its own, whatever another table calls alike).
+    let mut fields = String::from("t INT, id TEXT, tenant_id TEXT, body TEXT, version BIGINT");
+    for (i, t) in tables.iter().enumerate() {
+        for c in t.columns() {
+            fields.push_str(&format!(", c{i}_{} {}", c.name, c.ty.postgres()));
+        }
+    }
     let mut ctes: Vec<String> = tables
         .iter()
         .enumerate()
         .map(|(i, t)| {
             format!(
-                "ins{i} AS (INSERT INTO {table} (id, tenant_id, body, version) \
-                 SELECT x.id::uuid, x.tenant_id::uuid, x.body, x.version FROM jsonb_to_recordset($1::jsonb) \
-                 AS x(t INT, id TEXT, tenant_id TEXT, body TEXT, version BIGINT) WHERE x.t = {i} RETURNING 1)",
-                table = t.name()
+                "ins{i} AS (INSERT INTO {table} (id, tenant_id, body, version{names}) \
+                 SELECT x.id::uuid, x.tenant_id::uuid, x.body, x.version{values} FROM jsonb_to_recordset($1::jsonb) \
+                 AS x({fields}) WHERE x.t = {i} RETURNING 1)",
+                table = t.name(),
+                names = t.columns().iter().map(|c| format!(", {}", c.name)).collect::<String>(),
+                values = t.columns().iter().map(|c| format!(", x.c{i}_{}", c.name)).collect::<String>(),
             )
         })
         .collect();
@@ -86,10 +96,16 @@ pub(in crate::store::sql) async fn pg_write_all(t: &mut PgTx, w: &WriteSet<'_>) 
             tables.push(table);
             tables.len() - 1
         });
-        inserts.push(serde_json::json!({
+        let mut row = serde_json::json!({
             "t": t, "id": e.id.to_string(), "tenant_id": e.tenant_id.0.to_string(), "body": e.body,
             "version": e.version,
-        }));
+        });
+        // The typed columns, as text (`->>`): Postgres reads each with its
+        // column type's input function, as the single-row insert's casts do.
+        for (c, v) in table.columns().iter().zip(tables::column_values(table, &e.body)?) {
+            row[format!("c{t}_{}", c.name)] = tables::postgres_text(&v).map_or(serde_json::Value::Null, Into::into);
+        }
+        inserts.push(row);
     }
     let workflows: Vec<serde_json::Value> = w
         .workflows
@@ -107,8 +123,9 @@ pub(in crate::store::sql) async fn pg_write_all(t: &mut PgTx, w: &WriteSet<'_>) 
         None => (String::new(), String::new(), None),
     };
     let a = w.audit;
-    // Reviewed: the text is built from table names (`Table::name`) and
-    // numbers only; every value is bound.
+    // Reviewed: the text is built from table and column names and types
+    // (`Table::name`, `Table::columns`, static) and numbers only; every
+    // value is bound.
     let row = sqlx::query(sqlx::AssertSqlSafe(write_all_statement(&tables)))
         .bind(serde_json::Value::Array(inserts).to_string())
         .bind(serde_json::Value::Array(workflows).to_string())

@@ -13,7 +13,9 @@ use crate::store::{
 };
 
 /// Placeholder names, `$1` first: the most any statement here binds.
-const PARAMETERS: [&str; 11] = ["$1", "$2", "$3", "$4", "$5", "$6", "$7", "$8", "$9", "$10", "$11"];
+/// (A record's insert: 4 + its typed columns, at most 8.)
+const PARAMETERS: [&str; 16] =
+    ["$1", "$2", "$3", "$4", "$5", "$6", "$7", "$8", "$9", "$10", "$11", "$12", "$13", "$14", "$15", "$16"];
 
 /// The cached statement for `sql` with `params` bound to `$1`, `$2`, … by
 /// name: SQLite numbers `$N` placeholders in order of first appearance, not
@@ -35,6 +37,30 @@ pub(in crate::store::sql) fn prepare<'c>(
         stmt.raw_bind_parameter(*name, value).map_err(classify)?;
     }
     Ok(stmt)
+}
+
+/// A record's typed column values as SQLite's `json_extract(body,
+/// '$.field')` reads them: integers as integers, reals as reals, strings
+/// as text, `true`/`false` as 1/0, `null` as NULL, objects and arrays as
+/// their JSON text.
+pub(in crate::store::sql) fn column_cells(
+    t: crate::store::Table,
+    body: &str,
+) -> Result<Vec<rusqlite::types::Value>, StoreError> {
+    use rusqlite::types::Value as Cell;
+    use serde_json::Value as Json;
+    Ok(crate::store::tables::column_values(t, body)?
+        .into_iter()
+        .map(|v| match v {
+            Json::Null => Cell::Null,
+            Json::Bool(b) => Cell::Integer(i64::from(b)),
+            Json::Number(n) => {
+                n.as_i64().map(Cell::Integer).or_else(|| n.as_f64().map(Cell::Real)).unwrap_or(Cell::Null)
+            }
+            Json::String(s) => Cell::Text(s),
+            other => Cell::Text(other.to_string()),
+        })
+        .collect())
 }
 
 /// Runs a statement that returns no rows; the number of rows it changed.

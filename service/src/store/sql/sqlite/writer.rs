@@ -30,7 +30,9 @@ use super::checkpoint::{CheckpointPolicy, Checkpointer, JOURNAL_SIZE_LIMIT};
 #[cfg(test)]
 use super::group::GROUP_MAX;
 use super::group::{GroupCommit, MEMBER_BEGIN, MEMBER_RELEASE, MEMBER_ROLLBACK};
-use super::rows::{classify, entity_from_row, execute, get, key_from_row, query_all, query_first, while_busy};
+use super::rows::{
+    classify, column_cells, entity_from_row, execute, get, key_from_row, query_all, query_first, while_busy,
+};
 use crate::domain::ids::TenantId;
 use crate::store::sql::{
     match_needs_parent, records, SqlLimits, COMPLETE_KEY, INSERT_AUDIT, INSERT_KEY, INSERT_NAMED_LOCK, INSERT_WORKFLOW,
@@ -337,16 +339,24 @@ impl Tx for SqliteTx {
     }
 
     async fn insert_entity(&mut self, e: &Entity) -> Result<(), StoreError> {
-        let sql = records(false).table(Table::for_kind(&e.kind)?).insert.as_str();
+        let table = Table::for_kind(&e.kind)?;
+        let sql = records(false).table(table).insert.as_str();
         let (id, tenant) = (e.id.to_string(), e.tenant_id.0.to_string());
-        execute(self.conn()?, sql, &[&id, &tenant, &e.body, &e.version])?;
+        let columns = column_cells(table, &e.body)?;
+        let mut params: Vec<&dyn ToSql> = vec![&id, &tenant, &e.body, &e.version];
+        params.extend(columns.iter().map(|c| c as &dyn ToSql));
+        execute(self.conn()?, sql, &params)?;
         Ok(())
     }
 
     async fn update_entity(&mut self, e: &Entity) -> Result<(), StoreError> {
-        let sql = records(false).table(Table::for_kind(&e.kind)?).update.as_str();
+        let table = Table::for_kind(&e.kind)?;
+        let sql = records(false).table(table).update.as_str();
         let (id, tenant) = (e.id.to_string(), e.tenant_id.0.to_string());
-        if execute(self.conn()?, sql, &[&id, &tenant, &e.body, &e.version])? != 1 {
+        let columns = column_cells(table, &e.body)?;
+        let mut params: Vec<&dyn ToSql> = vec![&id, &tenant, &e.body, &e.version];
+        params.extend(columns.iter().map(|c| c as &dyn ToSql));
+        if execute(self.conn()?, sql, &params)? != 1 {
             return Err(StoreError::Retryable("entity version changed under update".into()));
         }
         Ok(())
