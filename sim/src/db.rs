@@ -15,7 +15,7 @@ use accubooks_service::domain::ids::TenantId;
 use accubooks_service::store::mem::MemStore;
 use accubooks_service::store::{
     Admin, AuditRecord, Claim, Counts, Delivery, Entity, FieldMatch, JobStore, KeyClaim, KeyMeta, KeyRecord, LockMode,
-    Reaped, Store, StoreError, StoredResponse, Tenant, Tx, WorkflowInstance,
+    Reaped, Store, StoreError, StoredResponse, Table, Tenant, Tx, WorkflowInstance,
 };
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -31,8 +31,8 @@ enum Request {
     Begin,
     Claim(KeyClaim),
     Complete { tenant: TenantId, key: String, response: StoredResponse },
-    TxGetEntity { tenant: TenantId, kind: String, id: Uuid, for_update: bool },
-    TxListEntities { tenant: TenantId, kind: String, parent: Option<Uuid> },
+    TxGetEntity { tenant: TenantId, table: Table, id: Uuid, for_update: bool },
+    TxListEntities { tenant: TenantId, table: Table, parent: Option<Uuid> },
     TxCountMatching(FieldMatch),
     Lock { tenant: TenantId, name: String, mode: LockMode },
     InsertEntity(Entity),
@@ -41,7 +41,7 @@ enum Request {
     InsertAudit(AuditRecord),
     Commit,
     Rollback,
-    GetEntity { tenant: TenantId, kind: String, id: Uuid },
+    GetEntity { tenant: TenantId, table: Table, id: Uuid },
     GetKey { tenant: TenantId, key: String },
     CreateTenant { tenant: Tenant, token_hash: String },
     TenantByToken(String),
@@ -51,7 +51,7 @@ enum Request {
     AuditRows(Option<TenantId>),
     Workflows(Option<TenantId>),
     Entities(Option<TenantId>),
-    ListEntities { tenant: Option<TenantId>, kind: String, parent: Option<Uuid> },
+    ListEntities { tenant: Option<TenantId>, table: Table, parent: Option<Uuid> },
     Counts,
     Ping,
     KeyMeta { tenant: TenantId, key: String },
@@ -228,12 +228,12 @@ async fn dispatch(req: Request, store: &MemStore, tx: &mut Option<Box<dyn Tx>>) 
             Some(t) => done(t.complete_key(tenant, &key, &response).await),
             None => no_tx(),
         },
-        Request::TxGetEntity { tenant, kind, id, for_update } => match tx {
-            Some(t) => t.get_entity(tenant, &kind, id, for_update).await.map_or_else(Reply::Err, Reply::Entity),
+        Request::TxGetEntity { tenant, table, id, for_update } => match tx {
+            Some(t) => t.get_entity(tenant, table, id, for_update).await.map_or_else(Reply::Err, Reply::Entity),
             None => no_tx(),
         },
-        Request::TxListEntities { tenant, kind, parent } => match tx {
-            Some(t) => t.list_entities(tenant, &kind, parent).await.map_or_else(Reply::Err, Reply::Entities),
+        Request::TxListEntities { tenant, table, parent } => match tx {
+            Some(t) => t.list_entities(tenant, table, parent).await.map_or_else(Reply::Err, Reply::Entities),
             None => no_tx(),
         },
         Request::TxCountMatching(m) => match tx {
@@ -260,8 +260,8 @@ async fn dispatch(req: Request, store: &MemStore, tx: &mut Option<Box<dyn Tx>>) 
             Some(t) => done(t.insert_audit(&a).await),
             None => no_tx(),
         },
-        Request::GetEntity { tenant, kind, id } => {
-            store.get_entity(tenant, &kind, id).await.map_or_else(Reply::Err, Reply::Entity)
+        Request::GetEntity { tenant, table, id } => {
+            store.get_entity(tenant, table, id).await.map_or_else(Reply::Err, Reply::Entity)
         }
         Request::GetKey { tenant, key } => store.get_key(tenant, &key).await.map_or_else(Reply::Err, Reply::Key),
         Request::CreateTenant { tenant, token_hash } => done(store.create_tenant(&tenant, &token_hash).await),
@@ -272,8 +272,8 @@ async fn dispatch(req: Request, store: &MemStore, tx: &mut Option<Box<dyn Tx>>) 
         Request::AuditRows(t) => store.audit_rows(t).await.map_or_else(Reply::Err, Reply::Audit),
         Request::Workflows(t) => store.workflows(t).await.map_or_else(Reply::Err, Reply::Workflows),
         Request::Entities(t) => store.entities(t).await.map_or_else(Reply::Err, Reply::Entities),
-        Request::ListEntities { tenant, kind, parent } => {
-            store.list_entities(tenant, &kind, parent).await.map_or_else(Reply::Err, Reply::Entities)
+        Request::ListEntities { tenant, table, parent } => {
+            store.list_entities(tenant, table, parent).await.map_or_else(Reply::Err, Reply::Entities)
         }
         Request::Counts => store.counts().await.map_or_else(Reply::Err, Reply::Counts),
         Request::Ping => Reply::Done,
@@ -390,11 +390,11 @@ impl Tx for RemoteTx {
     async fn get_entity(
         &mut self,
         tenant: TenantId,
-        kind: &str,
+        table: Table,
         id: Uuid,
         for_update: bool,
     ) -> Result<Option<Entity>, StoreError> {
-        match self.conn.call(Request::TxGetEntity { tenant, kind: kind.to_owned(), id, for_update }).await? {
+        match self.conn.call(Request::TxGetEntity { tenant, table, id, for_update }).await? {
             Reply::Entity(e) => Ok(e),
             r => Err(unexpected(r)),
         }
@@ -402,10 +402,10 @@ impl Tx for RemoteTx {
     async fn list_entities(
         &mut self,
         tenant: TenantId,
-        kind: &str,
+        table: Table,
         parent: Option<Uuid>,
     ) -> Result<Vec<Entity>, StoreError> {
-        match self.conn.call(Request::TxListEntities { tenant, kind: kind.to_owned(), parent }).await? {
+        match self.conn.call(Request::TxListEntities { tenant, table, parent }).await? {
             Reply::Entities(e) => Ok(e),
             r => Err(unexpected(r)),
         }
@@ -456,8 +456,8 @@ impl Store for RemoteStore {
         conn.call(Request::Begin).await?;
         Ok(Box::new(RemoteTx { conn, store: self.clone() }))
     }
-    async fn get_entity(&self, tenant: TenantId, kind: &str, id: Uuid) -> Result<Option<Entity>, StoreError> {
-        match self.once(Request::GetEntity { tenant, kind: kind.to_owned(), id }).await? {
+    async fn get_entity(&self, tenant: TenantId, table: Table, id: Uuid) -> Result<Option<Entity>, StoreError> {
+        match self.once(Request::GetEntity { tenant, table, id }).await? {
             Reply::Entity(e) => Ok(e),
             r => Err(unexpected(r)),
         }
@@ -486,10 +486,10 @@ impl Store for RemoteStore {
     async fn list_entities(
         &self,
         t: Option<TenantId>,
-        kind: &str,
+        table: Table,
         parent: Option<Uuid>,
     ) -> Result<Vec<Entity>, StoreError> {
-        match self.once(Request::ListEntities { tenant: t, kind: kind.to_owned(), parent }).await? {
+        match self.once(Request::ListEntities { tenant: t, table, parent }).await? {
             Reply::Entities(e) => Ok(e),
             r => Err(unexpected(r)),
         }

@@ -82,7 +82,7 @@ pub async fn run(cmd: AuditCommand) -> anyhow::Result<bool> {
     match cmd {
         AuditCommand::VerifyLedger { out } => {
             let store = connect(&out.database_url, SqlLimits::default()).await?;
-            let lines = store.list_entities(None, ledger::LEDGER_LINE_KIND, None).await?;
+            let lines = store.list_entities(None, accubooks_service::store::Table::LedgerLines, None).await?;
             let report = ledger::verify(&lines);
             print!("{}", report.render());
             Ok(report.is_balanced())

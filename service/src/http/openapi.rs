@@ -189,7 +189,7 @@ fn rewrite_refs(v: Value) -> Value {
 
 fn mutation_responses(spec: &OpSpec, table: &RouteTable, schemas: &mut Map<String, Value>) -> Value {
     let record = match table.record_schema(spec.name) {
-        Some(root) => json!({"$ref": format!("#/components/schemas/{}", component(root, spec.kind, schemas))}),
+        Some(root) => json!({"$ref": format!("#/components/schemas/{}", component(root, spec.kind(), schemas))}),
         None => json!({"type": "object"}),
     };
     let mut r = Map::new();
@@ -233,7 +233,7 @@ fn links(spec: &OpSpec) -> Value {
     let id = json!({"id": "$response.body#/id"});
     let mut links = Map::new();
     links.insert(
-        format!("read_{}", spec.kind),
+        format!("read_{}", spec.kind()),
         json!({"operationId": read_operation_id(&spec.read_route()), "parameters": id}),
     );
     let own = format!("/v1/{}/{{id}}", spec.collection);

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::extract::authenticate;
 use super::problem::{code, problem, with_retry_after};
 use super::state::App;
-use crate::domain::ledger::{self, LedgerLine};
+use crate::domain::ledger::LedgerLine;
 use crate::idempotency::expiry::KeyState;
 use crate::idempotency::key::IdempotencyKey;
 use crate::ops;
@@ -21,17 +21,17 @@ pub(super) async fn read_entity(
     State(app): State<App>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    kind: &'static str,
+    table: Table,
 ) -> Response {
     let tenant = match authenticate(&app, &headers).await {
         Ok(t) => t,
         Err(e) => return e.into_response(),
     };
-    let not_found = || problem(StatusCode::NOT_FOUND, code::NOT_FOUND, &format!("no such {kind}"));
+    let not_found = || problem(StatusCode::NOT_FOUND, code::NOT_FOUND, &format!("no such {}", table.kind()));
     let Ok(id) = Uuid::parse_str(&id) else {
         return not_found();
     };
-    match app.store.get_entity(tenant.id, kind, id).await {
+    match app.store.get_entity(tenant.id, table, id).await {
         Ok(Some(e)) => json(e.body),
         Ok(_) => not_found(),
         Err(_) => unavailable(&app),
@@ -48,7 +48,7 @@ pub(super) async fn read_ledger(State(app): State<App>, headers: HeaderMap, Path
     let Ok(source_id) = Uuid::parse_str(&source_id) else {
         return not_found();
     };
-    let lines = match app.store.list_entities(Some(tenant.id), ledger::LEDGER_LINE_KIND, Some(source_id)).await {
+    let lines = match app.store.list_entities(Some(tenant.id), Table::LedgerLines, Some(source_id)).await {
         Ok(lines) => lines,
         Err(_) => return unavailable(&app),
     };
@@ -58,8 +58,8 @@ pub(super) async fn read_ledger(State(app): State<App>, headers: HeaderMap, Path
     // each table.
     if lines.is_empty() {
         let mut found = false;
-        for kind in Table::ALL.map(Table::kind) {
-            match app.store.get_entity(tenant.id, kind, source_id).await {
+        for table in Table::ALL {
+            match app.store.get_entity(tenant.id, table, source_id).await {
                 Ok(Some(_)) => {
                     found = true;
                     break;
@@ -87,7 +87,7 @@ pub(super) async fn read_period(State(app): State<App>, headers: HeaderMap, Path
     let Some(period) = crate::domain::time::Period::parse(&period) else {
         return problem(StatusCode::NOT_FOUND, code::NOT_FOUND, "a period is a calendar month YYYY-MM");
     };
-    match app.store.get_entity(tenant.id, ops::CLOSED_PERIOD_KIND, ops::closed_period_id(tenant.id, period)).await {
+    match app.store.get_entity(tenant.id, Table::ClosedPeriods, ops::closed_period_id(tenant.id, period)).await {
         Ok(Some(e)) => json(e.body),
         Ok(_) => {
             json(serde_json::json!({"object": "period", "period": period.to_string(), "status": "open"}).to_string())

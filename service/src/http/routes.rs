@@ -22,6 +22,7 @@ use super::problem::problem;
 use super::state::App;
 use super::{mutation, reads};
 use crate::ops::{self, Operation, OperationVisitor};
+use crate::store::Table;
 
 #[derive(Default)]
 pub struct RouteBuilder {
@@ -112,10 +113,10 @@ pub fn routes() -> RouteBuilder {
     b.read("/openapi.json", move || reads::openapi(served.clone()));
     b.read("/healthz", || async { "ok" }).read("/readyz", reads::readyz).read("/metrics", reads::metrics);
     for spec in ops::REGISTRY {
-        let kind = spec.kind;
-        b.read(&spec.read_route(), move |s, h, p| reads::read_entity(s, h, p, kind));
+        let table = spec.table;
+        b.read(&spec.read_route(), move |s, h, p| reads::read_entity(s, h, p, table));
     }
-    b.read("/v1/ledger-lines/{id}", |s, h, p| reads::read_entity(s, h, p, crate::domain::ledger::LEDGER_LINE_KIND));
+    b.read("/v1/ledger-lines/{id}", |s, h, p| reads::read_entity(s, h, p, Table::LedgerLines));
     b.read("/v1/ledger/{source_id}", reads::read_ledger);
     b.read("/v1/periods/{period}", reads::read_period);
     b.read("/v1/idempotency-keys/{key}", reads::read_key);

@@ -76,7 +76,7 @@ impl Operation for CreateAccount {
         category: Category::Reference,
         method: Method::Post,
         route: "/v1/accounts",
-        kind: "account",
+        table: Table::Accounts,
         collection: "accounts",
         workflows: &[],
         rules: &["account_code_taken"],

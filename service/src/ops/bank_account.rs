@@ -179,7 +179,7 @@ impl Operation for CreateBankAccount {
         category: Category::Reference,
         method: Method::Post,
         route: "/v1/bank-accounts",
-        kind: "bank_account",
+        table: Table::BankAccounts,
         collection: "bank-accounts",
         workflows: &[],
         rules: &[],
@@ -263,7 +263,7 @@ impl Operation for UpdateBankAccount {
         category: Category::HighRisk,
         method: Method::Put,
         route: "/v1/bank-accounts/{id}",
-        kind: "bank_account_update",
+        table: Table::BankAccountUpdates,
         collection: "bank-account-updates",
         workflows: &["bank_change_alert"],
         rules: &[],
@@ -282,7 +282,7 @@ impl Operation for UpdateBankAccount {
     }
 
     async fn plan(&self, tx: &mut dyn Tx, ctx: &ExecCtx, input: &Self::Input) -> PlanResult {
-        let Some(entity) = lock_target(tx, ctx, "bank_account").await? else {
+        let Some(entity) = lock_target(tx, ctx, Table::BankAccounts).await? else {
             reject!(Rejection::not_found("bank_account_not_found", "no such bank account"));
         };
         let mut account: BankAccount = from_entity(&entity)?;

@@ -56,7 +56,7 @@ impl Operation for CreateBill {
         category: Category::Financial,
         method: Method::Post,
         route: "/v1/bills",
-        kind: "bill",
+        table: Table::Bills,
         collection: "bills",
         workflows: &["bill_approval"],
         rules: &["period_closed"],
@@ -80,7 +80,7 @@ impl Operation for CreateBill {
     async fn plan(&self, tx: &mut dyn Tx, ctx: &ExecCtx, input: &Self::Input) -> PlanResult {
         let date = date_or_today(input.issue_date.as_deref(), ctx);
         let open = proceed!(ensure_open(tx, ctx.tenant, date).await);
-        if referenced(tx, ctx, input.vendor_id, "vendor", false).await?.is_none() {
+        if referenced(tx, ctx, input.vendor_id, Table::Vendors, false).await?.is_none() {
             reject!(Rejection::not_found("vendor_not_found", "no such vendor"));
         }
         let total = total_cents(&input.lines).expect("validated");
@@ -103,7 +103,7 @@ impl Operation for CreateBill {
             Cents(total),
         );
         let mut plan = created(ctx, Self::SPEC, Some(input.vendor_id), &to_value(&body));
-        plan.inserts.extend(ledger_rows(ctx, Self::SPEC.kind, posting, &open));
+        plan.inserts.extend(ledger_rows(ctx, Self::SPEC.table, posting, &open));
         Ok(Ok(plan))
     }
 }

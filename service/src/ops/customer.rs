@@ -49,7 +49,7 @@ impl Operation for CreateCustomer {
         category: Category::Reference,
         method: Method::Post,
         route: "/v1/customers",
-        kind: "customer",
+        table: Table::Customers,
         collection: "customers",
         workflows: &[],
         rules: &[],
@@ -103,7 +103,7 @@ impl Operation for DeleteCustomer {
         category: Category::HighRisk,
         method: Method::Delete,
         route: "/v1/customers/{id}",
-        kind: "customer_deletion",
+        table: Table::CustomerDeletions,
         collection: "customer-deletions",
         workflows: &[],
         rules: &["customer_already_deleted", "customer_has_open_invoices"],
@@ -116,7 +116,7 @@ impl Operation for DeleteCustomer {
     }
 
     async fn plan(&self, tx: &mut dyn Tx, ctx: &ExecCtx, input: &Self::Input) -> PlanResult {
-        let Some(entity) = lock_target(tx, ctx, "customer").await? else {
+        let Some(entity) = lock_target(tx, ctx, Table::Customers).await? else {
             reject!(Rejection::not_found("customer_not_found", "no such customer"));
         };
         let mut customer: Customer = from_entity(&entity)?;

@@ -161,7 +161,7 @@ impl Operation for CreateInvoice {
         category: Category::Financial,
         method: Method::Post,
         route: "/v1/invoices",
-        kind: "invoice",
+        table: Table::Invoices,
         collection: "invoices",
         workflows: &["invoice_email"],
         rules: &["customer_deleted", "period_closed"],
@@ -186,7 +186,7 @@ impl Operation for CreateInvoice {
         let date = date_or_today(input.issue_date.as_deref(), ctx);
         let open = proceed!(ensure_open(tx, ctx.tenant, date).await);
         // Locked: serialises with `delete_customer` on the same customer.
-        let Some(entity) = referenced(tx, ctx, input.customer_id, "customer", true).await? else {
+        let Some(entity) = referenced(tx, ctx, input.customer_id, Table::Customers, true).await? else {
             reject!(Rejection::not_found("customer_not_found", "no such customer"));
         };
         let customer: Customer = from_entity(&entity)?;
@@ -215,7 +215,7 @@ impl Operation for CreateInvoice {
             Cents(total),
         );
         let mut plan = created(ctx, Self::SPEC, Some(input.customer_id), &to_value(&body));
-        plan.inserts.extend(ledger_rows(ctx, Self::SPEC.kind, posting, &open));
+        plan.inserts.extend(ledger_rows(ctx, Self::SPEC.table, posting, &open));
         Ok(Ok(plan))
     }
 }
@@ -252,7 +252,7 @@ impl Operation for VoidInvoice {
         category: Category::HighRisk,
         method: Method::Post,
         route: "/v1/invoices/{id}/void",
-        kind: "invoice_void",
+        table: Table::InvoiceVoids,
         collection: "invoice-voids",
         workflows: &["invoice_voided"],
         rules: &["invoice_not_voidable", "period_closed"],
@@ -267,7 +267,7 @@ impl Operation for VoidInvoice {
     async fn plan(&self, tx: &mut dyn Tx, ctx: &ExecCtx, input: &Self::Input) -> PlanResult {
         // The reversal is dated today: the period before the invoice row.
         let open = proceed!(ensure_open(tx, ctx.tenant, ctx.today()).await);
-        let Some(entity) = lock_target(tx, ctx, "invoice").await? else {
+        let Some(entity) = lock_target(tx, ctx, Table::Invoices).await? else {
             reject!(Rejection::not_found("invoice_not_found", "no such invoice"));
         };
         let mut invoice: Invoice = from_entity(&entity)?;
@@ -299,7 +299,7 @@ impl Operation for VoidInvoice {
             Cents(invoice.total_cents),
         );
         let mut plan = created(ctx, Self::SPEC, Some(entity.id), &to_value(&record));
-        plan.inserts.extend(ledger_rows(ctx, Self::SPEC.kind, posting, &open));
+        plan.inserts.extend(ledger_rows(ctx, Self::SPEC.table, posting, &open));
         plan.updates.push(updated(entity, &invoice));
         Ok(Ok(plan))
     }

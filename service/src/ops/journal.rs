@@ -78,7 +78,7 @@ impl Operation for PostJournalEntry {
         category: Category::Financial,
         method: Method::Post,
         route: "/v1/journal-entries",
-        kind: "journal_entry",
+        table: Table::JournalEntries,
         collection: "journal-entries",
         workflows: &[],
         rules: &["unbalanced_entry", "unknown_account", "period_closed"],
@@ -123,7 +123,7 @@ impl Operation for PostJournalEntry {
         let open = proceed!(ensure_open(tx, ctx.tenant, date).await);
         let accounts: BTreeSet<Uuid> = input.lines.iter().map(|l| l.account_id).collect();
         for id in accounts {
-            if referenced(tx, ctx, id, "account", false).await?.is_none() {
+            if referenced(tx, ctx, id, Table::Accounts, false).await?.is_none() {
                 reject!(Rejection::rule(
                     "unknown_account",
                     format!("account {id} is not in this tenant's chart of accounts")
@@ -147,7 +147,7 @@ impl Operation for PostJournalEntry {
             created_at: ctx.now.clone(),
         };
         let mut plan = created(ctx, Self::SPEC, None, &to_value(&body));
-        plan.inserts.extend(ledger_rows(ctx, Self::SPEC.kind, posting, &open));
+        plan.inserts.extend(ledger_rows(ctx, Self::SPEC.table, posting, &open));
         Ok(Ok(plan))
     }
 }

@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::domain::ids::TenantId;
 use crate::domain::time::Date;
-use crate::store::{Entity, StoreError, StoredResponse, Tx};
+use crate::store::{Entity, StoreError, StoredResponse, Table, Tx};
 
 mod account;
 mod bank_account;
@@ -46,7 +46,7 @@ pub use invoice::{
 pub use journal::{JournalEntry, JournalLineInput, PostJournalEntry, PostJournalEntryInput};
 pub use payment::{Payment, RecordPayment, RecordPaymentInput};
 pub use payroll::{ApprovePayrollRun, ApprovePayrollRunInput, CreatePayrollRun, CreatePayrollRunInput, PayrollRun};
-pub use period::{closed_period_id, ensure_open, ClosePeriod, ClosePeriodInput, ClosedPeriod, CLOSED_PERIOD_KIND};
+pub use period::{closed_period_id, ensure_open, ClosePeriod, ClosePeriodInput, ClosedPeriod};
 pub use plan::{created, ledger_rows, lock_target, new_entity, referenced, updated};
 pub use refund::{IssueRefund, IssueRefundInput, Refund};
 pub use registry::{
@@ -98,9 +98,9 @@ pub struct OpSpec {
     pub method: Method,
     /// The axum route template, e.g. `/v1/invoices/{id}/void`.
     pub route: &'static str,
-    /// The entity kind of the record every execution creates (its id is
-    /// the deterministic id), readable at `GET /v1/{collection}/{id}`.
-    pub kind: &'static str,
+    /// The table of the record every execution creates (its id is the
+    /// deterministic id), readable at `GET /v1/{collection}/{id}`.
+    pub table: Table,
     pub collection: &'static str,
     /// Outbox workflows a successful execution triggers.
     pub workflows: &'static [&'static str],
@@ -116,6 +116,12 @@ pub struct OpSpec {
 }
 
 impl OpSpec {
+    /// The kind of the record it creates (`Table::kind`: its documents'
+    /// `object`, its OpenAPI schema's name).
+    pub fn kind(&self) -> &'static str {
+        self.table.kind()
+    }
+
     /// The read-back route of the record it creates.
     pub fn read_route(&self) -> String {
         format!("/v1/{}/{{id}}", self.collection)

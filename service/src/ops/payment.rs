@@ -56,7 +56,7 @@ impl Operation for RecordPayment {
         category: Category::Financial,
         method: Method::Post,
         route: "/v1/payments",
-        kind: "payment",
+        table: Table::Payments,
         collection: "payments",
         workflows: &["payment_receipt"],
         rules: &["invoice_not_payable", "overpayment", "period_closed"],
@@ -78,7 +78,7 @@ impl Operation for RecordPayment {
         let date = date_or_today(input.payment_date.as_deref(), ctx);
         let open = proceed!(ensure_open(tx, ctx.tenant, date).await);
         // Locked: two payments on one invoice must not both see the old balance.
-        let Some(entity) = referenced(tx, ctx, input.invoice_id, "invoice", true).await? else {
+        let Some(entity) = referenced(tx, ctx, input.invoice_id, Table::Invoices, true).await? else {
             reject!(Rejection::not_found("invoice_not_found", "no such invoice"));
         };
         let mut invoice: Invoice = from_entity(&entity)?;
@@ -120,7 +120,7 @@ impl Operation for RecordPayment {
             amount,
         );
         let mut plan = created(ctx, Self::SPEC, Some(input.invoice_id), &to_value(&body));
-        plan.inserts.extend(ledger_rows(ctx, Self::SPEC.kind, posting, &open));
+        plan.inserts.extend(ledger_rows(ctx, Self::SPEC.table, posting, &open));
         plan.updates.push(updated(entity, &invoice));
         Ok(Ok(plan))
     }

@@ -66,7 +66,7 @@ impl Operation for CreatePayrollRun {
         category: Category::Reference,
         method: Method::Post,
         route: "/v1/payroll-runs",
-        kind: "payroll_run",
+        table: Table::PayrollRuns,
         collection: "payroll-runs",
         workflows: &[],
         rules: &[],
@@ -145,7 +145,7 @@ impl Operation for ApprovePayrollRun {
         category: Category::HighRisk,
         method: Method::Post,
         route: "/v1/payroll-runs/{id}/approve",
-        kind: "payroll_approval",
+        table: Table::PayrollApprovals,
         collection: "payroll-approvals",
         workflows: &["payroll_disbursement"],
         rules: &["payroll_run_not_draft"],
@@ -158,7 +158,7 @@ impl Operation for ApprovePayrollRun {
     }
 
     async fn plan(&self, tx: &mut dyn Tx, ctx: &ExecCtx, input: &Self::Input) -> PlanResult {
-        let Some(entity) = lock_target(tx, ctx, "payroll_run").await? else {
+        let Some(entity) = lock_target(tx, ctx, Table::PayrollRuns).await? else {
             reject!(Rejection::not_found("payroll_run_not_found", "no such payroll run"));
         };
         let mut run: PayrollRun = from_entity(&entity)?;

@@ -54,8 +54,6 @@ pub struct ClosedPeriod {
     pub period_close_id: Uuid,
 }
 
-pub const CLOSED_PERIOD_KIND: &str = "closed_period";
-
 /// The id of a tenant's closed-period marker.
 pub fn closed_period_id(tenant: TenantId, period: Period) -> Uuid {
     derived_id(tenant.0, &format!("period:{period}"))
@@ -75,7 +73,7 @@ pub async fn ensure_open(tx: &mut dyn Tx, tenant: TenantId, date: Date) -> PlanS
             tenant,
             &lock_name(period),
             LockMode::Shared,
-            CLOSED_PERIOD_KIND,
+            Table::ClosedPeriods,
             closed_period_id(tenant, period),
         )
         .await?;
@@ -96,7 +94,7 @@ impl Operation for ClosePeriod {
         category: Category::HighRisk,
         method: Method::Post,
         route: "/v1/periods/{period}/close",
-        kind: "period_close",
+        table: Table::PeriodCloses,
         collection: "period-closes",
         workflows: &[],
         rules: &["period_already_closed", "period_in_future"],
@@ -125,7 +123,7 @@ impl Operation for ClosePeriod {
         }
         tx.lock(ctx.tenant, &lock_name(period), LockMode::Exclusive).await?;
         let marker_id = closed_period_id(ctx.tenant, period);
-        if tx.get_entity(ctx.tenant, CLOSED_PERIOD_KIND, marker_id, false).await?.is_some() {
+        if tx.get_entity(ctx.tenant, Table::ClosedPeriods, marker_id, false).await?.is_some() {
             reject!(Rejection::rule("period_already_closed", format!("{period} is already closed")));
         }
         let record = PeriodClose {
@@ -146,7 +144,7 @@ impl Operation for ClosePeriod {
         plan.inserts.push(Entity {
             id: marker_id,
             tenant_id: ctx.tenant,
-            kind: CLOSED_PERIOD_KIND.into(),
+            kind: Table::ClosedPeriods.kind().into(),
             parent_id: Some(ctx.entity_id),
             body: serde_json::to_string(&marker).expect("bodies always serialise"),
             version: 1,

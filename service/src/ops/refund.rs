@@ -52,7 +52,7 @@ impl Operation for IssueRefund {
         category: Category::Financial,
         method: Method::Post,
         route: "/v1/refunds",
-        kind: "refund",
+        table: Table::Refunds,
         collection: "refunds",
         workflows: &["refund_payout"],
         rules: &["refund_exceeds_payment", "period_closed"],
@@ -71,7 +71,7 @@ impl Operation for IssueRefund {
     async fn plan(&self, tx: &mut dyn Tx, ctx: &ExecCtx, input: &Self::Input) -> PlanResult {
         let date = date_or_today(input.refund_date.as_deref(), ctx);
         let open = proceed!(ensure_open(tx, ctx.tenant, date).await);
-        let Some(entity) = referenced(tx, ctx, input.payment_id, "payment", true).await? else {
+        let Some(entity) = referenced(tx, ctx, input.payment_id, Table::Payments, true).await? else {
             reject!(Rejection::not_found("payment_not_found", "no such payment"));
         };
         let mut payment: Payment = from_entity(&entity)?;
@@ -105,7 +105,7 @@ impl Operation for IssueRefund {
             amount,
         );
         let mut plan = created(ctx, Self::SPEC, Some(entity.id), &to_value(&body));
-        plan.inserts.extend(ledger_rows(ctx, Self::SPEC.kind, posting, &open));
+        plan.inserts.extend(ledger_rows(ctx, Self::SPEC.table, posting, &open));
         plan.updates.push(updated(entity, &payment));
         Ok(Ok(plan))
     }

@@ -99,7 +99,7 @@ impl Operation for CreateUser {
         category: Category::Reference,
         method: Method::Post,
         route: "/v1/users",
-        kind: "user",
+        table: Table::Users,
         collection: "users",
         workflows: &[],
         rules: &["email_taken"],
@@ -170,7 +170,7 @@ impl Operation for ChangeUserRole {
         category: Category::HighRisk,
         method: Method::Put,
         route: "/v1/users/{id}/role",
-        kind: "role_change",
+        table: Table::RoleChanges,
         collection: "role-changes",
         workflows: &[],
         rules: &["last_admin"],
@@ -188,7 +188,7 @@ impl Operation for ChangeUserRole {
         // two of them cannot each count the other as the remaining admin.
         // Named locks come before rows: peek at the role unlocked first.
         let peeked = match ctx.path_id() {
-            Some(id) => referenced(tx, ctx, id, "user", false).await?,
+            Some(id) => referenced(tx, ctx, id, Table::Users, false).await?,
             None => None,
         };
         let Some(peek) = peeked else {
@@ -198,7 +198,7 @@ impl Operation for ChangeUserRole {
         if demoting {
             tx.lock(ctx.tenant, ADMINS_LOCK, LockMode::Exclusive).await?;
         }
-        let Some(entity) = lock_target(tx, ctx, "user").await? else {
+        let Some(entity) = lock_target(tx, ctx, Table::Users).await? else {
             reject!(Rejection::not_found("user_not_found", "no such user"));
         };
         let mut user: User = from_entity(&entity)?;

@@ -34,7 +34,7 @@ impl Operation for CreateVendor {
         category: Category::Reference,
         method: Method::Post,
         route: "/v1/vendors",
-        kind: "vendor",
+        table: Table::Vendors,
         collection: "vendors",
         workflows: &[],
         rules: &[],

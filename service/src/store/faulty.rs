@@ -124,11 +124,17 @@ impl Tx for FaultyTx {
         self.trip(Step::CompleteKey)?;
         self.inner.complete_key(t, k, r).await
     }
-    async fn get_entity(&mut self, t: TenantId, kind: &str, id: Uuid, fu: bool) -> Result<Option<Entity>, StoreError> {
+    async fn get_entity(
+        &mut self,
+        t: TenantId,
+        table: Table,
+        id: Uuid,
+        fu: bool,
+    ) -> Result<Option<Entity>, StoreError> {
         self.trip(Step::GetEntity)?;
-        self.inner.get_entity(t, kind, id, fu).await
+        self.inner.get_entity(t, table, id, fu).await
     }
-    async fn list_entities(&mut self, t: TenantId, k: &str, p: Option<Uuid>) -> Result<Vec<Entity>, StoreError> {
+    async fn list_entities(&mut self, t: TenantId, k: Table, p: Option<Uuid>) -> Result<Vec<Entity>, StoreError> {
         self.trip(Step::ListEntities)?;
         self.inner.list_entities(t, k, p).await
     }
@@ -164,12 +170,12 @@ impl Tx for FaultyTx {
         t: TenantId,
         name: &str,
         mode: LockMode,
-        kind: &str,
+        table: Table,
         id: Uuid,
     ) -> Result<Option<Entity>, StoreError> {
         self.trip(Step::Lock)?;
         self.trip(Step::GetEntity)?;
-        self.inner.lock_then_get(t, name, mode, kind, id).await
+        self.inner.lock_then_get(t, name, mode, table, id).await
     }
     async fn insert_entity(&mut self, e: &Entity) -> Result<(), StoreError> {
         self.trip(Step::InsertEntity)?;
@@ -213,8 +219,8 @@ impl Store for FaultyStore {
         let inner = self.inner.begin().await?;
         Ok(Box::new(FaultyTx { inner, armed: self.armed.clone(), rewrite: self.rewrite.clone() }))
     }
-    async fn get_entity(&self, t: TenantId, kind: &str, id: Uuid) -> Result<Option<Entity>, StoreError> {
-        self.inner.get_entity(t, kind, id).await
+    async fn get_entity(&self, t: TenantId, table: Table, id: Uuid) -> Result<Option<Entity>, StoreError> {
+        self.inner.get_entity(t, table, id).await
     }
     async fn get_key(&self, t: TenantId, k: &str) -> Result<Option<KeyRecord>, StoreError> {
         self.inner.get_key(t, k).await
@@ -229,7 +235,7 @@ impl Store for FaultyStore {
     async fn replay_completed(&self, r: &KeyRecord, a: &AuditRecord) -> Result<Option<StoredResponse>, StoreError> {
         self.inner.replay_completed(r, a).await
     }
-    async fn list_entities(&self, t: Option<TenantId>, k: &str, p: Option<Uuid>) -> Result<Vec<Entity>, StoreError> {
+    async fn list_entities(&self, t: Option<TenantId>, k: Table, p: Option<Uuid>) -> Result<Vec<Entity>, StoreError> {
         self.inner.list_entities(t, k, p).await
     }
     async fn ping(&self) -> Result<(), StoreError> {

@@ -53,7 +53,7 @@ pub trait Tx: Send {
     async fn get_entity(
         &mut self,
         tenant: TenantId,
-        kind: &str,
+        table: Table,
         id: Uuid,
         for_update: bool,
     ) -> Result<Option<Entity>, StoreError>;
@@ -63,7 +63,7 @@ pub trait Tx: Send {
     async fn list_entities(
         &mut self,
         tenant: TenantId,
-        kind: &str,
+        table: Table,
         parent: Option<Uuid>,
     ) -> Result<Vec<Entity>, StoreError>;
     /// Counts (up to `m.limit`) the rows `m` describes, as committed plus
@@ -74,7 +74,7 @@ pub trait Tx: Send {
     /// one accounting period) serialise. Waits are bounded (→ Unavailable).
     /// The lock exists on first use.
     async fn lock(&mut self, tenant: TenantId, name: &str, mode: LockMode) -> Result<(), StoreError>;
-    /// `lock(tenant, name, mode)`, then `get_entity(tenant, kind, id, false)`:
+    /// `lock(tenant, name, mode)`, then `get_entity(tenant, table, id, false)`:
     /// the shape of "hold the period, then read its closed marker", which
     /// stores may answer in one round trip.
     async fn lock_then_get(
@@ -82,11 +82,11 @@ pub trait Tx: Send {
         tenant: TenantId,
         name: &str,
         mode: LockMode,
-        kind: &str,
+        table: Table,
         id: Uuid,
     ) -> Result<Option<Entity>, StoreError> {
         self.lock(tenant, name, mode).await?;
-        self.get_entity(tenant, kind, id, false).await
+        self.get_entity(tenant, table, id, false).await
     }
     async fn insert_entity(&mut self, entity: &Entity) -> Result<(), StoreError>;
     /// Replaces body and version of an entity this transaction has locked.
@@ -131,7 +131,7 @@ pub trait Store: Admin + Send + Sync + 'static {
     fn kind(&self) -> &'static str;
     async fn begin(&self) -> Result<Box<dyn Tx>, StoreError>;
     /// A committed record of `kind`.
-    async fn get_entity(&self, tenant: TenantId, kind: &str, id: Uuid) -> Result<Option<Entity>, StoreError>;
+    async fn get_entity(&self, tenant: TenantId, table: Table, id: Uuid) -> Result<Option<Entity>, StoreError>;
     async fn get_key(&self, tenant: TenantId, key: &str) -> Result<Option<KeyRecord>, StoreError>;
     async fn tenant_by_token_hash(&self, token_hash: &str) -> Result<Option<Tenant>, StoreError>;
     /// Writes one audit row in its own transaction (for outcomes whose
@@ -155,7 +155,7 @@ pub trait Store: Admin + Send + Sync + 'static {
     async fn list_entities(
         &self,
         tenant: Option<TenantId>,
-        kind: &str,
+        table: Table,
         parent: Option<Uuid>,
     ) -> Result<Vec<Entity>, StoreError>;
     async fn ping(&self) -> Result<(), StoreError>;

@@ -349,6 +349,7 @@ mod tests {
             assert_eq!(Table::ALL.iter().filter(|u| u.name() == t.name()).count(), 1);
         }
         assert_eq!(Table::of_kind("entity"), None);
+        assert_eq!(Table::LedgerLines.kind(), crate::domain::ledger::LEDGER_LINE_KIND);
         assert!(Table::for_kind("entity").is_err());
     }
 

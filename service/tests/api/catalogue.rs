@@ -135,7 +135,7 @@ pub async fn every_operation_same_key_500_executes_once(app: TestApp) {
         let kinds_after = kinds(&app, &t).await;
         let grew =
             |kind: &str| kinds_after.get(kind).copied().unwrap_or(0) - kinds_before.get(kind).copied().unwrap_or(0);
-        assert_eq!(grew(spec.kind), 1, "{}: one record", spec.name);
+        assert_eq!(grew(spec.kind()), 1, "{}: one record", spec.name);
         let audit = app.store.audit_rows(Some(t.id)).await.unwrap();
         let mine: Vec<_> = audit.iter().filter(|a| a.operation_name == spec.name && a.deterministic_id == id).collect();
         assert_eq!(mine.iter().filter(|a| a.status == AuditStatus::New).count(), 1, "{}", spec.name);

@@ -14,7 +14,7 @@ use accubooks_service::ops::{
     CreateUser, CreateUserInput, InvoiceLineInput, Operation, RecordPayment, RecordPaymentInput,
 };
 use accubooks_service::store::faulty::Step;
-use accubooks_service::store::{AuditStatus, Counts, LockMode, StoredResponse};
+use accubooks_service::store::{AuditStatus, Counts, LockMode, StoredResponse, Table};
 use uuid::Uuid;
 
 use crate::support::EngineHarness;
@@ -258,8 +258,11 @@ pub async fn tenants_are_isolated(h: EngineHarness) {
     let b_id = deterministic_id(h.tenants.b, "create_customer", &key("shared-key"));
     assert!(b.body.contains(&b_id.to_string()));
     let a_id = deterministic_id(h.tenants.a, "create_customer", &key("shared-key"));
-    assert!(h.store.get_entity(h.tenants.b, "customer", a_id).await.unwrap().is_none(), "B cannot read A's entity");
-    assert!(h.store.get_entity(h.tenants.a, "customer", a_id).await.unwrap().is_some());
+    assert!(
+        h.store.get_entity(h.tenants.b, Table::Customers, a_id).await.unwrap().is_none(),
+        "B cannot read A's entity"
+    );
+    assert!(h.store.get_entity(h.tenants.a, Table::Customers, a_id).await.unwrap().is_some());
 }
 
 pub async fn definitive_rejection_is_stored_and_replayed(h: EngineHarness) {
@@ -280,7 +283,7 @@ pub async fn definitive_rejection_is_stored_and_replayed(h: EngineHarness) {
     assert_eq!(again, over);
     let ok = executed(run(&h, &RecordPayment, h.tenants.a, "p-1", &pay(1_000)).await);
     assert_eq!(ok.status, 201);
-    let invoice_now = h.store.get_entity(h.tenants.a, "invoice", inv_id).await.unwrap().unwrap();
+    let invoice_now = h.store.get_entity(h.tenants.a, Table::Invoices, inv_id).await.unwrap().unwrap();
     assert!(invoice_now.body.contains("\"status\":\"paid\""), "{}", invoice_now.body);
     assert_eq!(invoice_now.version, 2);
     // A referenced entity missing (or another tenant's) stores nothing.
@@ -315,7 +318,7 @@ pub async fn concurrent_payments_never_overpay(h: EngineHarness) {
     }
     assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 10, "exactly the balance is paid");
     assert_eq!(statuses.iter().filter(|s| **s == 422).count(), 30);
-    let body = h.store.get_entity(h.tenants.a, "invoice", inv_id).await.unwrap().unwrap().body;
+    let body = h.store.get_entity(h.tenants.a, Table::Invoices, inv_id).await.unwrap().unwrap().body;
     let v: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(v["amount_paid_cents"], 100);
     assert_eq!(v["status"], "paid");
@@ -326,7 +329,7 @@ fn body_id(r: &StoredResponse) -> Uuid {
 }
 
 async fn role_of(h: &EngineHarness, user: Uuid) -> String {
-    let e = h.store.get_entity(h.tenants.a, "user", user).await.unwrap().unwrap();
+    let e = h.store.get_entity(h.tenants.a, Table::Users, user).await.unwrap().unwrap();
     serde_json::from_str::<serde_json::Value>(&e.body).unwrap()["role"].as_str().unwrap().to_owned()
 }
 

@@ -9,7 +9,9 @@
 use accubooks_service::domain::ids::{workflow_id, TenantId};
 use accubooks_service::idempotency::deterministic_id;
 use accubooks_service::idempotency::key::IdempotencyKey;
-use accubooks_service::store::{AuditStatus, ConstraintKind, Entity, Store, StoreError, Tenant, WorkflowInstance};
+use accubooks_service::store::{
+    AuditStatus, ConstraintKind, Entity, Store, StoreError, Table, Tenant, WorkflowInstance,
+};
 use serde_json::json;
 use sqlx::Connection;
 use uuid::Uuid;
@@ -103,7 +105,7 @@ pub async fn a_constraint_violation_is_422_and_stores_nothing(app: TestApp) {
     assert!(app.store.get_key(tenant, "inv-planted").await.unwrap().is_none(), "the key stays unused");
     assert_eq!(app.get("/v1/idempotency-keys/inv-planted", &tok).await.status, 404);
     let invoice = invoice_id(tenant, "inv-planted");
-    assert!(app.store.get_entity(tenant, "invoice", invoice).await.unwrap().is_none());
+    assert!(app.store.get_entity(tenant, Table::Invoices, invoice).await.unwrap().is_none());
     assert_eq!(app.store.workflows(Some(tenant)).await.unwrap(), vec![planted.clone()], "the stray row only");
 
     // The audit row says what happened and names the constraint.

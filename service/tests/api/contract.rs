@@ -10,7 +10,7 @@ use accubooks_service::ops::{
     self, Catalogue, Category, CreateInvoice, CreateInvoiceInput, ExecCtx, OpSpec, Operation, OperationVisitor,
     PlanResult, CATALOGUE, FINANCIAL_MUTATIONS, HIGH_RISK_MUTATIONS, REFERENCE_MUTATIONS, REGISTRY,
 };
-use accubooks_service::store::Tx;
+use accubooks_service::store::{Table, Tx};
 use async_trait::async_trait;
 use axum::http::Method;
 
@@ -60,7 +60,7 @@ impl OperationVisitor for AllBut {
 fn router_without(skip: &'static str) -> RouteBuilder {
     let mut all_but = AllBut { builder: RouteBuilder::new(), skip };
     for spec in REGISTRY {
-        let kind = spec.kind;
+        let kind = spec.kind();
         all_but.builder.read(&spec.read_route(), move || async move { kind });
     }
     ops::visit_all(&mut all_but);
@@ -85,7 +85,7 @@ const fn copy_of(s: &OpSpec) -> OpSpec {
         category: s.category,
         method: s.method,
         route: s.route,
-        kind: s.kind,
+        table: s.table,
         collection: s.collection,
         workflows: s.workflows,
         rules: s.rules,
@@ -118,7 +118,7 @@ delegate_to_create_invoice!(
         category: Category::HighRisk,
         method: ops::Method::Post,
         route: "/v1/exports",
-        kind: "export",
+        table: Table::Invoices,
         collection: "exports",
         workflows: &[],
         rules: &[],

@@ -342,7 +342,8 @@ async fn postgres_lock_then_get_sees_what_the_lock_holder_committed() {
         let store = store.clone();
         async move {
             let mut tx = store.begin().await.unwrap();
-            let seen = tx.lock_then_get(t, "period:2021-06", LockMode::Shared, "closed_period", marker).await.unwrap();
+            let seen =
+                tx.lock_then_get(t, "period:2021-06", LockMode::Shared, Table::ClosedPeriods, marker).await.unwrap();
             tx.rollback().await.unwrap();
             seen
         }

@@ -12,7 +12,9 @@ use std::time::Duration;
 use accubooks_service::domain::ids::TenantId;
 use accubooks_service::idempotency::fingerprint::FINGERPRINT_VERSION;
 use accubooks_service::store::sql::SqlLimits;
-use accubooks_service::store::{Claim, Entity, KeyClaim, KeyRecord, Store, StoreError, StoredResponse, Tenant, Tx};
+use accubooks_service::store::{
+    Claim, Entity, KeyClaim, KeyRecord, Store, StoreError, StoredResponse, Table, Tenant, Tx,
+};
 use proptest::prelude::*;
 use uuid::Uuid;
 
@@ -191,10 +193,12 @@ impl Real {
                     Err(e) => Obs::Error(e.to_string()),
                 }
             }
-            Op::Read(e) => match tx.get_entity(self.tenant, "journal_entry", Self::entity_id(tag, e), false).await {
-                Ok(v) => Obs::Read(v.map(|x| x.body)),
-                Err(e) => Obs::Error(e.to_string()),
-            },
+            Op::Read(e) => {
+                match tx.get_entity(self.tenant, Table::JournalEntries, Self::entity_id(tag, e), false).await {
+                    Ok(v) => Obs::Read(v.map(|x| x.body)),
+                    Err(e) => Obs::Error(e.to_string()),
+                }
+            }
             Op::Commit | Op::Abort => unreachable!(),
         };
         // After an error Postgres aborts the transaction; the model and the

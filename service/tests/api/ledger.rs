@@ -156,7 +156,7 @@ pub async fn mixed_workload_keeps_the_ledger_balanced(app: TestApp) {
     contention(&app, &contended).await;
     let (story, expected) = known_story(&app).await;
 
-    let lines = app.store.list_entities(None, LEDGER_LINE_KIND, None).await.unwrap();
+    let lines = app.store.list_entities(None, Table::LedgerLines, None).await.unwrap();
     let report = ledger::verify(&lines);
     assert!(report.is_balanced(), "{}", report.render());
     for kind in ["invoice", "payment", "refund", "bill", "invoice_void", "journal_entry"] {
@@ -236,7 +236,7 @@ pub async fn mixed_workload_keeps_the_ledger_balanced(app: TestApp) {
         // written outside the engine is for the verifiers to find.
         committed.unwrap();
     }
-    let lines = app.store.list_entities(None, LEDGER_LINE_KIND, None).await.unwrap();
+    let lines = app.store.list_entities(None, Table::LedgerLines, None).await.unwrap();
     assert!(!ledger::verify(&lines).is_balanced());
     let (ok, out) = verify_ledger_cli(&app.url);
     assert!(!ok, "verify-ledger must exit non-zero on an imbalance: {out}");

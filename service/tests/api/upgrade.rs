@@ -113,7 +113,7 @@ async fn upgrade_carries_the_data(kind: Kind) {
     let store = connect(&url, SqlLimits::default()).await.expect("open the upgraded database");
     for (k, n) in &before {
         let table = Table::of_kind(k).unwrap_or_else(|| panic!("no table for {k}"));
-        let moved = store.list_entities(None, k, None).await.unwrap();
+        let moved = store.list_entities(None, table, None).await.unwrap();
         assert_eq!(moved.len() as i64, *n, "{k}: rows in {}", table.name());
     }
     assert_eq!(store.counts().await.unwrap().entities as i64, before.iter().map(|(_, n)| n).sum::<i64>());

@@ -262,11 +262,10 @@ impl Tx for MemTx {
     async fn get_entity(
         &mut self,
         tenant: TenantId,
-        kind: &str,
+        table: Table,
         id: Uuid,
         for_update: bool,
     ) -> Result<Option<Entity>, StoreError> {
-        let table = Table::for_kind(kind)?;
         if for_update {
             let wait = self.store.lock_wait;
             let got = self.acquire(LockName::Entity(id), LockMode::Exclusive, wait, |_| None::<()>).await?;
@@ -285,11 +284,12 @@ impl Tx for MemTx {
     async fn list_entities(
         &mut self,
         tenant: TenantId,
-        kind: &str,
+        table: Table,
         parent: Option<Uuid>,
     ) -> Result<Vec<Entity>, StoreError> {
-        let wanted =
-            |e: &Entity| e.tenant_id == tenant && e.kind == kind && parent.is_none_or(|p| e.parent_id == Some(p));
+        let wanted = |e: &Entity| {
+            e.tenant_id == tenant && e.kind == table.kind() && parent.is_none_or(|p| e.parent_id == Some(p))
+        };
         let mut found: BTreeMap<Uuid, Entity> = {
             let shared = self.store.lock();
             shared.state.entities.values().filter(|e| wanted(e)).map(|e| (e.id, e.clone())).collect()
@@ -424,8 +424,7 @@ impl Store for MemStore {
         }))
     }
 
-    async fn get_entity(&self, tenant: TenantId, kind: &str, id: Uuid) -> Result<Option<Entity>, StoreError> {
-        let table = Table::for_kind(kind)?;
+    async fn get_entity(&self, tenant: TenantId, table: Table, id: Uuid) -> Result<Option<Entity>, StoreError> {
         let shared = self.lock();
         Ok(shared.state.entities.get(&id).filter(|e| e.tenant_id == tenant && e.kind == table.kind()).cloned())
     }
@@ -461,7 +460,7 @@ impl Store for MemStore {
     async fn list_entities(
         &self,
         tenant: Option<TenantId>,
-        kind: &str,
+        table: Table,
         parent: Option<Uuid>,
     ) -> Result<Vec<Entity>, StoreError> {
         let shared = self.lock();
@@ -469,7 +468,7 @@ impl Store for MemStore {
             .state
             .entities
             .values()
-            .filter(|e| tenant.is_none_or(|t| e.tenant_id == t) && e.kind == kind)
+            .filter(|e| tenant.is_none_or(|t| e.tenant_id == t) && e.kind == table.kind())
             .filter(|e| parent.is_none_or(|p| e.parent_id == Some(p)))
             .cloned()
             .collect())

@@ -30,10 +30,10 @@ mod pg_impl {
                 tenant: TenantId,
                 name: &str,
                 mode: LockMode,
-                kind: &str,
+                table: Table,
                 id: Uuid,
             ) -> Result<Option<Entity>, StoreError> {
-                let t = records(true).table(Table::for_kind(kind)?);
+                let t = records(true).table(table);
                 let sql = match mode {
                     LockMode::Shared => t.lock_shared_then_get.as_str(),
                     LockMode::Exclusive => t.lock_exclusive_then_get.as_str(),
@@ -49,7 +49,7 @@ mod pg_impl {
                     // The lock's row did not exist yet: the two steps.
                     None => {
                         self.lock(tenant, name, mode).await?;
-                        self.get_entity(tenant, kind, id, false).await
+                        self.get_entity(tenant, table, id, false).await
                     }
                     // Not found under the statement's snapshot, which was
                     // taken before it waited for the lock: a row the lock's
@@ -60,7 +60,7 @@ mod pg_impl {
                     // entries posted into a period whose close had just
                     // committed, when commits waited on a synchronous standby.
                     Some(row) if row.try_get::<Option<String>, _>("id").map_err(classify_pg)?.is_none() => {
-                        self.get_entity(tenant, kind, id, false).await
+                        self.get_entity(tenant, table, id, false).await
                     }
                     Some(row) => entity_from_row(&row).map(Some),
                 }

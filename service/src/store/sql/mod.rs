@@ -263,11 +263,11 @@ macro_rules! sql_store_impl {
             async fn get_entity(
                 &mut self,
                 tenant: TenantId,
-                kind: &str,
+                table: Table,
                 id: Uuid,
                 for_update: bool,
             ) -> Result<Option<Entity>, StoreError> {
-                let t = records(true).table(Table::for_kind(kind)?);
+                let t = records(true).table(table);
                 let sql = if for_update { t.get_for_update.as_str() } else { t.get.as_str() };
                 let row = sqlx::query(sql)
                     .bind(id.to_string())
@@ -281,10 +281,10 @@ macro_rules! sql_store_impl {
             async fn list_entities(
                 &mut self,
                 tenant: TenantId,
-                kind: &str,
+                table: Table,
                 parent: Option<Uuid>,
             ) -> Result<Vec<Entity>, StoreError> {
-                let rows = sqlx::query(records(true).table(Table::for_kind(kind)?).list.as_str())
+                let rows = sqlx::query(records(true).table(table).list.as_str())
                     .bind(Some(tenant.0.to_string()))
                     .bind(parent.map(|p| p.to_string()))
                     .fetch_all(&mut *self.tx)
@@ -423,8 +423,8 @@ macro_rules! sql_store_impl {
                 Ok(Box::new(self.begin_tx().await?))
             }
 
-            async fn get_entity(&self, tenant: TenantId, kind: &str, id: Uuid) -> Result<Option<Entity>, StoreError> {
-                let row = sqlx::query(records(true).table(Table::for_kind(kind)?).get.as_str())
+            async fn get_entity(&self, tenant: TenantId, table: Table, id: Uuid) -> Result<Option<Entity>, StoreError> {
+                let row = sqlx::query(records(true).table(table).get.as_str())
                     .bind(id.to_string())
                     .bind(tenant.0.to_string())
                     .fetch_optional(self.read_pool())
@@ -474,10 +474,10 @@ macro_rules! sql_store_impl {
             async fn list_entities(
                 &self,
                 tenant: Option<TenantId>,
-                kind: &str,
+                table: Table,
                 parent: Option<Uuid>,
             ) -> Result<Vec<Entity>, StoreError> {
-                let rows = sqlx::query(records(true).table(Table::for_kind(kind)?).list.as_str())
+                let rows = sqlx::query(records(true).table(table).list.as_str())
                     .bind(tenant.map(|t| t.0.to_string()))
                     .bind(parent.map(|p| p.to_string()))
                     .fetch_all(self.read_pool())

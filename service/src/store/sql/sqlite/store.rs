@@ -34,8 +34,8 @@ impl Store for SqliteStore {
         Ok(Box::new(self.writer.begin().await?))
     }
 
-    async fn get_entity(&self, tenant: TenantId, kind: &str, id: Uuid) -> Result<Option<Entity>, StoreError> {
-        let sql = records(false).table(Table::for_kind(kind)?).get.as_str();
+    async fn get_entity(&self, tenant: TenantId, table: Table, id: Uuid) -> Result<Option<Entity>, StoreError> {
+        let sql = records(false).table(table).get.as_str();
         let (id, tenant) = (text(id), text(tenant.0));
         self.read(|conn| query_first(conn, sql, &[&id, &tenant], entity_from_row)).await
     }
@@ -77,10 +77,10 @@ impl Store for SqliteStore {
     async fn list_entities(
         &self,
         tenant: Option<TenantId>,
-        kind: &str,
+        table: Table,
         parent: Option<Uuid>,
     ) -> Result<Vec<Entity>, StoreError> {
-        let sql = records(false).table(Table::for_kind(kind)?).list.as_str();
+        let sql = records(false).table(table).list.as_str();
         let (tenant, parent) = (tenant.map(|t| text(t.0)), parent.map(text));
         self.read(|conn| query_all(conn, sql, &[&tenant, &parent], entity_from_row)).await
     }

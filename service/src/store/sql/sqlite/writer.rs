@@ -288,12 +288,12 @@ impl Tx for SqliteTx {
     async fn get_entity(
         &mut self,
         tenant: TenantId,
-        kind: &str,
+        table: Table,
         id: Uuid,
         _for_update: bool,
     ) -> Result<Option<Entity>, StoreError> {
         // The one writer already excludes every other writer: nothing to lock.
-        let sql = records(false).table(Table::for_kind(kind)?).get.as_str();
+        let sql = records(false).table(table).get.as_str();
         let (id, tenant) = (id.to_string(), tenant.0.to_string());
         query_first(self.conn()?, sql, &[&id, &tenant], entity_from_row)
     }
@@ -301,10 +301,10 @@ impl Tx for SqliteTx {
     async fn list_entities(
         &mut self,
         tenant: TenantId,
-        kind: &str,
+        table: Table,
         parent: Option<Uuid>,
     ) -> Result<Vec<Entity>, StoreError> {
-        let sql = records(false).table(Table::for_kind(kind)?).list.as_str();
+        let sql = records(false).table(table).list.as_str();
         let (tenant, parent) = (tenant.0.to_string(), parent.map(|p| p.to_string()));
         query_all(self.conn()?, sql, &[&tenant, &parent], entity_from_row)
     }
