@@ -7,7 +7,7 @@
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::super::{ConstraintKind, ConstraintViolation, Entity, Table};
+use super::super::{ColumnType, ConstraintKind, ConstraintViolation, Entity, Table};
 use crate::domain::ledger::SOURCE_KINDS;
 
 /// The amount cap (`domain::money::AMOUNT_CENTS_MAX`) as the schema states it.
@@ -43,6 +43,27 @@ fn int(doc: &Value, field: &str) -> Option<i64> {
 
 fn id(doc: &Value, field: &str) -> Option<Uuid> {
     text(doc, field).and_then(|s| Uuid::parse_str(s).ok())
+}
+
+/// `YYYY-MM-DD` naming a day that exists (SQLite's `date(x) = x`).
+fn is_calendar_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits = |r: std::ops::Range<usize>| {
+        b[r.clone()].iter().all(u8::is_ascii_digit).then(|| s[r].parse::<u32>().ok()).flatten()
+    };
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let (Some(y), Some(m), Some(d)) = (digits(0..4), digits(5..7), digits(8..10)) else { return false };
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&d)
 }
 
 fn currency_code(doc: &Value) -> bool {
@@ -273,6 +294,13 @@ pub(super) fn check_write(rows: &dyn Rows, e: &Entity, old: Option<&Entity>) -> 
             })?;
         }
     }
+    // Dates are calendar dates (SQLite's `<table>_date(s)_valid`; Postgres's
+    // `date` columns refuse any other value as a data exception).
+    let dates: Vec<&str> = table.columns().iter().filter(|c| c.ty == ColumnType::Date).map(|c| c.field).collect();
+    if !dates.is_empty() {
+        let name = if dates.len() > 1 { format!("{t}_dates_valid") } else { format!("{t}_date_valid") };
+        check(dates.iter().all(|f| text(d, f).is_none_or(is_calendar_date)), &name, e)?;
+    }
     Ok(())
 }
 
@@ -328,4 +356,28 @@ pub(super) fn check_commit(rows: &dyn Rows, written: &[Entity]) -> Result<(), Co
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_calendar_date;
+
+    #[test]
+    fn calendar_dates_are_days_that_exist() {
+        for ok in ["2026-01-31", "2024-02-29", "2000-02-29", "2026-12-01"] {
+            assert!(is_calendar_date(ok), "{ok}");
+        }
+        for bad in [
+            "2026-02-29",
+            "1900-02-29",
+            "2026-04-31",
+            "2026-13-01",
+            "2026-00-10",
+            "2026-1-01",
+            "20260101",
+            "2026-01-0a",
+        ] {
+            assert!(!is_calendar_date(bad), "{bad}");
+        }
+    }
 }
