@@ -124,7 +124,7 @@ impl Db {
             self,
             days,
             concat!(
-                "SELECT deterministic_id, COUNT(*) AS execution_count FROM idempotent_write_audit_log \
+                "SELECT deterministic_id::text, COUNT(*) AS execution_count FROM idempotent_write_audit_log \
                  WHERE status = 'new' AND ",
                 pg_since!(),
                 " GROUP BY deterministic_id HAVING COUNT(*) > 1 ORDER BY deterministic_id"
@@ -145,7 +145,7 @@ impl Db {
         dialect!(
             self,
             days,
-            concat!("SELECT a.deterministic_id, a.workflows_triggered::bigint, COUNT(w.id) AS actual_workflows \
+            concat!("SELECT a.deterministic_id::text, a.workflows_triggered::bigint, COUNT(w.id) AS actual_workflows \
                  FROM idempotent_write_audit_log a LEFT JOIN workflow_instances w ON w.trigger_entity_id = a.deterministic_id \
                  WHERE a.status = 'new' AND a.", pg_since!(), " GROUP BY a.deterministic_id, a.workflows_triggered \
                  HAVING a.workflows_triggered != COUNT(w.id) ORDER BY a.deterministic_id"),

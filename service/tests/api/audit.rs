@@ -135,13 +135,15 @@ pub async fn postgres_audit_log_is_partitioned_monthly(kind: Kind) {
     let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
     sqlx::raw_sql(
         "INSERT INTO idempotent_write_audit_log (company_id, operation_name, idempotency_key_hash, deterministic_id, \
-         status, http_status, duration_ms, request_id, timestamp) VALUES ('t', 'create_invoice', 'h', 'future', 'new', 201, 1, 'r', \
+         status, http_status, duration_ms, request_id, timestamp) VALUES ('00000000-0000-0000-0000-000000000000', \
+         'create_invoice', 'h', '00000000-0000-0000-0000-0000000000f0', 'new', 201, 1, 'r', \
          date_trunc('month', now()) + interval '5 months' + interval '3 days')",
     )
     .execute(&mut c)
     .await
     .unwrap();
-    let home = "SELECT tableoid::regclass::text FROM idempotent_write_audit_log WHERE deterministic_id = 'future'";
+    let home = "SELECT tableoid::regclass::text FROM idempotent_write_audit_log \
+         WHERE deterministic_id = '00000000-0000-0000-0000-0000000000f0'";
     let before: String = sqlx::query_scalar(home).fetch_one(&mut c).await.unwrap();
     assert_eq!(before, "idempotent_write_audit_log_default");
     let out = accubooks(&["audit", "partitions", "--months-ahead", "6", "--json"], &url);

@@ -316,7 +316,7 @@ async fn postgres_lock_then_get_sees_what_the_lock_holder_committed() {
     // The holder: the lock, then the marker, committed a moment later.
     let mut holder = sqlx::PgConnection::connect(&url).await.unwrap();
     sqlx::raw_sql("BEGIN").execute(&mut holder).await.unwrap();
-    sqlx::query("SELECT 1 FROM named_locks WHERE tenant_id = $1 AND name = 'period:2021-06' FOR UPDATE")
+    sqlx::query("SELECT 1 FROM named_locks WHERE tenant_id = $1::uuid AND name = 'period:2021-06' FOR UPDATE")
         .bind(t.0.to_string())
         .execute(&mut holder)
         .await

@@ -16,8 +16,8 @@ mod pg_impl {
         PgStore,
         PgTx,
         classify_pg,
-        "SELECT name FROM named_locks WHERE tenant_id = $1 AND name = $2 FOR SHARE",
-        "SELECT name FROM named_locks WHERE tenant_id = $1 AND name = $2 FOR UPDATE",
+        "SELECT name FROM named_locks WHERE tenant_id = $1::uuid AND name = $2 FOR SHARE",
+        "SELECT name FROM named_locks WHERE tenant_id = $1::uuid AND name = $2 FOR UPDATE",
         |f| count_matching_sql(true, f),
         "postgres",
         {

@@ -17,15 +17,16 @@ const PG_CLAIM: &str = "UPDATE workflow_instances SET status = 'delivering', att
           AND ((status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= now())) \
            OR (status = 'delivering' AND locked_until < now())) \
         ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED) \
-     RETURNING id, tenant_id, workflow_name, trigger_entity_id, operation_name, payload, attempts";
+     RETURNING id::text AS id, tenant_id::text AS tenant_id, workflow_name, \
+       trigger_entity_id::text AS trigger_entity_id, operation_name, payload, attempts";
 /// A round's delivered rows are marked in one statement (one commit per
 /// round, not per workflow); $1 is a JSON array of their ids.
 const PG_DONE: &str = "UPDATE workflow_instances SET status = 'done', delivered_at = now(), locked_until = NULL, \
-     last_error = NULL WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb)) AND status = 'delivering'";
+     last_error = NULL WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb)::uuid) AND status = 'delivering'";
 const PG_RETRY: &str =
     "UPDATE workflow_instances SET status = CASE WHEN attempts >= $3 THEN 'failed' ELSE 'pending' END, \
      next_attempt_at = now() + make_interval(secs => $2), locked_until = NULL, last_error = $4 \
-     WHERE id = $1 AND status = 'delivering'";
+     WHERE id = $1::uuid AND status = 'delivering'";
 
 /// Key expiry's statements per dialect: $4 (tombstones) and $1 (deletions)
 /// are the TTL in seconds. Tombstones are state `expired` and never touched

@@ -118,7 +118,7 @@ macro_rules! sql_store_impl {
 
         impl $store {
             async fn append_audit_row(&self, a: &AuditRecord) -> Result<(), StoreError> {
-                bind_audit(sqlx::query(INSERT_AUDIT), a).execute(self.write_pool()).await.map_err($classify)?;
+                bind_audit(sqlx::query(pg::INSERT_AUDIT), a).execute(self.write_pool()).await.map_err($classify)?;
                 Ok(())
             }
         }
@@ -211,7 +211,7 @@ macro_rules! sql_store_impl {
             async fn claim_key(&mut self, claim: &KeyClaim) -> Result<Claim, StoreError> {
                 let r = &claim.record;
                 let tenant = r.tenant_id.0.to_string();
-                let inserted = sqlx::query(INSERT_KEY)
+                let inserted = sqlx::query(pg::INSERT_KEY)
                 .bind(tenant.clone())
                 .bind(r.idempotency_key.clone())
                 .bind(r.operation.clone())
@@ -230,7 +230,7 @@ macro_rules! sql_store_impl {
                         }
                     }
                 }
-                let row = sqlx::query(SELECT_KEY)
+                let row = sqlx::query(pg::SELECT_KEY)
                     .bind(tenant)
                     .bind(r.idempotency_key.clone())
                     .fetch_one(&mut *self.tx)
@@ -245,7 +245,7 @@ macro_rules! sql_store_impl {
                 key: &str,
                 response: &StoredResponse,
             ) -> Result<(), StoreError> {
-                let done = sqlx::query(COMPLETE_KEY)
+                let done = sqlx::query(pg::COMPLETE_KEY)
                 .bind(tenant.0.to_string())
                 .bind(key.to_owned())
                 .bind(i32::from(response.status))
@@ -332,7 +332,7 @@ macro_rules! sql_store_impl {
                 }
                 // First use: a concurrent first insert blocks this one until
                 // it commits; then the row is locked like any other.
-                sqlx::query(INSERT_NAMED_LOCK)
+                sqlx::query(pg::INSERT_NAMED_LOCK)
                     .bind(tenant.0.to_string())
                     .bind(name.to_owned())
                     .execute(&mut *self.tx)
@@ -383,7 +383,7 @@ macro_rules! sql_store_impl {
             }
 
             async fn insert_workflow(&mut self, w: &WorkflowInstance) -> Result<(), StoreError> {
-                sqlx::query(INSERT_WORKFLOW)
+                sqlx::query(pg::INSERT_WORKFLOW)
                 .bind(w.id.to_string())
                 .bind(w.tenant_id.0.to_string())
                 .bind(w.workflow_name.clone())
@@ -397,7 +397,7 @@ macro_rules! sql_store_impl {
             }
 
             async fn insert_audit(&mut self, a: &AuditRecord) -> Result<(), StoreError> {
-                bind_audit(sqlx::query(INSERT_AUDIT), a).execute(&mut *self.tx).await.map_err($classify)?;
+                bind_audit(sqlx::query(pg::INSERT_AUDIT), a).execute(&mut *self.tx).await.map_err($classify)?;
                 Ok(())
             }
 
@@ -434,7 +434,7 @@ macro_rules! sql_store_impl {
             }
 
             async fn get_key(&self, tenant: TenantId, key: &str) -> Result<Option<KeyRecord>, StoreError> {
-                let row = sqlx::query(SELECT_KEY)
+                let row = sqlx::query(pg::SELECT_KEY)
                     .bind(tenant.0.to_string())
                     .bind(key.to_owned())
                     .fetch_optional(self.read_pool())
@@ -452,7 +452,7 @@ macro_rules! sql_store_impl {
                 }
                 // A read: a connection found dead is passed over (see `begin_tx`).
                 let row = classify::passing_over_stale(self.read_pool(), || {
-                    sqlx::query(SELECT_TENANT_BY_TOKEN).bind(token_hash.to_owned()).fetch_optional(self.read_pool())
+                    sqlx::query(pg::SELECT_TENANT_BY_TOKEN).bind(token_hash.to_owned()).fetch_optional(self.read_pool())
                 })
                 .await
                 .map_err($classify)?;
@@ -494,7 +494,7 @@ macro_rules! sql_store_impl {
             async fn key_meta(&self, tenant: TenantId, key: &str) -> Result<Option<KeyMeta>, StoreError> {
                 // Postgres sessions run in UTC (set at connect), so both
                 // dialects give UTC text here.
-                let row: Option<(String, String)> = sqlx::query_as(SELECT_KEY_META)
+                let row: Option<(String, String)> = sqlx::query_as(pg::SELECT_KEY_META)
                 .bind(tenant.0.to_string())
                 .bind(key.to_owned())
                 .fetch_optional(self.read_pool())
@@ -512,7 +512,7 @@ macro_rules! sql_store_impl {
         #[async_trait]
         impl Admin for $store {
             async fn create_tenant(&self, tenant: &Tenant, token_hash: &str) -> Result<(), StoreError> {
-                sqlx::query("INSERT INTO tenants (id, name, token_hash) VALUES ($1, $2, $3)")
+                sqlx::query(pg::INSERT_TENANT)
                     .bind(tenant.id.0.to_string())
                     .bind(tenant.name.clone())
                     .bind(token_hash.to_owned())
@@ -523,7 +523,7 @@ macro_rules! sql_store_impl {
             }
 
             async fn revoke_token(&self, tenant: TenantId) -> Result<bool, StoreError> {
-                let done = sqlx::query("UPDATE tenants SET revoked = TRUE WHERE id = $1")
+                let done = sqlx::query(pg::REVOKE_TENANT)
                     .bind(tenant.0.to_string())
                     .execute(self.write_pool())
                     .await
@@ -532,7 +532,7 @@ macro_rules! sql_store_impl {
             }
 
             async fn keys(&self, tenant: Option<TenantId>) -> Result<Vec<KeyRecord>, StoreError> {
-                let rows = sqlx::query(SELECT_KEYS)
+                let rows = sqlx::query(pg::SELECT_KEYS)
                     .bind(tenant.map(|t| t.0.to_string()))
                     .fetch_all(self.read_pool())
                     .await
@@ -541,7 +541,7 @@ macro_rules! sql_store_impl {
             }
 
             async fn audit_rows(&self, tenant: Option<TenantId>) -> Result<Vec<AuditRecord>, StoreError> {
-                let rows = sqlx::query(SELECT_AUDIT)
+                let rows = sqlx::query(pg::SELECT_AUDIT)
                     .bind(tenant.map(|t| t.0.to_string()))
                     .fetch_all(self.read_pool())
                     .await
@@ -550,7 +550,7 @@ macro_rules! sql_store_impl {
             }
 
             async fn workflows(&self, tenant: Option<TenantId>) -> Result<Vec<WorkflowInstance>, StoreError> {
-                let rows = sqlx::query(SELECT_WORKFLOWS)
+                let rows = sqlx::query(pg::SELECT_WORKFLOWS)
                 .bind(tenant.map(|t| t.0.to_string()))
                 .fetch_all(self.read_pool())
                 .await

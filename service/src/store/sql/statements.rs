@@ -99,7 +99,7 @@ impl Dialect {
             let select = self.select(t, "e.").replace(&format!("FROM {}", t.name()), "");
             format!(
                 "{select}FROM named_locks AS nl LEFT JOIN {table} AS e ON e.id = {id3} AND e.tenant_id = {tid} \
-                 WHERE nl.tenant_id = $1 AND nl.name = $2 FOR {mode} OF nl",
+                 WHERE nl.tenant_id = {tid} AND nl.name = $2 FOR {mode} OF nl",
                 table = t.name(),
                 tid = self.id(1),
             )
@@ -250,3 +250,42 @@ pub(super) const SELECT_AUDIT: &str =
 pub(super) const INSERT_AUDIT: &str = "INSERT INTO idempotent_write_audit_log (company_id, operation_name, \
      idempotency_key_hash, deterministic_id, status, error_type, error_message, http_status, \
      workflows_triggered, duration_ms, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+
+/// Postgres's spelling of the key, outbox, lock, tenant and audit
+/// statements: their ids are `uuid` there (migration 0016), bound as text
+/// and cast, and read back as text (`Entity`-like rows hold strings).
+#[cfg_attr(madsim, allow(dead_code))] // Postgres is not in the simulation build
+pub(super) mod pg {
+    pub const SELECT_TENANT_BY_TOKEN: &str =
+        "SELECT id::text AS id, name FROM tenants WHERE token_hash = $1 AND NOT revoked";
+    pub const INSERT_TENANT: &str = "INSERT INTO tenants (id, name, token_hash) VALUES ($1::uuid, $2, $3)";
+    pub const REVOKE_TENANT: &str = "UPDATE tenants SET revoked = TRUE WHERE id = $1::uuid";
+    pub const SELECT_KEY: &str = "SELECT tenant_id::text AS tenant_id, idempotency_key, operation, fingerprint, \
+         fingerprint_version, entity_id::text AS entity_id, response_status, response_body, response_location \
+         FROM idempotency_keys WHERE tenant_id = $1::uuid AND idempotency_key = $2";
+    pub const SELECT_KEYS: &str = "SELECT tenant_id::text AS tenant_id, idempotency_key, operation, fingerprint, \
+         fingerprint_version, entity_id::text AS entity_id, response_status, response_body, response_location \
+         FROM idempotency_keys WHERE ($1::uuid IS NULL OR tenant_id = $1::uuid) ORDER BY tenant_id, idempotency_key";
+    pub const SELECT_KEY_META: &str = "SELECT CAST(created_at AS TEXT), state FROM idempotency_keys \
+         WHERE tenant_id = $1::uuid AND idempotency_key = $2";
+    pub const SELECT_WORKFLOWS: &str = "SELECT id::text AS id, tenant_id::text AS tenant_id, workflow_name, \
+         trigger_entity_id::text AS trigger_entity_id, operation_name, payload FROM workflow_instances \
+         WHERE ($1::uuid IS NULL OR tenant_id = $1::uuid) ORDER BY id";
+    pub const INSERT_KEY: &str = "INSERT INTO idempotency_keys (tenant_id, idempotency_key, operation, fingerprint, \
+         fingerprint_version, entity_id) VALUES ($1::uuid, $2, $3, $4, $5, $6::uuid) \
+         ON CONFLICT (tenant_id, idempotency_key) DO NOTHING";
+    pub const COMPLETE_KEY: &str = "UPDATE idempotency_keys SET response_status = $3, response_body = $4, \
+         response_location = $5 WHERE tenant_id = $1::uuid AND idempotency_key = $2 AND response_status IS NULL";
+    pub const INSERT_WORKFLOW: &str = "INSERT INTO workflow_instances (id, tenant_id, workflow_name, \
+         trigger_entity_id, operation_name, payload) VALUES ($1::uuid, $2::uuid, $3, $4::uuid, $5, $6)";
+    pub const INSERT_NAMED_LOCK: &str = "INSERT INTO named_locks (tenant_id, name) VALUES ($1::uuid, $2) \
+         ON CONFLICT (tenant_id, name) DO NOTHING";
+    pub const SELECT_AUDIT: &str = "SELECT company_id::text AS company_id, operation_name, idempotency_key_hash, \
+         deterministic_id::text AS deterministic_id, status, error_type, error_message, http_status, \
+         workflows_triggered, duration_ms, request_id \
+         FROM idempotent_write_audit_log WHERE ($1::uuid IS NULL OR company_id = $1::uuid) ORDER BY id";
+    pub const INSERT_AUDIT: &str = "INSERT INTO idempotent_write_audit_log (company_id, operation_name, \
+         idempotency_key_hash, deterministic_id, status, error_type, error_message, http_status, \
+         workflows_triggered, duration_ms, request_id) \
+         VALUES ($1::uuid, $2, $3, $4::uuid, $5, $6, $7, $8, $9, $10, $11)";
+}

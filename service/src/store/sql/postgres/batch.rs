@@ -48,20 +48,20 @@ fn write_all_sql(tables: &[Table]) -> String {
     };
     ctes.push(format!(
         "wf AS (INSERT INTO workflow_instances (id, tenant_id, workflow_name, trigger_entity_id, operation_name, payload) \
-         SELECT x.id, x.tenant_id, x.workflow_name, x.trigger_entity_id, x.operation_name, x.payload \
+         SELECT x.id::uuid, x.tenant_id::uuid, x.workflow_name, x.trigger_entity_id::uuid, x.operation_name, x.payload \
          FROM jsonb_to_recordset($2::jsonb) AS x(id TEXT, tenant_id TEXT, workflow_name TEXT, \
            trigger_entity_id TEXT, operation_name TEXT, payload TEXT) \
          WHERE {after_inserts} RETURNING 1)"
     ));
     ctes.push(
         "done AS (UPDATE idempotency_keys SET response_status = $6, response_body = $7, response_location = $8 \
-         WHERE $3 AND tenant_id = $4 AND idempotency_key = $5 AND response_status IS NULL RETURNING 1)"
+         WHERE $3 AND tenant_id = $4::uuid AND idempotency_key = $5 AND response_status IS NULL RETURNING 1)"
             .to_owned(),
     );
     ctes.push(
         "aud AS (INSERT INTO idempotent_write_audit_log (company_id, operation_name, idempotency_key_hash, \
          deterministic_id, status, error_type, error_message, http_status, workflows_triggered, duration_ms, \
-         request_id) VALUES ($9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING 1)"
+         request_id) VALUES ($9::uuid, $10, $11, $12::uuid, $13, $14, $15, $16, $17, $18, $19) RETURNING 1)"
             .to_owned(),
     );
     format!("WITH {} SELECT (SELECT COUNT(*) FROM done) AS completed", ctes.join(", "))
@@ -119,8 +119,8 @@ pub(in crate::store::sql) async fn pg_write_all(t: &mut PgTx, w: &WriteSet<'_>) 
         })
         .collect();
     let (tenant, key, response) = match w.complete {
-        Some((t, k, r)) => (t.0.to_string(), k.to_owned(), Some(r)),
-        None => (String::new(), String::new(), None),
+        Some((t, k, r)) => (Some(t.0.to_string()), k.to_owned(), Some(r)),
+        None => (None, String::new(), None),
     };
     let a = w.audit;
     // Reviewed: the text is built from table and column names and types
@@ -160,13 +160,13 @@ pub(in crate::store::sql) async fn pg_write_all(t: &mut PgTx, w: &WriteSet<'_>) 
 /// audit row is one statement (one round trip, one commit).
 const PG_REPLAY_COMPLETED: &str = "WITH k AS ( \
        SELECT response_status, response_body, response_location FROM idempotency_keys \
-       WHERE tenant_id = $1 AND idempotency_key = $2 AND operation = $3 AND fingerprint = $4 \
+       WHERE tenant_id = $1::uuid AND idempotency_key = $2 AND operation = $3 AND fingerprint = $4 \
          AND fingerprint_version = $5 AND response_status IS NOT NULL), \
      a AS ( \
        INSERT INTO idempotent_write_audit_log (company_id, operation_name, idempotency_key_hash, \
          deterministic_id, status, error_type, error_message, http_status, workflows_triggered, duration_ms, \
          request_id) \
-       SELECT $6, $7, $8, $9, $10, $11, $12, k.response_status, $13, $14, $15 FROM k RETURNING 1) \
+       SELECT $6::uuid, $7, $8, $9::uuid, $10, $11, $12, k.response_status, $13, $14, $15 FROM k RETURNING 1) \
      SELECT response_status, response_body, response_location FROM k";
 
 pub(in crate::store::sql) async fn pg_replay_completed<'c>(

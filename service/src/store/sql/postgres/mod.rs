@@ -12,7 +12,7 @@ pub(in crate::store::sql) mod batch;
 pub(in crate::store::sql) mod direct;
 pub mod hosts;
 
-use super::{SqlLimits, TenantRow, SELECT_TENANT_BY_TOKEN};
+use super::{pg, SqlLimits, TenantRow};
 use crate::store::StoreError;
 use direct::PgDirect;
 use hosts::PgHosts;
@@ -72,10 +72,11 @@ impl PgStore {
         token_hash: &str,
     ) -> Option<Result<Option<TenantRow>, StoreError>> {
         let direct = self.direct.as_ref()?;
-        let row = match direct.read_optional(|| sqlx::query(SELECT_TENANT_BY_TOKEN).bind(token_hash.to_owned())).await {
-            Ok(row) => row,
-            Err(e) => return Some(Err(e)),
-        };
+        let row =
+            match direct.read_optional(|| sqlx::query(pg::SELECT_TENANT_BY_TOKEN).bind(token_hash.to_owned())).await {
+                Ok(row) => row,
+                Err(e) => return Some(Err(e)),
+            };
         Some(
             row.map(|r| Ok((r.try_get("id").map_err(classify_pg)?, r.try_get("name").map_err(classify_pg)?)))
                 .transpose(),
