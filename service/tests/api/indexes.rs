@@ -93,3 +93,47 @@ async fn postgres_count_matching_uses_each_fields_index() {
         assert!(indexed, "{field:?}: {plan:#?}");
     }
 }
+
+/// The outbox's claim and delivered statements read rows by id (the claim's
+/// candidates from `workflow_instances_open`), whatever plan
+/// Postgres keeps for them: here a generic plan made while the outbox held
+/// a handful of rows, executed once it holds thousands of delivered ones.
+/// Written as `id IN (…)`, the same statements were planned as a hash join
+/// over the whole table, read on every round.
+#[tokio::test]
+async fn postgres_outbox_statements_read_by_primary_key() {
+    let Some((store, url)) = fresh_store_at(Kind::Postgres, test_limits()).await else { return };
+    let tenants = crate::support::tenants(store.as_ref()).await;
+    let t = tenants.a.0.to_string();
+    let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+    let insert = |n: i32, status: &'static str| {
+        sqlx::query(
+            "INSERT INTO workflow_instances (id, tenant_id, workflow_name, trigger_entity_id, operation_name, payload, status) \
+             SELECT gen_random_uuid(), $1::uuid, 'invoice_email', gen_random_uuid(), 'create_invoice', '{}', $3 \
+             FROM generate_series(1, $2)",
+        )
+        .bind(t.clone())
+        .bind(n)
+        .bind(status)
+    };
+    insert(5, "pending").execute(&mut conn).await.unwrap();
+    sqlx::raw_sql("ANALYZE workflow_instances; SET plan_cache_mode = force_generic_plan")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let [claim, done] = accubooks_service::store::sql::outbox_statements();
+    for (name, sql) in [("claim", claim), ("done", done)] {
+        sqlx::raw_sql(AssertSqlSafe(format!("PREPARE {name} AS {sql}"))).execute(&mut conn).await.unwrap();
+    }
+    insert(20_000, "done").execute(&mut conn).await.unwrap();
+    for (name, args) in [("claim", "500, 30"), ("done", "'[\"00000000-0000-0000-0000-000000000001\"]'")] {
+        let explain = format!("EXPLAIN EXECUTE {name}({args})");
+        let rows = sqlx::query(AssertSqlSafe(explain)).fetch_all(&mut conn).await.unwrap();
+        let plan: Vec<String> = rows.iter().map(|r| r.get::<String, _>(0)).collect();
+        // By id, or among the open rows only (the partial index's entries:
+        // the backlog, not the table).
+        let by_id = |l: &String| l.contains("workflow_instances_pkey") || l.contains("workflow_instances_open");
+        assert!(plan.iter().any(by_id), "{name}: {plan:#?}");
+        assert!(!plan.iter().any(|l| l.contains("Seq Scan")), "{name}: {plan:#?}");
+    }
+}

@@ -12,17 +12,23 @@ use crate::store::{Delivery, Reaped, StoreError, StoredResponse};
 
 const PG_CLAIM: &str = "UPDATE workflow_instances SET status = 'delivering', attempts = attempts + 1, \
      locked_until = now() + make_interval(secs => $2) \
-     WHERE id IN (SELECT id FROM workflow_instances \
+     WHERE id = ANY (ARRAY(SELECT id FROM workflow_instances \
         WHERE status IN ('pending', 'delivering') \
           AND ((status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= now())) \
            OR (status = 'delivering' AND locked_until < now())) \
-        ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED) \
+        ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)) \
      RETURNING id::text AS id, tenant_id::text AS tenant_id, workflow_name, \
        trigger_entity_id::text AS trigger_entity_id, operation_name, payload, attempts";
 /// A round's delivered rows are marked in one statement (one commit per
 /// round, not per workflow); $1 is a JSON array of their ids.
+///
+/// Both statements find their rows as `id = ANY (ARRAY(…))`: the ids are
+/// computed first and each row is then read by the primary key. Written as
+/// `id IN (…)`, Postgres may plan a hash join over the whole outbox (it did
+/// once the statement's generic plan was made while the table was small)
+/// and keep reading every delivered row on each round as the table grows.
 const PG_DONE: &str = "UPDATE workflow_instances SET status = 'done', delivered_at = now(), locked_until = NULL, \
-     last_error = NULL WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb)::uuid) AND status = 'delivering'";
+     last_error = NULL WHERE id = ANY (ARRAY(SELECT jsonb_array_elements_text($1::jsonb)::uuid)) AND status = 'delivering'";
 const PG_RETRY: &str =
     "UPDATE workflow_instances SET status = CASE WHEN attempts >= $3 THEN 'failed' ELSE 'pending' END, \
      next_attempt_at = now() + make_interval(secs => $2), locked_until = NULL, last_error = $4 \
@@ -64,6 +70,13 @@ macro_rules! expire_keys {
         tx.commit().await.map_err($classify)?;
         Ok(r)
     }};
+}
+
+/// The outbox's claim ($1 batch, $2 lease in seconds) and delivered
+/// ($1 JSON array of ids) statements on Postgres, for the test that reads
+/// their plans.
+pub fn outbox_statements() -> [&'static str; 2] {
+    [PG_CLAIM, PG_DONE]
 }
 
 fn delivery<R: Row>(r: &R) -> Result<Delivery, sqlx::Error>

@@ -32,6 +32,8 @@ mod jobs;
 use classify::classify_pg;
 pub use database::{Database, JobsPool};
 #[cfg(not(madsim))]
+pub use jobs::outbox_statements;
+#[cfg(not(madsim))]
 use postgres::batch::{pg_replay_completed, pg_write_all};
 
 /// Bounds every SQL store is built with.

@@ -45,6 +45,7 @@ const MIGRATIONS: &[Migration] = migrations![
     13 "outbox open index" "0013_outbox_open_index.sql",
     14 "key state" "0014_key_state.sql",
     15 "typed tables" "0015_typed_tables.sql",
+    17 "outbox indexes" "0017_outbox_indexes.sql",
 ];
 
 const HISTORY_TABLE: &str = "CREATE TABLE IF NOT EXISTS _sqlx_migrations ( \
