@@ -239,3 +239,73 @@ mod dba_index {
         super::a_dba_unique_index_refuses_with_constraint_violation(Kind::Postgres).await
     }
 }
+
+/// A document's lines are written by its header's insert and never change
+/// (Postgres, migration 0018): an insert into a lines table made straight
+/// away, an update and a delete of a line are each refused by the lines
+/// table's `_written_with_header`, and nothing changes; the service's own
+/// writes (the header's trigger) still write lines.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_lines_are_written_with_their_header_only() {
+    let Some(app) = crate::support::spawn_app_with(Kind::Postgres, std::time::Duration::from_secs(30)).await else {
+        return;
+    };
+    let tok = app.tenants.token_a.clone();
+    let customer = app.post("/v1/customers", &tok, "c-1", &json!({"name": "Acme"})).await;
+    assert_eq!(customer.status, 201);
+    let customer_id = customer.json()["id"].as_str().unwrap().to_owned();
+    let invoice = app.post("/v1/invoices", &tok, "i-1", &invoice_body(&customer_id, 1_500)).await;
+    assert_eq!(invoice.status, 201, "{:?}", invoice.body);
+    let id = invoice.json()["id"].as_str().unwrap().to_owned();
+
+    let mut c = sqlx::PgConnection::connect(&app.url).await.unwrap();
+    async fn lines(c: &mut sqlx::PgConnection, id: &str) -> (i64, i64) {
+        sqlx::query_as(
+            "SELECT count(*), COALESCE(sum(amount_cents), 0)::bigint FROM invoice_lines WHERE invoice_id = $1::uuid",
+        )
+        .bind(id)
+        .fetch_one(c)
+        .await
+        .unwrap()
+    }
+    assert_eq!(lines(&mut c, &id).await, (1, 1_500), "the header's insert wrote its line");
+    let tenant = app.tenants.a.0.to_string();
+    let refused = [
+        format!(
+            "INSERT INTO invoice_lines (invoice_id, line_no, tenant_id, description, quantity, unit_price_cents, \
+             amount_cents) VALUES ('{id}', 2, '{tenant}', 'Extra', 1, 700, 700)"
+        ),
+        format!("UPDATE invoice_lines SET quantity = 2, amount_cents = 3000 WHERE invoice_id = '{id}'"),
+        format!("DELETE FROM invoice_lines WHERE invoice_id = '{id}'"),
+    ];
+    for statement in refused {
+        let err = sqlx::raw_sql(sqlx::AssertSqlSafe(statement.clone())).execute(&mut c).await.unwrap_err();
+        let db = err.as_database_error().unwrap_or_else(|| panic!("{statement}: {err}"));
+        assert_eq!(db.code().as_deref(), Some("23514"), "{statement}: {db}");
+        assert_eq!(db.constraint(), Some("invoice_lines_written_with_header"), "{statement}: {db}");
+        assert_eq!(lines(&mut c, &id).await, (1, 1_500), "{statement} changed nothing");
+    }
+    // Every lines table has both triggers.
+    let triggers: Vec<(String,)> = sqlx::query_as(
+        "SELECT tgname::text FROM pg_trigger WHERE NOT tgisinternal AND tgname LIKE '%\\_lines\\_%' \
+         AND tgrelid::regclass::text IN ('invoice_lines', 'bill_lines', 'payroll_lines') ORDER BY 1",
+    )
+    .fetch_all(&mut c)
+    .await
+    .unwrap();
+    let names: Vec<&str> = triggers.iter().map(|(n,)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "bill_lines_fixed",
+            "bill_lines_written_with_header",
+            "invoice_lines_fixed",
+            "invoice_lines_written_with_header",
+            "payroll_lines_fixed",
+            "payroll_lines_written_with_header"
+        ]
+    );
+    // And the service's next invoice still writes its lines.
+    let second = app.post("/v1/invoices", &tok, "i-2", &invoice_body(&customer_id, 900)).await;
+    assert_eq!(second.status, 201, "{:?}", second.body);
+}
