@@ -101,7 +101,7 @@ async fn postgres_count_matching_uses_each_fields_index() {
 /// Written as `id IN (…)`, the same statements were planned as a hash join
 /// over the whole table, read on every round.
 #[tokio::test]
-async fn postgres_outbox_statements_read_by_primary_key() {
+async fn postgres_outbox_statements_read_by_id() {
     let Some((store, url)) = fresh_store_at(Kind::Postgres, test_limits()).await else { return };
     let tenants = crate::support::tenants(store.as_ref()).await;
     let t = tenants.a.0.to_string();
